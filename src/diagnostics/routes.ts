@@ -1,0 +1,61 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { NotFound } from '../kernel/errors.ts';
+import type { RegisterRoutes } from '../platform/http/app.ts';
+import { requireCustomer } from '../platform/http/auth.ts';
+import { BEARER_AUTH, IdParam, problemResponses } from '../platform/http/schemas.ts';
+import { MAX_PING_MESSAGE } from './domain.ts';
+import { getPing } from './queries.ts';
+import { requestPing } from './use-cases.ts';
+
+const PingRequest = z.object({ message: z.string().min(1).max(MAX_PING_MESSAGE) }).openapi('PingRequest');
+const PingStarted = z.object({ pingId: z.string(), workflowId: z.string() }).openapi('PingStarted');
+const PingView = z
+  .object({ id: z.string(), message: z.string(), requestedBy: z.string(), recordedAt: z.string(), version: z.number().int() })
+  .openapi('Ping');
+
+export const registerDiagnosticsRoutes: RegisterRoutes = (app, { config, pools, workflows }) => {
+  const auth = requireCustomer(config.AUTH_SECRET);
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/diagnostics/pings',
+      tags: ['diagnostics'],
+      summary: 'Send a synthetic transaction through API, Temporal, an activity and Postgres',
+      security: BEARER_AUTH,
+      middleware: [auth] as const,
+      request: { body: { required: true, content: { 'application/json': { schema: PingRequest } } } },
+      responses: {
+        202: { description: 'The diagnostic-ping workflow was started', content: { 'application/json': { schema: PingStarted } } },
+        ...problemResponses(400, 401),
+      },
+    }),
+    async (c) => {
+      const { message } = c.req.valid('json');
+      const started = await requestPing(workflows, config.TEMPORAL_TASK_QUEUE, { message, requestedBy: c.get('customerId') });
+      return c.json(started, 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/diagnostics/pings/{id}',
+      tags: ['diagnostics'],
+      summary: 'A recorded ping (404 until its workflow has recorded it)',
+      security: BEARER_AUTH,
+      middleware: [auth] as const,
+      request: { params: IdParam },
+      responses: {
+        200: { description: 'The ping as stored', content: { 'application/json': { schema: PingView } } },
+        ...problemResponses(400, 401, 404),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const ping = await getPing(pools.read, id);
+      if (!ping) throw new NotFound(`no ping ${id}`);
+      return c.json(ping, 200);
+    },
+  );
+};

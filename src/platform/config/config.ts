@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { DURATION_FORMAT, parseDuration } from '../../kernel/duration.ts';
+
+/** Values for local development only; start-up says so loudly when they are in use. */
+export const DEV_SECRETS = {
+  AUTH_SECRET: 'dev-only-auth-secret-change-me-0123456789',
+  PAYMENTS_WEBHOOK_SECRET: 'dev-only-payments-webhook-secret',
+  CARRIER_WEBHOOK_SECRET: 'dev-only-carrier-webhook-secret',
+  LIGHTNING_WEBHOOK_SECRET: 'dev-only-lightning-webhook-secret',
+} as const;
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration: use ${DURATION_FORMAT}` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback);
+const secret = (fallback: string) => z.string().min(16, 'must be at least 16 characters').default(fallback);
+
+const ConfigSchema = z.object({
+  PORT: port(3000),
+  DATABASE_URL: z.string().url().optional(),
+  TEMPORAL_ADDRESS: z.string().min(1).optional(),
+  /** Temporal's HTTP API (host:port), used by the fetch-only gateway on Deno and edge runtimes. */
+  TEMPORAL_HTTP_ADDRESS: z.string().min(1).optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('marketplace'),
+  AUTH_SECRET: secret(DEV_SECRETS.AUTH_SECRET),
+  PAYMENTS_WEBHOOK_SECRET: secret(DEV_SECRETS.PAYMENTS_WEBHOOK_SECRET),
+  CARRIER_WEBHOOK_SECRET: secret(DEV_SECRETS.CARRIER_WEBHOOK_SECRET),
+  LIGHTNING_WEBHOOK_SECRET: secret(DEV_SECRETS.LIGHTNING_WEBHOOK_SECRET),
+  PAYMENT_WINDOW: duration('3d'),
+  SHIPPING_DEADLINE: duration('2d'),
+  DELIVERY_DEADLINE: duration('14d'),
+  WITHDRAWAL_TIMEOUT: duration('1h'),
+  PAYMENTS_SIM_PORT: port(4010),
+  CARRIER_SIM_PORT: port(4020),
+  LIGHTNING_SIM_PORT: port(4030),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads the environment once, at start-up. Any invalid value stops the process with a
+ * message naming the variable. Takes the environment as an argument so it works on
+ * Node (`process.env`), Deno (`Deno.env.toObject()`) and in tests alike.
+ * Empty strings count as unset, as shells and compose files often produce them.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = ConfigSchema.safeParse(present);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => ({ variable: String(i.path[0]), message: i.message })));
+  }
+  return result.data;
+}
+
+/** Names of the secrets still at their development defaults, to warn about at start-up. */
+export function devSecretsInUse(config: Config): string[] {
+  return (Object.keys(DEV_SECRETS) as (keyof typeof DEV_SECRETS)[]).filter((name) => config[name] === DEV_SECRETS[name]);
+}

@@ -1,0 +1,156 @@
+import type pg from 'pg';
+import type { Logger } from '../log.ts';
+import { OUTBOX_CHANNEL, type Message } from './outbox.ts';
+
+export interface OutboxRelayOptions {
+  pool: pg.Pool;
+  /** Delivers one message; throwing leaves it pending for a later, delayed retry. */
+  dispatch: (message: Message) => Promise<void>;
+  logger: Logger;
+  batchSize?: number;
+  /** Fallback poll when no NOTIFY arrives (a lost listener, a retry coming due). */
+  pollIntervalMs?: number;
+  /** Delay before a failed message is tried again, by its number of attempts so far. */
+  retryDelayMs?: (attempts: number) => number;
+  /** Test seam: runs between a delivery and the mark that records it (to simulate a crash there). */
+  afterDispatch?: (message: Message, claim: pg.PoolClient) => Promise<void>;
+}
+
+/**
+ * Moves committed outbox rows to their consumers, at least once (DESIGN property 4).
+ * A batch is claimed with `FOR UPDATE SKIP LOCKED` inside one transaction, delivered,
+ * and marked dispatched in that same transaction: if the relay dies before COMMIT the
+ * locks vanish with its connection and the rows are delivered again, which consumers'
+ * inboxes make harmless. Several relays can run side by side; each claims other rows.
+ * The relay sleeps on LISTEN and wakes on the NOTIFY a committing writer sends.
+ */
+export class OutboxRelay {
+  readonly #options: Required<Omit<OutboxRelayOptions, 'afterDispatch'>> & Pick<OutboxRelayOptions, 'afterDispatch'>;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #listener: pg.PoolClient | undefined;
+  #wake: (() => void) | undefined;
+  /** A NOTIFY that came while a batch ran; the next sleep returns at once instead of missing it. */
+  #notifiedWhileBusy = false;
+
+  constructor(options: OutboxRelayOptions) {
+    this.#options = {
+      batchSize: 50,
+      pollIntervalMs: 1000,
+      retryDelayMs: (attempts) => Math.min(60_000, 250 * 2 ** attempts),
+      ...options,
+    };
+  }
+
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    await this.listen();
+    this.#loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.notify();
+    await this.#loop;
+    const listener = this.#listener;
+    this.#listener = undefined;
+    if (listener) {
+      await listener.query(`UNLISTEN ${OUTBOX_CHANNEL}`).catch(() => {});
+      listener.release();
+    }
+  }
+
+  /** Claims, delivers and marks one batch. Returns how many rows it claimed. */
+  async relayBatch(): Promise<number> {
+    const { pool, batchSize, dispatch, retryDelayMs, afterDispatch } = this.#options;
+    const claim = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await claim.query('BEGIN');
+      const { rows } = await claim.query<{ id: string; message_id: string; message_type: string; payload: Record<string, unknown>; attempts: number }>(
+        `SELECT id, message_id, message_type, payload, attempts FROM outbox
+         WHERE dispatched_at IS NULL AND available_at <= now()
+         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [batchSize],
+      );
+      for (const row of rows) {
+        const message: Message = { id: row.message_id, type: row.message_type, payload: row.payload };
+        try {
+          await dispatch(message);
+        } catch (error) {
+          this.#options.logger.warn({ err: error, messageId: message.id, type: message.type }, 'outbox delivery failed; will retry');
+          await claim.query(
+            `UPDATE outbox SET attempts = attempts + 1, last_error = $2,
+               available_at = now() + make_interval(secs => $3::double precision / 1000) WHERE id = $1`,
+            [row.id, String((error as Error).message ?? error), retryDelayMs(row.attempts + 1)],
+          );
+          continue;
+        }
+        await afterDispatch?.(message, claim);
+        await claim.query('UPDATE outbox SET attempts = attempts + 1, dispatched_at = now() WHERE id = $1', [row.id]);
+      }
+      await claim.query('COMMIT');
+      return rows.length;
+    } catch (error) {
+      await claim.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken = rollbackError;
+      });
+      throw error;
+    } finally {
+      claim.release(broken);
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.#running) {
+      let claimed = 0;
+      try {
+        if (!this.#listener) await this.listen();
+        claimed = await this.relayBatch();
+      } catch (error) {
+        this.#options.logger.error({ err: error }, 'outbox relay batch failed');
+      }
+      // A full batch means more may be waiting: go again at once.
+      if (claimed < this.#options.batchSize && this.#running) await this.sleep();
+    }
+  }
+
+  private async listen(): Promise<void> {
+    try {
+      const listener = await this.#options.pool.connect();
+      listener.on('notification', () => this.notify());
+      listener.on('error', () => {
+        // The connection is gone; poll until the next loop turn listens again.
+        if (this.#listener === listener) this.#listener = undefined;
+        listener.release(new Error('listener connection lost'));
+      });
+      await listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      this.#listener = listener;
+    } catch (error) {
+      this.#options.logger.warn({ err: error }, 'outbox relay cannot LISTEN; polling');
+    }
+  }
+
+  private notify(): void {
+    if (this.#wake) this.#wake();
+    else this.#notifiedWhileBusy = true;
+  }
+
+  private sleep(): Promise<void> {
+    if (this.#notifiedWhileBusy) {
+      this.#notifiedWhileBusy = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.#options.pollIntervalMs);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.#wake = undefined;
+        resolve();
+      }
+      this.#wake = done;
+    });
+  }
+}

@@ -1,0 +1,45 @@
+import pg from 'pg';
+
+/** Anything that can run SQL: a pool, a client, or the client of an open transaction. */
+export type Sql = Pick<pg.ClientBase, 'query'>;
+
+/**
+ * Two pools per process. Writes go through the read-write pool inside a unit of
+ * work; queries (read models) use the read-only pool, whose sessions refuse writes
+ * at the server (`default_transaction_read_only`), so a query can never mutate state
+ * nor run inside a write transaction.
+ */
+export interface Pools {
+  write: pg.Pool;
+  read: pg.Pool;
+  end(): Promise<void>;
+}
+
+export interface PoolOptions {
+  /** Connections per pool; two cores want few. */
+  max?: number;
+  applicationName?: string;
+}
+
+export function createPools(databaseUrl: string, options: PoolOptions = {}): Pools {
+  const max = options.max ?? 10;
+  const name = options.applicationName ?? 'marketplace-platform';
+  const write = new pg.Pool({ connectionString: databaseUrl, max, application_name: `${name}:write` });
+  const read = new pg.Pool({
+    connectionString: databaseUrl,
+    max,
+    application_name: `${name}:read`,
+    options: '-c default_transaction_read_only=on',
+  });
+  // An idle client dying (server restart, terminated backend) must not crash the process;
+  // the pool replaces it and the next query reports the error where it can be handled.
+  write.on('error', () => {});
+  read.on('error', () => {});
+  return {
+    write,
+    read,
+    end: async () => {
+      await Promise.all([write.end(), read.end()]);
+    },
+  };
+}

@@ -1,0 +1,198 @@
+import type pg from 'pg';
+import type { Aggregate, DomainEvent } from '../../kernel/aggregate.ts';
+import { ConcurrencyConflict } from '../../kernel/errors.ts';
+import { appendEvents, type NewEvent } from './event-store.ts';
+import { enqueueMessages, type Message } from './outbox.ts';
+import type { Sql } from './pools.ts';
+
+/**
+ * How one aggregate type is written. `insert` stores a new aggregate; `update` writes
+ * the row `WHERE id = $id AND version = $expectedVersion` and reports whether a row
+ * matched. The unit of work owns versions, events and the outbox; a writer owns only
+ * its own columns.
+ */
+export interface AggregateWriter<A extends Aggregate> {
+  readonly aggregateType: string;
+  insert(sql: Sql, aggregate: A): Promise<void>;
+  update(sql: Sql, aggregate: A, expectedVersion: number): Promise<boolean>;
+}
+
+interface Tracked {
+  aggregate: Aggregate;
+  writer: AggregateWriter<Aggregate>;
+  isNew: boolean;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * One Postgres transaction for one use case (DESIGN property 2). Repositories load
+ * aggregates through `sql` and `track` them; new ones are `add`ed. `commit` writes
+ * every changed aggregate with a versioned write, appends its events to the event
+ * store and the outbox, and commits; any error rolls all of it back.
+ *
+ * Use `runInUnitOfWork` rather than this class directly.
+ */
+export class UnitOfWork {
+  readonly #tracked = new Map<string, Tracked>();
+  readonly #messages: Message[] = [];
+  /** Aggregates written by `flush`, to be marked persisted once COMMIT succeeds. */
+  #flushed: Aggregate[] = [];
+  #isFlushed = false;
+  #savepoints = 0;
+
+  constructor(readonly sql: pg.PoolClient) {}
+
+  /** Registers a loaded aggregate; returns the instance already tracked under that id, if any. */
+  track<A extends Aggregate>(aggregate: A, writer: AggregateWriter<A>): A {
+    const key = trackingKey(writer.aggregateType, aggregate.id);
+    const existing = this.#tracked.get(key);
+    if (existing) return existing.aggregate as A;
+    this.#tracked.set(key, { aggregate, writer: writer as unknown as AggregateWriter<Aggregate>, isNew: false });
+    return aggregate;
+  }
+
+  /** An aggregate loaded earlier in this unit of work: the identity map. */
+  tracked<A extends Aggregate>(aggregateType: string, id: string): A | undefined {
+    return this.#tracked.get(trackingKey(aggregateType, id))?.aggregate as A | undefined;
+  }
+
+  add<A extends Aggregate>(aggregate: A, writer: AggregateWriter<A>): A {
+    this.#tracked.set(trackingKey(writer.aggregateType, aggregate.id), {
+      aggregate,
+      writer: writer as unknown as AggregateWriter<Aggregate>,
+      isNew: true,
+    });
+    return aggregate;
+  }
+
+  /** Queues a message that is not a domain event (a command to another context, say) for the outbox. */
+  publish(message: Message): void {
+    this.#messages.push(message);
+  }
+
+  /**
+   * Runs `work` under a savepoint: if it throws, its writes are undone and the error
+   * propagates, while the enclosing transaction stays usable. Aggregates tracked during
+   * `work` are forgotten on failure so they are not flushed later.
+   */
+  async savepoint<T>(work: () => Promise<T>): Promise<T> {
+    const name = `sp_${++this.#savepoints}`;
+    const trackedBefore = new Set(this.#tracked.keys());
+    const messagesBefore = this.#messages.length;
+    await this.sql.query(`SAVEPOINT ${name}`);
+    try {
+      const result = await work();
+      await this.sql.query(`RELEASE SAVEPOINT ${name}`);
+      return result;
+    } catch (error) {
+      await this.sql.query(`ROLLBACK TO SAVEPOINT ${name}`);
+      for (const key of this.#tracked.keys()) if (!trackedBefore.has(key)) this.#tracked.delete(key);
+      this.#messages.length = messagesBefore;
+      throw error;
+    }
+  }
+
+  /** Writes every changed aggregate, its events and the outbox. `runInUnitOfWork` calls it once, before COMMIT. */
+  async flush(): Promise<void> {
+    if (this.#isFlushed) throw new Error('a unit of work is flushed once, by runInUnitOfWork');
+    this.#isFlushed = true;
+    const events: NewEvent[] = [];
+    const messages: Message[] = [...this.#messages];
+    const written: Aggregate[] = [];
+    for (const { aggregate, writer, isNew } of this.#tracked.values()) {
+      const pending = aggregate.pendingEvents;
+      if (pending.length === 0) continue;
+      await this.write(aggregate, writer, isNew);
+      pending.forEach((event, index) => {
+        const stored = toStoredEvent(writer.aggregateType, aggregate, event, index);
+        events.push(stored);
+        messages.push({ id: stored.eventId, type: stored.type, payload: envelope(stored) });
+      });
+      written.push(aggregate);
+    }
+    await appendEvents(this.sql, events);
+    await enqueueMessages(this.sql, messages);
+    this.#messages.length = 0;
+    this.#flushed = written;
+  }
+
+  /** After COMMIT: the in-memory aggregates now match their rows. */
+  markCommitted(): void {
+    for (const aggregate of this.#flushed) aggregate.markPersisted();
+    this.#flushed = [];
+  }
+
+  private async write(aggregate: Aggregate, writer: AggregateWriter<Aggregate>, isNew: boolean): Promise<void> {
+    if (isNew) {
+      try {
+        await writer.insert(this.sql, aggregate);
+      } catch (error) {
+        // Someone stored the same id first: the same race as a stale version.
+        if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
+          throw new ConcurrencyConflict(writer.aggregateType, aggregate.id, 0);
+        }
+        throw error;
+      }
+      return;
+    }
+    const matched = await writer.update(this.sql, aggregate, aggregate.loadedVersion);
+    if (!matched) throw new ConcurrencyConflict(writer.aggregateType, aggregate.id, aggregate.loadedVersion);
+  }
+}
+
+/**
+ * Runs `work` in a new unit of work: BEGIN, work, flush, COMMIT; ROLLBACK on any error.
+ * The aggregates' in-memory state is marked persisted only after COMMIT succeeds.
+ */
+export async function runInUnitOfWork<T>(pool: pg.Pool, work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  const uow = new UnitOfWork(client);
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const result = await work(uow);
+    await uow.flush();
+    await client.query('COMMIT');
+    uow.markCommitted();
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch((rollbackError: Error) => {
+      broken = rollbackError; // the connection is unusable; do not return it to the pool
+    });
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+function trackingKey(aggregateType: string, id: string): string {
+  return `${aggregateType}:${id}`;
+}
+
+function toStoredEvent(aggregateType: string, aggregate: Aggregate, event: DomainEvent, index: number): NewEvent {
+  const { type, ...payload } = event;
+  return {
+    eventId: crypto.randomUUID(),
+    aggregateType,
+    aggregateId: aggregate.id,
+    aggregateVersion: aggregate.loadedVersion + index + 1,
+    type,
+    payload: toJsonObject(payload),
+  };
+}
+
+/** What consumers of the outbox receive: the event plus where it came from. */
+function envelope(event: NewEvent): Record<string, unknown> {
+  return {
+    aggregateType: event.aggregateType,
+    aggregateId: event.aggregateId,
+    aggregateVersion: event.aggregateVersion,
+    ...event.payload,
+  };
+}
+
+/** Events carry value objects (Money has toJSON); the stored payload is their JSON form. */
+function toJsonObject(value: object): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+}

@@ -1,0 +1,37 @@
+import { jwtVerify, SignJWT } from 'jose';
+import { createMiddleware } from 'hono/factory';
+import { Unauthorized } from '../../kernel/errors.ts';
+import type { AppEnv } from './app-env.ts';
+
+/**
+ * Bearer JWT auth (HS256 with AUTH_SECRET, `sub` = customer id), on WebCrypto via jose,
+ * so it runs on Node and Deno alike. Sets `customerId` for the handlers after it.
+ */
+export function requireCustomer(secret: string) {
+  const key = new TextEncoder().encode(secret);
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match?.[1]) throw new Unauthorized('missing bearer token: send "Authorization: Bearer <JWT>"');
+    let subject: string | undefined;
+    try {
+      const { payload } = await jwtVerify(match[1], key, { algorithms: ['HS256'] });
+      subject = payload.sub;
+    } catch (error) {
+      throw new Unauthorized(`invalid token: ${(error as Error).message}`);
+    }
+    if (!subject) throw new Unauthorized('invalid token: no "sub" claim');
+    c.set('customerId', subject);
+    await next();
+  });
+}
+
+/** Issues a token for local use and tests (`npm run token -- <customerId>`). */
+export async function issueToken(secret: string, customerId: string, expiresIn = '12h'): Promise<string> {
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(customerId)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(secret));
+}

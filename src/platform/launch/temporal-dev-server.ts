@@ -1,0 +1,120 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { resolveTemporalCli } from './temporal-cli.ts';
+import { freePort, waitFor } from './free-port.ts';
+
+/** Search attributes the sagas keep current, so the Temporal UI can list them by business id. */
+export const SEARCH_ATTRIBUTES = ['AuctionId', 'CustomerId', 'PaymentId', 'WithdrawalId', 'DeliveryId', 'ServiceId', 'SagaStep'] as const;
+
+export interface TemporalServerHandle {
+  /** gRPC frontend, host:port. */
+  address: string;
+  /** HTTP API, host:port (for the fetch-only gateway). */
+  httpAddress: string;
+  /** Web UI URL, when not headless. */
+  uiUrl?: string;
+  namespace: string;
+  stop(): Promise<void>;
+}
+
+export interface TemporalServerOptions {
+  port: number;
+  httpPort: number;
+  /** Omit for a headless server (tests). */
+  uiPort?: number;
+  /** SQLite file that keeps workflows between runs; omit for in-memory. */
+  dbFile?: string;
+  /** Where the server's own log goes. */
+  logFile: string;
+  progress: (line: string) => void;
+}
+
+/**
+ * Starts the Temporal CLI dev server (a real Temporal server with its Web UI) and waits
+ * until its HTTP API answers. Falls back to the SDK's own download of the dev server
+ * when no CLI can be found or built (that needs the download host to be reachable).
+ */
+export async function startTemporalDevServer(options: TemporalServerOptions): Promise<TemporalServerHandle> {
+  const namespace = 'default';
+  const cli = await resolveTemporalCli(options.progress);
+  // Flags every way of starting the server shares; the SDK fallback sets ports and UI itself.
+  const common = [
+    '--http-port', String(options.httpPort),
+    '--metrics-port', String(await freePort()),
+    '--log-level', 'warn',
+    ...SEARCH_ATTRIBUTES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
+  ];
+  const args = [
+    'server', 'start-dev',
+    '--ip', '127.0.0.1',
+    '--port', String(options.port),
+    '--namespace', namespace,
+    ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
+    ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
+    ...common,
+  ];
+  if (!cli) return startWithSdkDownload(options, namespace, common);
+
+  mkdirSync(dirname(options.logFile), { recursive: true });
+  if (options.dbFile) mkdirSync(dirname(options.dbFile), { recursive: true });
+  const log = createWriteStream(options.logFile, { flags: 'a' });
+  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  let exited: number | null | undefined;
+  child.on('exit', (code) => {
+    exited = code;
+  });
+  const httpAddress = `127.0.0.1:${options.httpPort}`;
+  try {
+    await waitFor('Temporal dev server', async () => {
+      if (exited !== undefined) throw new Error(`temporal exited with ${exited}; see ${options.logFile}`);
+      const response = await fetch(`http://${httpAddress}/api/v1/namespaces/${namespace}`);
+      await response.body?.cancel();
+      return response.ok;
+    });
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`${(error as Error).message} (log: ${options.logFile})`, { cause: error });
+  }
+  return {
+    address: `127.0.0.1:${options.port}`,
+    httpAddress,
+    uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
+    namespace,
+    stop: () => stopChild(child),
+  };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function startWithSdkDownload(options: TemporalServerOptions, namespace: string, extraArgs: string[]): Promise<TemporalServerHandle> {
+  options.progress("Temporal CLI: falling back to the SDK's download of the dev server");
+  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      ip: '127.0.0.1',
+      port: options.port,
+      namespace,
+      ui: Boolean(options.uiPort),
+      uiPort: options.uiPort,
+      dbFilename: options.dbFile,
+      extraArgs,
+    },
+  });
+  return {
+    address: `127.0.0.1:${options.port}`,
+    httpAddress: `127.0.0.1:${options.httpPort}`,
+    uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
+    namespace,
+    stop: () => env.teardown(),
+  };
+}

@@ -1,0 +1,144 @@
+import {
+  toWorkflowStatus,
+  WorkflowNotFound,
+  type StartWorkflow,
+  type StartedWorkflow,
+  type WorkflowDescription,
+  type WorkflowGateway,
+} from './workflow-gateway.ts';
+
+/** gRPC status codes the HTTP API returns in its error body. */
+const NOT_FOUND = 5;
+const ALREADY_EXISTS = 6;
+
+/**
+ * The fetch-only adapter over Temporal's HTTP API (the frontend's `--http-port`), for
+ * runtimes where `@temporalio/client` cannot run (it needs Node's gRPC; sdk-typescript
+ * issue 1285). Payloads use the API's JSON shorthand: a plain JSON value stands for a
+ * `json/plain` payload, which is what the TypeScript SDK's default converter reads.
+ */
+export class HttpWorkflowGateway implements WorkflowGateway {
+  readonly #base: string;
+
+  constructor(
+    httpAddress: string,
+    namespace: string,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {
+    const origin = /^https?:\/\//.test(httpAddress) ? httpAddress : `http://${httpAddress}`;
+    this.#base = `${origin.replace(/\/$/, '')}/api/v1/namespaces/${encodeURIComponent(namespace)}`;
+  }
+
+  async start(request: StartWorkflow): Promise<StartedWorkflow> {
+    const response = await this.call('POST', `/workflows/${encodeURIComponent(request.workflowId)}`, {
+      ...startFields(request),
+      workflowIdReusePolicy: 'WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE',
+    });
+    if (response.ok) return { workflowId: request.workflowId, started: true };
+    const error = await readError(response);
+    if (error.code === ALREADY_EXISTS) return { workflowId: request.workflowId, started: false };
+    throw temporalError('start', error);
+  }
+
+  async signal(workflowId: string, signalName: string, arg: unknown): Promise<void> {
+    const response = await this.call(
+      'POST',
+      `/workflows/${encodeURIComponent(workflowId)}/signal/${encodeURIComponent(signalName)}`,
+      { input: [arg], requestId: crypto.randomUUID() },
+    );
+    await this.expectOk(response, 'signal', workflowId);
+  }
+
+  async signalWithStart(request: StartWorkflow & { signalName: string; signalArg: unknown }): Promise<void> {
+    const response = await this.call(
+      'POST',
+      `/workflows/${encodeURIComponent(request.workflowId)}/signal-with-start/${encodeURIComponent(request.signalName)}`,
+      { ...startFields(request), signalInput: [request.signalArg] },
+    );
+    await this.expectOk(response, 'signal-with-start', request.workflowId);
+  }
+
+  async query<T>(workflowId: string, queryName: string, ...args: unknown[]): Promise<T> {
+    const response = await this.call(
+      'POST',
+      `/workflows/${encodeURIComponent(workflowId)}/query/${encodeURIComponent(queryName)}`,
+      { query: { queryArgs: args } },
+    );
+    await this.expectOk(response, 'query', workflowId);
+    const body = (await response.json()) as { queryResult?: unknown[] };
+    return body.queryResult?.[0] as T;
+  }
+
+  async describe(workflowId: string): Promise<WorkflowDescription | undefined> {
+    const response = await this.call('GET', `/workflows/${encodeURIComponent(workflowId)}`);
+    if (!response.ok) {
+      const error = await readError(response);
+      if (error.code === NOT_FOUND) return undefined;
+      throw temporalError('describe', error);
+    }
+    const body = (await response.json()) as {
+      workflowExecutionInfo: {
+        execution: { workflowId: string; runId: string };
+        type: { name: string };
+        status: string;
+        startTime?: string;
+        closeTime?: string;
+      };
+    };
+    const info = body.workflowExecutionInfo;
+    return {
+      workflowId: info.execution.workflowId,
+      runId: info.execution.runId,
+      type: info.type.name,
+      status: toWorkflowStatus(info.status),
+      startTime: info.startTime,
+      closeTime: info.closeTime,
+    };
+  }
+
+  async checkHealth(): Promise<void> {
+    const response = await this.call('GET', '');
+    if (!response.ok) throw temporalError('describe namespace', await readError(response));
+    await response.body?.cancel();
+  }
+
+  private call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
+    return this.fetchImpl(`${this.#base}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+  }
+
+  private async expectOk(response: Response, operation: string, workflowId: string): Promise<void> {
+    if (response.ok) return;
+    const error = await readError(response);
+    if (error.code === NOT_FOUND) throw new WorkflowNotFound(workflowId);
+    throw temporalError(operation, error);
+  }
+}
+
+function startFields(request: StartWorkflow): Record<string, unknown> {
+  return {
+    workflowType: { name: request.workflowType },
+    taskQueue: { name: request.taskQueue },
+    input: request.args,
+    requestId: crypto.randomUUID(),
+    ...(request.searchAttributes ? { searchAttributes: { indexedFields: request.searchAttributes } } : {}),
+  };
+}
+
+async function readError(response: Response): Promise<{ code?: number; message: string; status: number }> {
+  const text = await response.text();
+  try {
+    const body = JSON.parse(text) as { code?: number; message?: string };
+    return { code: body.code, message: body.message ?? text, status: response.status };
+  } catch {
+    return { message: text || response.statusText, status: response.status };
+  }
+}
+
+function temporalError(operation: string, error: { message: string; status: number }): Error {
+  return new Error(`Temporal HTTP API ${operation} failed (${error.status}): ${error.message}`);
+}

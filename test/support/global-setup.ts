@@ -1,0 +1,79 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { migrate } from '../../src/platform/db/migrate.ts';
+import { startEmbeddedPostgres } from '../../src/platform/launch/embedded-postgres.ts';
+import { freePort } from '../../src/platform/launch/free-port.ts';
+import { startTemporalDevServer } from '../../src/platform/launch/temporal-dev-server.ts';
+import { WORKFLOWS_PATH } from '../../worker.ts';
+
+export const TEMPLATE_DATABASE = 'platform_template';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgresAdminUrl: string;
+    templateDatabase: string;
+    temporalAddress: string;
+    temporalHttpAddress: string;
+    temporalNamespace: string;
+    workflowBundlePath: string;
+  }
+}
+
+/**
+ * Starts one real PostgreSQL and one real Temporal dev server for the whole run, on
+ * free ports, so `npm test` needs nothing running beforehand. Migrations run once into
+ * a template database that each test file clones (CREATE DATABASE … TEMPLATE), and the
+ * workflow bundle is built once for every test worker to load.
+ */
+export default async function setup(project: TestProject) {
+  const root = mkdtempSync(join(tmpdir(), 'platform-test-'));
+  chmodSync(root, 0o755); // as root, Postgres runs as the `postgres` user, which must reach its data dir
+  const say = (line: string) => console.log(`[test setup] ${line}`);
+
+  say('starting embedded PostgreSQL');
+  const postgres = await startEmbeddedPostgres({ dataDir: join(root, 'pg'), port: await freePort(), persistent: false });
+  const templateUrl = await postgres.createDatabase(TEMPLATE_DATABASE);
+  const pool = new pg.Pool({ connectionString: templateUrl });
+  await migrate(pool);
+  await pool.end();
+
+  say('starting the Temporal dev server');
+  const temporal = await startTemporalDevServer({
+    port: await freePort(),
+    httpPort: await freePort(),
+    logFile: join(root, 'temporal.log'),
+    progress: say,
+  });
+
+  say('bundling workflows');
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  const workflowBundlePath = join(root, 'workflow-bundle.js');
+  writeFileSync(workflowBundlePath, bundle.code);
+
+  project.provide('postgresAdminUrl', postgres.url);
+  project.provide('templateDatabase', TEMPLATE_DATABASE);
+  project.provide('temporalAddress', temporal.address);
+  project.provide('temporalHttpAddress', temporal.httpAddress);
+  project.provide('temporalNamespace', temporal.namespace);
+  project.provide('workflowBundlePath', workflowBundlePath);
+  say(`ready: postgres ${postgres.url}, temporal ${temporal.address} (http ${temporal.httpAddress})`);
+
+  return async () => {
+    await temporal.stop();
+    await postgres.stop();
+    rmSync(root, { recursive: true, force: true });
+  };
+}
+
+const quietBundlerLogger = {
+  trace: () => {},
+  debug: () => {},
+  info: () => {},
+  warn: (message: string, meta?: unknown) => console.warn(message, meta ?? ''),
+  error: (message: string, meta?: unknown) => console.error(message, meta ?? ''),
+  log: () => {},
+};

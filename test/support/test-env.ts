@@ -1,0 +1,68 @@
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { createPools, type Pools } from '../../src/platform/db/pools.ts';
+import { createWorker } from '../../worker.ts';
+import type { Clock } from '../../src/kernel/clock.ts';
+
+/** A fresh database for one test file, cloned from the migrated template. */
+export async function createTestDatabase(): Promise<{ url: string; pools: Pools; drop(): Promise<void> }> {
+  const name = `test_${crypto.randomUUID().replaceAll('-', '')}`;
+  const admin = new pg.Client({ connectionString: inject('postgresAdminUrl') });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${inject('templateDatabase')}"`);
+  await admin.end();
+  const url = inject('postgresAdminUrl').replace(/\/postgres$/, `/${name}`);
+  const pools = createPools(url, { max: 20, applicationName: 'test' });
+  return {
+    url,
+    pools,
+    async drop() {
+      await pools.end();
+      const cleanup = new pg.Client({ connectionString: inject('postgresAdminUrl') });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}
+
+export function temporalTarget() {
+  return {
+    address: inject('temporalAddress'),
+    httpAddress: inject('temporalHttpAddress'),
+    namespace: inject('temporalNamespace'),
+  };
+}
+
+export const uniqueTaskQueue = (label: string) => `test-${label}-${crypto.randomUUID().slice(0, 8)}`;
+
+let runtimeInstalled = false;
+
+/** A real worker on its own task queue, running until `stop`. */
+export async function startTestWorker(pools: Pools, taskQueue: string, clock?: Clock): Promise<{ worker: Worker; stop(): Promise<void> }> {
+  if (!runtimeInstalled) {
+    // Keep the SDK's own logging to warnings so test output stays readable.
+    Runtime.install({ logger: new (await import('@temporalio/worker')).DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const { address, namespace } = temporalTarget();
+  const connection = await NativeConnection.connect({ address });
+  const worker = await createWorker({
+    connection,
+    namespace,
+    taskQueue,
+    pools,
+    clock,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+  });
+  const running = worker.run();
+  return {
+    worker,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * Composition root of the Temporal worker: pools, adapters, activities, workflow bundle.
+ * Run it alone with `npm run worker` (needs DATABASE_URL and TEMPORAL_ADDRESS), or let
+ * `npm run dev` and the tests create it in-process through `createWorker`.
+ */
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createDiagnosticsActivities } from './activities/diagnostics.ts';
+import { systemClock, type Clock } from './src/kernel/clock.ts';
+import { loadConfig } from './src/platform/config/config.ts';
+import { createPools, type Pools } from './src/platform/db/pools.ts';
+import { createLogger } from './src/platform/log.ts';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+
+export interface WorkerDeps {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  pools: Pools;
+  clock?: Clock;
+  /** A prebuilt bundle (tests build one per run); otherwise the workflows are bundled at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+export function createActivities(deps: { pools: Pools; clock: Clock }) {
+  return {
+    ...createDiagnosticsActivities(deps),
+  };
+}
+
+export async function createWorker(deps: WorkerDeps): Promise<Worker> {
+  const clock = deps.clock ?? systemClock;
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.namespace,
+    taskQueue: deps.taskQueue,
+    activities: createActivities({ pools: deps.pools, clock }),
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+  });
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createLogger('worker', config.LOG_LEVEL);
+  if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
+    throw new Error('the worker alone needs DATABASE_URL and TEMPORAL_ADDRESS; `npm run dev` starts everything with embedded defaults');
+  }
+  const pools = createPools(config.DATABASE_URL, { applicationName: 'worker' });
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pools });
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'worker polling');
+  await worker.run(); // returns after SIGINT/SIGTERM, which the SDK handles by draining
+  await connection.close();
+  await pools.end();
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
