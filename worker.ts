@@ -4,7 +4,7 @@
  * `npm run dev` and the tests create it in-process through `createWorker`.
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
 import { createDiagnosticsActivities } from './activities/diagnostics.ts';
 import { systemClock, type Clock } from './src/kernel/clock.ts';
 import { loadConfig } from './src/platform/config/config.ts';
@@ -29,6 +29,18 @@ export function createActivities(deps: { pools: Pools; clock: Clock }) {
   };
 }
 
+/**
+ * Sets the SDK runtime's log level (its INFO lines are noise next to ours) and whether
+ * it drains workers on SIGINT/SIGTERM by itself. Processes that own an ordered shutdown
+ * (the dev launcher) turn that off. Call once per process, before the first worker.
+ */
+export function configureWorkerRuntime(options: { logLevel?: LogLevel; handleSignals: boolean }): void {
+  Runtime.install({
+    logger: new DefaultLogger(options.logLevel ?? 'WARN'),
+    shutdownSignals: options.handleSignals ? ['SIGINT', 'SIGTERM', 'SIGQUIT', 'SIGUSR2'] : [],
+  });
+}
+
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   const clock = deps.clock ?? systemClock;
   return Worker.create({
@@ -46,6 +58,7 @@ async function main(): Promise<void> {
   if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
     throw new Error('the worker alone needs DATABASE_URL and TEMPORAL_ADDRESS; `npm run dev` starts everything with embedded defaults');
   }
+  configureWorkerRuntime({ handleSignals: true });
   const pools = createPools(config.DATABASE_URL, { applicationName: 'worker' });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pools });

@@ -1,8 +1,8 @@
-import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { createPools, type Pools } from '../../src/platform/db/pools.ts';
-import { createWorker } from '../../worker.ts';
+import { configureWorkerRuntime, createWorker } from '../../worker.ts';
 import type { Clock } from '../../src/kernel/clock.ts';
 
 /** A fresh database for one test file, cloned from the migrated template. */
@@ -42,8 +42,7 @@ let runtimeInstalled = false;
 /** A real worker on its own task queue, running until `stop`. */
 export async function startTestWorker(pools: Pools, taskQueue: string, clock?: Clock): Promise<{ worker: Worker; stop(): Promise<void> }> {
   if (!runtimeInstalled) {
-    // Keep the SDK's own logging to warnings so test output stays readable.
-    Runtime.install({ logger: new (await import('@temporalio/worker')).DefaultLogger('WARN') });
+    configureWorkerRuntime({ handleSignals: false });
     runtimeInstalled = true;
   }
   const { address, namespace } = temporalTarget();

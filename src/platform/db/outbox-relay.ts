@@ -53,12 +53,7 @@ export class OutboxRelay {
     this.#running = false;
     this.notify();
     await this.#loop;
-    const listener = this.#listener;
-    this.#listener = undefined;
-    if (listener) {
-      await listener.query(`UNLISTEN ${OUTBOX_CHANNEL}`).catch(() => {});
-      listener.release();
-    }
+    await this.unlisten();
   }
 
   /** Claims, delivers and marks one batch. Returns how many rows it claimed. */
@@ -117,20 +112,42 @@ export class OutboxRelay {
   }
 
   private async listen(): Promise<void> {
+    let listener: pg.PoolClient | undefined;
     try {
-      const listener = await this.#options.pool.connect();
-      listener.on('notification', () => this.notify());
-      listener.on('error', () => {
-        // The connection is gone; poll until the next loop turn listens again.
-        if (this.#listener === listener) this.#listener = undefined;
-        listener.release(new Error('listener connection lost'));
-      });
+      listener = await this.#options.pool.connect();
+      listener.on('notification', this.#onNotification);
+      listener.on('error', this.#onListenerError);
       await listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
       this.#listener = listener;
     } catch (error) {
+      if (listener) this.detach(listener, error as Error);
       this.#options.logger.warn({ err: error }, 'outbox relay cannot LISTEN; polling');
     }
   }
+
+  private async unlisten(): Promise<void> {
+    const listener = this.#listener;
+    if (!listener) return;
+    this.#listener = undefined;
+    await listener.query(`UNLISTEN ${OUTBOX_CHANNEL}`).catch(() => {});
+    this.detach(listener);
+  }
+
+  /** Hands the connection back (or, broken, to be destroyed) without our handlers on it. */
+  private detach(listener: pg.PoolClient, broken?: Error): void {
+    listener.off('notification', this.#onNotification);
+    listener.off('error', this.#onListenerError);
+    listener.release(broken);
+  }
+
+  readonly #onNotification = () => this.notify();
+
+  /** The LISTEN connection died: poll until the next loop turn listens again. */
+  readonly #onListenerError = (error: Error) => {
+    const listener = this.#listener;
+    this.#listener = undefined;
+    if (listener) this.detach(listener, error);
+  };
 
   private notify(): void {
     if (this.#wake) this.#wake();

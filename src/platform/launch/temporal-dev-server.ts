@@ -59,7 +59,12 @@ export async function startTemporalDevServer(options: TemporalServerOptions): Pr
   mkdirSync(dirname(options.logFile), { recursive: true });
   if (options.dbFile) mkdirSync(dirname(options.dbFile), { recursive: true });
   const log = createWriteStream(options.logFile, { flags: 'a' });
-  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: a terminal's Ctrl-C then reaches only us, and we stop the
+  // server after the worker has drained rather than under its feet.
+  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   let exited: number | null | undefined;

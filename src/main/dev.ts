@@ -1,0 +1,144 @@
+/**
+ * `npm run dev`: the whole stack on one machine with embedded defaults, step by step:
+ * PostgreSQL (embedded, data kept in .data/postgres), the Temporal dev server with its
+ * Web UI (state kept in .data/temporal.db), migrations, the worker, the outbox relay
+ * and the API. DATABASE_URL / TEMPORAL_ADDRESS switch to external services.
+ * Ctrl-C stops everything, in reverse order.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { devSecretsInUse, loadConfig } from '../platform/config/config.ts';
+import { migrate } from '../platform/db/migrate.ts';
+import { createPools } from '../platform/db/pools.ts';
+import { startEmbeddedPostgres } from '../platform/launch/embedded-postgres.ts';
+import { startTemporalDevServer } from '../platform/launch/temporal-dev-server.ts';
+import { createLogger } from '../platform/log.ts';
+import { GrpcWorkflowGateway } from '../platform/temporal/grpc-workflow-gateway.ts';
+import { configureWorkerRuntime, createWorker } from '../../worker.ts';
+import { startApi } from './api.ts';
+import { startRelay } from './relay.ts';
+import { onShutdown } from './shutdown.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const DATA = join(ROOT, '.data');
+const DEV_POSTGRES_PORT = Number(process.env.DEV_POSTGRES_PORT ?? 54329);
+const DEV_DATABASE = 'marketplace';
+
+const config = loadConfig(process.env);
+const logger = createLogger('dev', config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
+const stops: { name: string; stop: () => Promise<unknown> }[] = [];
+let step = 0;
+const say = (line: string) => console.log(`[dev] ${line}`);
+const begin = (what: string) => say(`${++step}. ${what}…`);
+
+onShutdown(async () => {
+  say('stopping…');
+  for (const { name, stop } of stops.reverse()) {
+    await stop().catch((error: Error) => say(`  ${name}: ${error.message}`));
+    say(`  stopped ${name}`);
+  }
+});
+
+try {
+  // 1. Postgres
+  let databaseUrl = config.DATABASE_URL;
+  if (databaseUrl) {
+    begin(`using PostgreSQL at ${redact(databaseUrl)} (DATABASE_URL)`);
+  } else {
+    begin(`starting embedded PostgreSQL on 127.0.0.1:${DEV_POSTGRES_PORT} (data in .data/postgres)`);
+    const postgres = await startEmbeddedPostgres({ dataDir: join(DATA, 'postgres'), port: DEV_POSTGRES_PORT, persistent: true });
+    stops.push({ name: 'PostgreSQL', stop: () => postgres.stop() });
+    databaseUrl = await ensureDatabase(postgres.url, postgres.databaseUrl(DEV_DATABASE));
+  }
+
+  // 2. Migrations
+  begin('applying migrations');
+  const pools = createPools(databaseUrl, { applicationName: 'dev' });
+  stops.push({ name: 'database pools', stop: () => pools.end() });
+  const applied = await migrate(pools.write);
+  say(`   ${applied.length > 0 ? `applied ${applied.join(', ')}` : 'schema up to date'}`);
+
+  // 3. Temporal
+  let temporalAddress = config.TEMPORAL_ADDRESS;
+  let temporalHttp = config.TEMPORAL_HTTP_ADDRESS;
+  let temporalUi: string | undefined;
+  if (temporalAddress) {
+    begin(`using Temporal at ${temporalAddress} (TEMPORAL_ADDRESS)`);
+  } else {
+    begin('starting the Temporal dev server (gRPC 7233, HTTP API 7243, Web UI 8233; state in .data/temporal.db)');
+    const temporal = await startTemporalDevServer({
+      port: 7233,
+      httpPort: 7243,
+      uiPort: 8233,
+      dbFile: join(DATA, 'temporal.db'),
+      logFile: join(DATA, 'temporal.log'),
+      progress: (line) => say(`   ${line}`),
+    });
+    stops.push({ name: 'Temporal dev server', stop: () => temporal.stop() });
+    temporalAddress = temporal.address;
+    temporalHttp = temporal.httpAddress;
+    temporalUi = temporal.uiUrl;
+  }
+
+  // 4. Worker
+  begin(`starting the worker on task queue "${config.TEMPORAL_TASK_QUEUE}" (bundling workflows)`);
+  configureWorkerRuntime({ handleSignals: false });
+  const connection = await NativeConnection.connect({ address: temporalAddress });
+  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pools });
+  const workerRun = worker.run();
+  stops.push({
+    name: 'worker',
+    stop: async () => {
+      worker.shutdown();
+      await workerRun;
+      await connection.close();
+    },
+  });
+
+  // 5. Relay
+  begin('starting the outbox relay');
+  const relay = await startRelay({ pools, logger });
+  stops.push({ name: 'outbox relay', stop: () => relay.stop() });
+
+  // 6. API
+  begin(`starting the API on port ${config.PORT}`);
+  const workflows = await GrpcWorkflowGateway.connect(temporalAddress, config.TEMPORAL_NAMESPACE);
+  stops.push({ name: 'Temporal client', stop: () => workflows.close() });
+  const api = await startApi({ config, pools, workflows, logger });
+  stops.push({ name: 'API', stop: () => api.close() });
+
+  for (const name of devSecretsInUse(config)) say(`note: ${name} is the development default (fine here, never in production)`);
+  console.log(`
+  The platform is running.
+    API          ${api.url}
+    API docs     ${api.url}/docs   (OpenAPI: ${api.url}/openapi.json)
+    Health       ${api.url}/health
+    Temporal UI  ${temporalUi ?? '(external Temporal: see its own UI)'}
+    Temporal     gRPC ${temporalAddress}${temporalHttp ? `, HTTP API ${temporalHttp}` : ''}
+    Postgres     ${redact(databaseUrl)}
+  A token for trying the API:  npm run token -- <customerId>
+  Ctrl-C stops everything.
+`);
+} catch (error) {
+  console.error(`[dev] failed at step ${step}:`, error);
+  for (const { stop } of stops.reverse()) await stop().catch(() => {});
+  process.exit(1);
+}
+
+async function ensureDatabase(adminUrl: string, databaseUrl: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DEV_DATABASE]);
+    if (rowCount === 0) await admin.query(`CREATE DATABASE "${DEV_DATABASE}"`);
+  } finally {
+    await admin.end();
+  }
+  return databaseUrl;
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}

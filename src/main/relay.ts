@@ -1,0 +1,38 @@
+/**
+ * The outbox relay process: moves committed events from the outbox to the bus.
+ * `npm run relay` (needs DATABASE_URL); `npm run dev` runs it in-process.
+ */
+import { pathToFileURL } from 'node:url';
+import { loadConfig } from '../platform/config/config.ts';
+import { OutboxRelay } from '../platform/db/outbox-relay.ts';
+import { createPools, type Pools } from '../platform/db/pools.ts';
+import { createLogger, type Logger } from '../platform/log.ts';
+import { createBus } from './bus.ts';
+import { onShutdown } from './shutdown.ts';
+
+export async function startRelay(deps: { pools: Pools; logger: Logger }): Promise<OutboxRelay> {
+  const bus = createBus(deps);
+  const relay = new OutboxRelay({ pool: deps.pools.write, logger: deps.logger, dispatch: (message) => bus.dispatch(message) });
+  await relay.start();
+  return relay;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createLogger('relay', config.LOG_LEVEL);
+  if (!config.DATABASE_URL) throw new Error('the relay alone needs DATABASE_URL; `npm run dev` starts everything with embedded defaults');
+  const pools = createPools(config.DATABASE_URL, { applicationName: 'relay' });
+  const relay = await startRelay({ pools, logger });
+  logger.info('outbox relay running');
+  onShutdown(async () => {
+    await relay.stop();
+    await pools.end();
+  });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

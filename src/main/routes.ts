@@ -1,0 +1,6 @@
+import { registerDiagnosticsRoutes } from '../diagnostics/routes.ts';
+import { registerHealthRoutes } from '../health/routes.ts';
+import type { RegisterRoutes } from '../platform/http/app.ts';
+
+/** Every context's routes, in the order they appear in the OpenAPI document. Shared by the Node and Deno entries. */
+export const ROUTES: readonly RegisterRoutes[] = [registerHealthRoutes, registerDiagnosticsRoutes];
