@@ -1,5 +1,7 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { DiagnosticsActivities } from '../activities/diagnostics.ts';
+import { acknowledgePingSignal } from './messages.ts';
+import { SagaJournal } from './saga-journal.ts';
 
 const { recordPing } = proxyActivities<DiagnosticsActivities>({
   startToCloseTimeout: '30 seconds',
@@ -10,9 +12,31 @@ export interface DiagnosticPingInput {
   pingId: string;
   message: string;
   requestedBy: string;
+  /** Also wait (up to a minute) for an `acknowledgePing` signal, to prove the signal path. */
+  awaitAcknowledgement?: boolean;
 }
 
-/** The smallest saga there is: one idempotent activity that writes through the unit of work. */
-export async function diagnosticPing(input: DiagnosticPingInput): Promise<{ pingId: string; recordedAt: string }> {
-  return recordPing(input);
+export interface DiagnosticPingResult {
+  pingId: string;
+  recordedAt: string;
+  acknowledgedBy: string[];
+}
+
+/**
+ * The smallest saga there is: one idempotent activity that writes through the unit of
+ * work, then optionally a durable wait for a signal. Operators run it to check a
+ * deployment end to end; the tests run it through both workflow gateways.
+ */
+export async function diagnosticPing(input: DiagnosticPingInput): Promise<DiagnosticPingResult> {
+  const journal = new SagaJournal('recording', [input.requestedBy], { pingId: input.pingId });
+  const acknowledgedBy: string[] = [];
+  setHandler(acknowledgePingSignal, ({ by }) => void (acknowledgedBy.includes(by) || acknowledgedBy.push(by)));
+
+  const { recordedAt } = await recordPing(input);
+  if (input.awaitAcknowledgement) {
+    journal.enter('awaiting-acknowledgement');
+    await condition(() => acknowledgedBy.length > 0, '1 minute');
+  }
+  journal.enter(acknowledgedBy.length > 0 || !input.awaitAcknowledgement ? 'done' : 'not-acknowledged');
+  return { pingId: input.pingId, recordedAt, acknowledgedBy };
 }

@@ -3,11 +3,17 @@ import { NotFound } from '../kernel/errors.ts';
 import type { RegisterRoutes } from '../platform/http/app.ts';
 import { requireCustomer } from '../platform/http/auth.ts';
 import { BEARER_AUTH, IdParam, problemResponses } from '../platform/http/schemas.ts';
+import { WorkflowNotFound } from '../platform/temporal/workflow-gateway.ts';
 import { MAX_PING_MESSAGE } from './domain.ts';
 import { getPing } from './queries.ts';
-import { requestPing } from './use-cases.ts';
+import { acknowledgePing, requestPing } from './use-cases.ts';
 
-const PingRequest = z.object({ message: z.string().min(1).max(MAX_PING_MESSAGE) }).openapi('PingRequest');
+const PingRequest = z
+  .object({
+    message: z.string().min(1).max(MAX_PING_MESSAGE),
+    awaitAcknowledgement: z.boolean().optional().openapi({ description: 'also wait for POST …/acknowledgements (tests the signal path)' }),
+  })
+  .openapi('PingRequest');
 const PingStarted = z.object({ pingId: z.string(), workflowId: z.string() }).openapi('PingStarted');
 const PingView = z
   .object({ id: z.string(), message: z.string(), requestedBy: z.string(), recordedAt: z.string(), version: z.number().int() })
@@ -31,8 +37,8 @@ export const registerDiagnosticsRoutes: RegisterRoutes = (app, { config, pools, 
       },
     }),
     async (c) => {
-      const { message } = c.req.valid('json');
-      const started = await requestPing(workflows, config.TEMPORAL_TASK_QUEUE, { message, requestedBy: c.get('customerId') });
+      const { message, awaitAcknowledgement } = c.req.valid('json');
+      const started = await requestPing(workflows, config.TEMPORAL_TASK_QUEUE, { message, awaitAcknowledgement, requestedBy: c.get('customerId') });
       return c.json(started, 202);
     },
   );
@@ -56,6 +62,32 @@ export const registerDiagnosticsRoutes: RegisterRoutes = (app, { config, pools, 
       const ping = await getPing(pools.read, id);
       if (!ping) throw new NotFound(`no ping ${id}`);
       return c.json(ping, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/diagnostics/pings/{id}/acknowledgements',
+      tags: ['diagnostics'],
+      summary: 'Signal a ping that waits for an acknowledgement',
+      security: BEARER_AUTH,
+      middleware: [auth] as const,
+      request: { params: IdParam },
+      responses: {
+        202: { description: 'The signal was delivered', content: { 'application/json': { schema: z.object({ acknowledged: z.boolean() }) } } },
+        ...problemResponses(400, 401, 404),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      try {
+        await acknowledgePing(workflows, id, c.get('customerId'));
+      } catch (error) {
+        if (error instanceof WorkflowNotFound) throw new NotFound(`no running ping ${id}`);
+        throw error;
+      }
+      return c.json({ acknowledged: true }, 202);
     },
   );
 };

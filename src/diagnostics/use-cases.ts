@@ -5,6 +5,7 @@ import { newId } from '../kernel/ids.ts';
 import { retryOnConflict } from '../platform/db/retry-on-conflict.ts';
 import { runInUnitOfWork } from '../platform/db/unit-of-work.ts';
 import type { WorkflowGateway } from '../platform/temporal/workflow-gateway.ts';
+import { ACKNOWLEDGE_PING_SIGNAL } from '../../workflows/message-names.ts';
 import { MAX_PING_MESSAGE, Ping } from './domain.ts';
 import { addPing, findPing } from './repository.ts';
 
@@ -12,6 +13,7 @@ export const PingInputSchema = z.object({
   pingId: z.string().uuid(),
   message: z.string().min(1).max(MAX_PING_MESSAGE),
   requestedBy: z.string().min(1),
+  awaitAcknowledgement: z.boolean().optional(),
 });
 export type PingInput = z.infer<typeof PingInputSchema>;
 
@@ -21,12 +23,23 @@ export const pingWorkflowId = (pingId: string) => `diagnostic-ping-${pingId}`;
 export async function requestPing(
   workflows: WorkflowGateway,
   taskQueue: string,
-  request: { message: string; requestedBy: string },
+  request: { message: string; requestedBy: string; awaitAcknowledgement?: boolean },
 ): Promise<{ pingId: string; workflowId: string }> {
   const input: PingInput = { pingId: newId(), ...request };
   const workflowId = pingWorkflowId(input.pingId);
-  await workflows.start({ workflowType: 'diagnosticPing', workflowId, taskQueue, args: [input] });
+  await workflows.start({
+    workflowType: 'diagnosticPing',
+    workflowId,
+    taskQueue,
+    args: [input],
+    searchAttributes: { CustomerId: request.requestedBy },
+  });
   return { pingId: input.pingId, workflowId };
+}
+
+/** Sends the acknowledgement signal a ping started with `awaitAcknowledgement` waits for. */
+export async function acknowledgePing(workflows: WorkflowGateway, pingId: string, by: string): Promise<void> {
+  await workflows.signal(pingWorkflowId(pingId), ACKNOWLEDGE_PING_SIGNAL, { by });
 }
 
 /** Records the ping once: a retried activity finds it already there and returns it. */

@@ -1,6 +1,7 @@
 import { registerDiagnosticsRoutes } from '../diagnostics/routes.ts';
 import { registerHealthRoutes } from '../health/routes.ts';
+import { registerSagaRoutes } from '../sagas/routes.ts';
 import type { RegisterRoutes } from '../platform/http/app.ts';
 
 /** Every context's routes, in the order they appear in the OpenAPI document. Shared by the Node and Deno entries. */
-export const ROUTES: readonly RegisterRoutes[] = [registerHealthRoutes, registerDiagnosticsRoutes];
+export const ROUTES: readonly RegisterRoutes[] = [registerHealthRoutes, registerSagaRoutes, registerDiagnosticsRoutes];
