@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import { checkout, release } from './pools.ts';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 /** Any constant works; it only has to be the same for every process migrating this database. */
@@ -14,7 +15,7 @@ const MIGRATION_LOCK = 720_461_583;
  */
 export async function migrate(pool: pg.Pool, directory = MIGRATIONS_DIR): Promise<string[]> {
   const files = (await readdir(directory)).filter((f) => f.endsWith('.sql')).sort();
-  const client = await pool.connect();
+  const client = await checkout(pool);
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -39,6 +40,6 @@ export async function migrate(pool: pg.Pool, directory = MIGRATIONS_DIR): Promis
     return appliedNow;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
-    client.release();
+    release(client);
   }
 }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
 import { OUTBOX_CHANNEL, type Message } from './outbox.ts';
+import { checkout, release } from './pools.ts';
 
 export interface OutboxRelayOptions {
   pool: pg.Pool;
@@ -59,7 +60,7 @@ export class OutboxRelay {
   /** Claims, delivers and marks one batch. Returns how many rows it claimed. */
   async relayBatch(): Promise<number> {
     const { pool, batchSize, dispatch, retryDelayMs, afterDispatch } = this.#options;
-    const claim = await pool.connect();
+    const claim = await checkout(pool);
     let broken: Error | undefined;
     try {
       await claim.query('BEGIN');
@@ -93,7 +94,7 @@ export class OutboxRelay {
       });
       throw error;
     } finally {
-      claim.release(broken);
+      release(claim, broken);
     }
   }
 

@@ -43,3 +43,24 @@ export function createPools(databaseUrl: string, options: PoolOptions = {}): Poo
     },
   };
 }
+
+/**
+ * Checks a client out of the pool for a transaction. While checked out, a client whose
+ * connection the server ends (failover, pg_terminate_backend) emits `error`; with no
+ * listener that would crash the process. The query in flight rejects anyway and the
+ * caller handles that, so the event itself only needs catching.
+ * Release with `release(client, broken)`.
+ */
+export async function checkout(pool: pg.Pool): Promise<pg.PoolClient> {
+  const client = await pool.connect();
+  client.on('error', ignoreCheckedOutError);
+  return client;
+}
+
+/** Returns a client from `checkout`; pass the error if the connection is unusable, to have it destroyed. */
+export function release(client: pg.PoolClient, broken?: Error): void {
+  client.off('error', ignoreCheckedOutError);
+  client.release(broken);
+}
+
+function ignoreCheckedOutError(): void {}

@@ -3,7 +3,7 @@ import type { Aggregate, DomainEvent } from '../../kernel/aggregate.ts';
 import { ConcurrencyConflict } from '../../kernel/errors.ts';
 import { appendEvents, type NewEvent } from './event-store.ts';
 import { enqueueMessages, type Message } from './outbox.ts';
-import type { Sql } from './pools.ts';
+import { checkout, release, type Sql } from './pools.ts';
 
 /**
  * How one aggregate type is written. `insert` stores a new aggregate; `update` writes
@@ -146,7 +146,7 @@ export class UnitOfWork {
  * The aggregates' in-memory state is marked persisted only after COMMIT succeeds.
  */
 export async function runInUnitOfWork<T>(pool: pg.Pool, work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
+  const client = await checkout(pool);
   const uow = new UnitOfWork(client);
   let broken: Error | undefined;
   try {
@@ -162,7 +162,7 @@ export async function runInUnitOfWork<T>(pool: pg.Pool, work: (uow: UnitOfWork) 
     });
     throw error;
   } finally {
-    client.release(broken);
+    release(client, broken);
   }
 }
 

@@ -1,0 +1,19 @@
+/**
+ * `npm run bench -- <name>`: runs one benchmark. Each compares the platform's way with
+ * a bare baseline doing the same work in the same run, on the same machine, and ends
+ * with `ratio=<ours ÷ baseline>`, so results are comparable across machines.
+ */
+export {};
+
+const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
+  uow: () => import('./uow.ts'),
+};
+
+const name = process.argv[2];
+const load = name ? BENCHMARKS[name] : undefined;
+if (!load) {
+  console.error(`usage: npm run bench -- <${Object.keys(BENCHMARKS).join('|')}>`);
+  process.exit(2);
+}
+await (await load()).run();
+process.exit(0);

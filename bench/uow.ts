@@ -1,0 +1,82 @@
+/**
+ * Versioned-write transactions per second through the unit of work, against raw `pg`
+ * running the same SQL in the same run: BEGIN; read the row; versioned UPDATE; append
+ * the event; insert the outbox row; NOTIFY; COMMIT. Each writer owns its row, so the
+ * comparison measures the abstraction's cost, not lock contention.
+ */
+import pg from 'pg';
+import { runInUnitOfWork } from '../src/platform/db/unit-of-work.ts';
+import { COUNTERS_TABLE, counterWriter, loadCounter, Counter } from '../test/support/counter.ts';
+import { benchPostgres, compare, throughput } from './support.ts';
+
+const WRITERS = 8;
+const TRANSACTIONS = 2000;
+
+export async function run(): Promise<void> {
+  console.log(`uow: ${TRANSACTIONS} versioned-write transactions per round, ${WRITERS} concurrent writers, own row each`);
+  const postgres = await benchPostgres();
+  const pool = new pg.Pool({ connectionString: postgres.url, max: WRITERS });
+  try {
+    await pool.query(COUNTERS_TABLE);
+    const ids: string[] = [];
+    for (let i = 0; i < WRITERS; i++) {
+      const counter = Counter.create();
+      await runInUnitOfWork(pool, async (uow) => void uow.add(counter, counterWriter));
+      ids.push(counter.id);
+    }
+    const rowFor = (writer: number) => ids[writer]!;
+
+    const throughUnitOfWork = () =>
+      throughput(TRANSACTIONS, WRITERS, (i) =>
+        runInUnitOfWork(pool, async (uow) => {
+          (await loadCounter(uow, rowFor(i))).increment();
+        }),
+      );
+
+    const rawPg = () =>
+      throughput(TRANSACTIONS, WRITERS, async (i) => {
+        const id = rowFor(i);
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          const { rows } = await client.query('SELECT value, version FROM test_counters WHERE id = $1', [id]);
+          const { value, version } = rows[0];
+          const updated = await client.query('UPDATE test_counters SET value = $3, version = $4 WHERE id = $1 AND version = $2', [
+            id,
+            version,
+            value + 1,
+            version + 1,
+          ]);
+          if (updated.rowCount !== 1) throw new Error('conflict');
+          const eventId = crypto.randomUUID();
+          await client.query(
+            `INSERT INTO event_store (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, payload)
+             SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::jsonb[])`,
+            [[eventId], ['Counter'], [id], [version + 1], ['CounterIncremented'], [JSON.stringify({ by: 1 })]],
+          );
+          await client.query(
+            `INSERT INTO outbox (message_id, message_type, payload)
+             SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[])`,
+            [[eventId], ['CounterIncremented'], [JSON.stringify({ aggregateType: 'Counter', aggregateId: id, aggregateVersion: version + 1, by: 1 })]],
+          );
+          await client.query('SELECT pg_notify($1, NULL)', ['outbox_pending']);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK');
+          throw error;
+        } finally {
+          client.release();
+        }
+      });
+
+    await throughUnitOfWork(); // warm-up: JIT, connections, caches
+    await rawPg();
+    const result = await compare({ ours: throughUnitOfWork, baseline: rawPg });
+    console.log(`unit of work: ${result.ours.toFixed(0)} tx/s`);
+    console.log(`raw pg baseline: ${result.baseline.toFixed(0)} tx/s`);
+    console.log(`ratio=${result.ratio.toFixed(2)}`);
+  } finally {
+    await pool.end();
+    await postgres.stop();
+  }
+}
