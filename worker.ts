@@ -5,9 +5,14 @@
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
+import { createAuctionActivities } from './activities/auctions.ts';
 import { createDiagnosticsActivities } from './activities/diagnostics.ts';
+import { createPaymentActivities } from './activities/payments.ts';
+import { createSettingsActivities } from './activities/settings.ts';
+import { createShippingActivities } from './activities/shipping.ts';
+import { HttpPaymentProvider, type PaymentProvider } from './src/payments/payment-provider.ts';
 import { systemClock, type Clock } from './src/kernel/clock.ts';
-import { loadConfig } from './src/platform/config/config.ts';
+import { loadConfig, type Config } from './src/platform/config/config.ts';
 import { createPools, type Pools } from './src/platform/db/pools.ts';
 import { createLogger } from './src/platform/log.ts';
 
@@ -18,14 +23,22 @@ export interface WorkerDeps {
   namespace: string;
   taskQueue: string;
   pools: Pools;
+  config: Config;
   clock?: Clock;
+  /** Adapters to the outside world; by default over HTTP to the configured URLs. */
+  paymentProvider?: PaymentProvider;
   /** A prebuilt bundle (tests build one per run); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
-export function createActivities(deps: { pools: Pools; clock: Clock }) {
+export function createActivities(deps: { pools: Pools; clock: Clock; config: Config; paymentProvider: PaymentProvider }) {
+  const pool = deps.pools.write;
   return {
     ...createDiagnosticsActivities(deps),
+    ...createSettingsActivities(deps.config),
+    ...createAuctionActivities({ pool, clock: deps.clock }),
+    ...createPaymentActivities({ pool, provider: deps.paymentProvider }),
+    ...createShippingActivities({ pool }),
   };
 }
 
@@ -47,7 +60,12 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
-    activities: createActivities({ pools: deps.pools, clock }),
+    activities: createActivities({
+      pools: deps.pools,
+      clock,
+      config: deps.config,
+      paymentProvider: deps.paymentProvider ?? new HttpPaymentProvider(deps.config.PAYMENTS_PROVIDER_URL),
+    }),
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
 }
@@ -61,7 +79,7 @@ async function main(): Promise<void> {
   configureWorkerRuntime({ handleSignals: true });
   const pools = createPools(config.DATABASE_URL, { applicationName: 'worker' });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pools });
+  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pools, config });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'worker polling');
   await worker.run(); // returns after SIGINT/SIGTERM, which the SDK handles by draining
   await connection.close();

@@ -1,2 +1,4 @@
 // The workflow bundle's entry: every workflow type the worker serves.
 export { diagnosticPing } from './diagnostic-ping.ts';
+export { auctionClosing } from './auction-closing.ts';
+export { payingForWonItem } from './paying-for-won-item.ts';

@@ -7,3 +7,12 @@ export { SAGA_STATE_QUERY } from '../src/platform/temporal/saga-state.ts';
 
 /** Diagnostic ping: someone confirms the signal path works end to end. */
 export const ACKNOWLEDGE_PING_SIGNAL = 'acknowledgePing';
+
+/** Auction closing: the seller ended the auction early. */
+export const END_AUCTION_NOW_SIGNAL = 'endAuctionNow';
+
+/** Paying for a won item: the payer asked to charge a card (from POST /payments/:id/charge). */
+export const CHARGE_REQUESTED_SIGNAL = 'chargeRequested';
+/** Paying for a won item: the provider's webhooks, deduplicated in the workflow by event id. */
+export const PAYMENT_CAPTURED_SIGNAL = 'paymentCaptured';
+export const PAYMENT_FAILED_SIGNAL = 'paymentFailed';

@@ -18,6 +18,7 @@ import { createLogger } from '../platform/log.ts';
 import { GrpcWorkflowGateway } from '../platform/temporal/grpc-workflow-gateway.ts';
 import { configureWorkerRuntime, createWorker } from '../../worker.ts';
 import { startApi } from './api.ts';
+import { startSimulators } from '../simulators/start-all.ts';
 import { startRelay } from './relay.ts';
 import { onShutdown } from './shutdown.ts';
 
@@ -86,7 +87,7 @@ try {
   begin(`starting the worker on task queue "${config.TEMPORAL_TASK_QUEUE}" (bundling workflows)`);
   configureWorkerRuntime({ handleSignals: false });
   const connection = await NativeConnection.connect({ address: temporalAddress });
-  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pools });
+  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pools, config });
   const workerRun = worker.run();
   stops.push({
     name: 'worker',
@@ -97,17 +98,26 @@ try {
     },
   });
 
-  // 5. Relay
+  // 5. Relay and API share one Temporal client.
+  const workflows = await GrpcWorkflowGateway.connect(temporalAddress, config.TEMPORAL_NAMESPACE);
+  stops.push({ name: 'Temporal client', stop: () => workflows.close() });
   begin('starting the outbox relay');
-  const relay = await startRelay({ pools, logger });
+  const relay = await startRelay({ pools, logger, workflows, config });
   stops.push({ name: 'outbox relay', stop: () => relay.stop() });
 
   // 6. API
   begin(`starting the API on port ${config.PORT}`);
-  const workflows = await GrpcWorkflowGateway.connect(temporalAddress, config.TEMPORAL_NAMESPACE);
-  stops.push({ name: 'Temporal client', stop: () => workflows.close() });
   const api = await startApi({ config, pools, workflows, logger });
   stops.push({ name: 'API', stop: () => api.close() });
+
+  // 7. Simulators of the outside world, sending their webhooks to the API.
+  begin(`starting the simulators (payment provider ${config.PAYMENTS_SIM_PORT}, carrier ${config.CARRIER_SIM_PORT}, lightning node ${config.LIGHTNING_SIM_PORT})`);
+  const simulators = await startSimulators({
+    apiBaseUrl: api.url,
+    ports: { payments: config.PAYMENTS_SIM_PORT, carrier: config.CARRIER_SIM_PORT, lightning: config.LIGHTNING_SIM_PORT },
+    secrets: { payments: config.PAYMENTS_WEBHOOK_SECRET, carrier: config.CARRIER_WEBHOOK_SECRET, lightning: config.LIGHTNING_WEBHOOK_SECRET },
+  });
+  stops.push({ name: 'simulators', stop: () => simulators.close() });
 
   for (const name of devSecretsInUse(config)) say(`note: ${name} is the development default (fine here, never in production)`);
   console.log(`
@@ -118,6 +128,7 @@ try {
     Temporal UI  ${temporalUi ?? '(external Temporal: see its own UI)'}
     Temporal     gRPC ${temporalAddress}${temporalHttp ? `, HTTP API ${temporalHttp}` : ''}
     Postgres     ${redact(databaseUrl)}
+    Simulators   payment provider ${simulators.urls.payments}, carrier ${simulators.urls.carrier}, lightning node ${simulators.urls.lightning}
   A token for trying the API:  npm run token -- <customerId>
   Ctrl-C stops everything.
 `);

@@ -1,7 +1,17 @@
+import { registerAuctionRoutes } from '../auctions/routes.ts';
 import { registerDiagnosticsRoutes } from '../diagnostics/routes.ts';
 import { registerHealthRoutes } from '../health/routes.ts';
-import { registerSagaRoutes } from '../sagas/routes.ts';
+import { registerNotificationRoutes } from '../notifications/routes.ts';
+import { registerPaymentRoutes } from '../payments/routes.ts';
 import type { RegisterRoutes } from '../platform/http/app.ts';
+import { registerSagaRoutes } from '../sagas/routes.ts';
 
 /** Every context's routes, in the order they appear in the OpenAPI document. Shared by the Node and Deno entries. */
-export const ROUTES: readonly RegisterRoutes[] = [registerHealthRoutes, registerSagaRoutes, registerDiagnosticsRoutes];
+export const ROUTES: readonly RegisterRoutes[] = [
+  registerHealthRoutes,
+  registerAuctionRoutes,
+  registerPaymentRoutes,
+  registerNotificationRoutes,
+  registerSagaRoutes,
+  registerDiagnosticsRoutes,
+];

@@ -4,6 +4,7 @@ import { inject } from 'vitest';
 import { createPools, type Pools } from '../../src/platform/db/pools.ts';
 import { configureWorkerRuntime, createWorker } from '../../worker.ts';
 import type { Clock } from '../../src/kernel/clock.ts';
+import { loadConfig, type Config } from '../../src/platform/config/config.ts';
 
 /** A fresh database for one test file, cloned from the migrated template. */
 export async function createTestDatabase(): Promise<{ url: string; pools: Pools; drop(): Promise<void> }> {
@@ -40,7 +41,11 @@ export const uniqueTaskQueue = (label: string) => `test-${label}-${crypto.random
 let runtimeInstalled = false;
 
 /** A real worker on its own task queue, running until `stop`. */
-export async function startTestWorker(pools: Pools, taskQueue: string, clock?: Clock): Promise<{ worker: Worker; stop(): Promise<void> }> {
+export async function startTestWorker(
+  pools: Pools,
+  taskQueue: string,
+  options: { clock?: Clock; config?: Config } = {},
+): Promise<{ worker: Worker; stop(): Promise<void> }> {
   if (!runtimeInstalled) {
     configureWorkerRuntime({ handleSignals: false });
     runtimeInstalled = true;
@@ -52,7 +57,8 @@ export async function startTestWorker(pools: Pools, taskQueue: string, clock?: C
     namespace,
     taskQueue,
     pools,
-    clock,
+    clock: options.clock,
+    config: options.config ?? loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue }),
     workflowBundle: { codePath: inject('workflowBundlePath') },
   });
   const running = worker.run();

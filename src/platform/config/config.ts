@@ -44,10 +44,18 @@ const ConfigSchema = z.object({
   PAYMENTS_SIM_PORT: port(4010),
   CARRIER_SIM_PORT: port(4020),
   LIGHTNING_SIM_PORT: port(4030),
+  /** Where the outside world is; by default the simulators on their local ports. */
+  PAYMENTS_PROVIDER_URL: z.string().url().optional(),
+  CARRIER_URL: z.string().url().optional(),
+  LIGHTNING_NODE_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export type Config = z.infer<typeof ConfigSchema>;
+export type Config = z.infer<typeof ConfigSchema> & {
+  PAYMENTS_PROVIDER_URL: string;
+  CARRIER_URL: string;
+  LIGHTNING_NODE_URL: string;
+};
 
 export class ConfigError extends Error {
   constructor(readonly problems: { variable: string; message: string }[]) {
@@ -68,7 +76,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((i) => ({ variable: String(i.path[0]), message: i.message })));
   }
-  return result.data;
+  const c = result.data;
+  return {
+    ...c,
+    PAYMENTS_PROVIDER_URL: c.PAYMENTS_PROVIDER_URL ?? `http://127.0.0.1:${c.PAYMENTS_SIM_PORT}`,
+    CARRIER_URL: c.CARRIER_URL ?? `http://127.0.0.1:${c.CARRIER_SIM_PORT}`,
+    LIGHTNING_NODE_URL: c.LIGHTNING_NODE_URL ?? `http://127.0.0.1:${c.LIGHTNING_SIM_PORT}`,
+  };
 }
 
 /** Names of the secrets still at their development defaults, to warn about at start-up. */

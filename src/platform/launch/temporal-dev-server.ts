@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes.ts';
 import { resolveTemporalCli } from './temporal-cli.ts';
 import { freePort, waitFor } from './free-port.ts';
 
-/** Search attributes the sagas keep current, so the Temporal UI can list them by business id. */
-export const SEARCH_ATTRIBUTES = ['AuctionId', 'CustomerId', 'PaymentId', 'WithdrawalId', 'DeliveryId', 'ServiceId', 'SagaStep'] as const;
 
 export interface TemporalServerHandle {
   /** gRPC frontend, host:port. */
@@ -43,7 +42,7 @@ export async function startTemporalDevServer(options: TemporalServerOptions): Pr
     '--http-port', String(options.httpPort),
     '--metrics-port', String(await freePort()),
     '--log-level', 'warn',
-    ...SEARCH_ATTRIBUTES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
+    ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
   ];
   const args = [
     'server', 'start-dev',

@@ -5,6 +5,7 @@ import {
   WorkflowNotFoundError,
 } from '@temporalio/client';
 import { defineSearchAttributeKey, type SearchAttributePair } from '@temporalio/common';
+import { SEARCH_ATTRIBUTES, type SearchAttributeName, type SearchAttributeValues } from './search-attributes.ts';
 import {
   toWorkflowStatus,
   WorkflowNotFound,
@@ -46,15 +47,22 @@ export class GrpcWorkflowGateway implements WorkflowGateway {
     await this.withNotFound(workflowId, () => this.client.workflow.getHandle(workflowId).signal(signalName, arg));
   }
 
-  async signalWithStart(request: StartWorkflow & { signalName: string; signalArg: unknown }): Promise<void> {
-    await this.client.workflow.signalWithStart(request.workflowType, {
-      workflowId: request.workflowId,
-      taskQueue: request.taskQueue,
-      args: request.args,
-      signal: request.signalName,
-      signalArgs: [request.signalArg],
-      typedSearchAttributes: toSearchAttributes(request.searchAttributes),
-    });
+  async signalWithStart(request: StartWorkflow & { signalName: string; signalArg: unknown }): Promise<{ delivered: boolean }> {
+    try {
+      await this.client.workflow.signalWithStart(request.workflowType, {
+        workflowId: request.workflowId,
+        taskQueue: request.taskQueue,
+        args: request.args,
+        signal: request.signalName,
+        signalArgs: [request.signalArg],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: toSearchAttributes(request.searchAttributes),
+      });
+      return { delivered: true };
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return { delivered: false };
+      throw error;
+    }
   }
 
   async query<T>(workflowId: string, queryName: string, ...args: unknown[]): Promise<T> {
@@ -96,7 +104,12 @@ export class GrpcWorkflowGateway implements WorkflowGateway {
   }
 }
 
-function toSearchAttributes(attributes: Record<string, string> | undefined): SearchAttributePair[] | undefined {
+function toSearchAttributes(attributes: SearchAttributeValues | undefined): SearchAttributePair[] | undefined {
   if (!attributes) return undefined;
-  return Object.entries(attributes).map(([name, value]) => ({ key: defineSearchAttributeKey(name, 'KEYWORD'), value }));
+  return Object.entries(attributes).map(([name, value]): SearchAttributePair => {
+    if (SEARCH_ATTRIBUTES[name as SearchAttributeName] === 'KeywordList') {
+      return { key: defineSearchAttributeKey(name, 'KEYWORD_LIST'), value: [value ?? []].flat() };
+    }
+    return { key: defineSearchAttributeKey(name, 'KEYWORD'), value: [value ?? ''].flat().join(',') };
+  });
 }

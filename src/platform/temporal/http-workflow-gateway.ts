@@ -1,3 +1,4 @@
+import { SEARCH_ATTRIBUTES, type SearchAttributeName, type SearchAttributeValues } from './search-attributes.ts';
 import {
   toWorkflowStatus,
   WorkflowNotFound,
@@ -49,13 +50,16 @@ export class HttpWorkflowGateway implements WorkflowGateway {
     await this.expectOk(response, 'signal', workflowId);
   }
 
-  async signalWithStart(request: StartWorkflow & { signalName: string; signalArg: unknown }): Promise<void> {
+  async signalWithStart(request: StartWorkflow & { signalName: string; signalArg: unknown }): Promise<{ delivered: boolean }> {
     const response = await this.call(
       'POST',
       `/workflows/${encodeURIComponent(request.workflowId)}/signal-with-start/${encodeURIComponent(request.signalName)}`,
-      { ...startFields(request), signalInput: [request.signalArg] },
+      { ...startFields(request), signalInput: [request.signalArg], workflowIdReusePolicy: 'WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE' },
     );
-    await this.expectOk(response, 'signal-with-start', request.workflowId);
+    if (response.ok) return { delivered: true };
+    const error = await readError(response);
+    if (error.code === ALREADY_EXISTS) return { delivered: false };
+    throw temporalError('signal-with-start', error);
   }
 
   async query<T>(workflowId: string, queryName: string, ...args: unknown[]): Promise<T> {
@@ -125,7 +129,7 @@ function startFields(request: StartWorkflow): Record<string, unknown> {
     taskQueue: { name: request.taskQueue },
     input: request.args,
     requestId: crypto.randomUUID(),
-    ...(request.searchAttributes ? { searchAttributes: { indexedFields: request.searchAttributes } } : {}),
+    ...(request.searchAttributes ? { searchAttributes: { indexedFields: toIndexedFields(request.searchAttributes) } } : {}),
   };
 }
 
@@ -141,4 +145,14 @@ async function readError(response: Response): Promise<{ code?: number; message: 
 
 function temporalError(operation: string, error: { message: string; status: number }): Error {
   return new Error(`Temporal HTTP API ${operation} failed (${error.status}): ${error.message}`);
+}
+
+/** Keyword lists travel as JSON arrays, keywords as strings; the server knows each type. */
+function toIndexedFields(attributes: SearchAttributeValues): Record<string, string | string[]> {
+  return Object.fromEntries(
+    Object.entries(attributes).map(([name, value]) => [
+      name,
+      SEARCH_ATTRIBUTES[name as SearchAttributeName] === 'KeywordList' ? [value ?? []].flat() : [value ?? ''].flat().join(','),
+    ]),
+  );
 }

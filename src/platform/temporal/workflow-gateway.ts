@@ -1,3 +1,5 @@
+import type { SearchAttributeValues } from './search-attributes.ts';
+
 /**
  * The port through which the API and use cases reach Temporal. Two adapters: gRPC via
  * `@temporalio/client` (Node only) and fetch over Temporal's HTTP API (any runtime with
@@ -10,8 +12,8 @@ export interface StartWorkflow {
   workflowId: string;
   taskQueue: string;
   args: unknown[];
-  /** Keyword search attributes the Temporal UI can filter on (e.g. AuctionId). */
-  searchAttributes?: Record<string, string>;
+  /** Search attributes the Temporal UI can filter on (see search-attributes.ts). */
+  searchAttributes?: SearchAttributeValues;
 }
 
 export interface StartedWorkflow {
@@ -34,8 +36,12 @@ export interface WorkflowDescription {
 export interface WorkflowGateway {
   start(request: StartWorkflow): Promise<StartedWorkflow>;
   signal(workflowId: string, signalName: string, arg: unknown): Promise<void>;
-  /** Signals the workflow, starting it first if it is not running: one atomic server call. */
-  signalWithStart(request: StartWorkflow & { signalName: string; signalArg: unknown }): Promise<void>;
+  /**
+   * Signals the workflow, starting it first if it never ran: one atomic server call.
+   * A workflow id whose run already closed is not started again (the business fact was
+   * handled); that returns `{ delivered: false }`.
+   */
+  signalWithStart(request: StartWorkflow & { signalName: string; signalArg: unknown }): Promise<{ delivered: boolean }>;
   query<T>(workflowId: string, queryName: string, ...args: unknown[]): Promise<T>;
   /** Undefined when no workflow has this id. */
   describe(workflowId: string): Promise<WorkflowDescription | undefined>;

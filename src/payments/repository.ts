@@ -1,0 +1,55 @@
+import { Money, type Currency } from '../kernel/money.ts';
+import type { AggregateWriter, UnitOfWork } from '../platform/db/unit-of-work.ts';
+import { Payment, type PaymentStatus } from './domain.ts';
+
+const COLUMNS = 'auction_id, payer_id, payee_id, currency, amount_minor, title, status, attempts, provider_charge_id, version';
+
+const paymentWriter: AggregateWriter<Payment> = {
+  aggregateType: 'Payment',
+  async insert(sql, payment) {
+    await sql.query(`INSERT INTO payments (id, ${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, [payment.id, ...values(payment)]);
+  },
+  async update(sql, payment, expectedVersion) {
+    const { rowCount } = await sql.query(
+      `UPDATE payments SET (${COLUMNS}) = ($3, $4, $5, $6, $7, $8, $9, $10, $11, $12) WHERE id = $1 AND version = $2`,
+      [payment.id, expectedVersion, ...values(payment)],
+    );
+    return rowCount === 1;
+  },
+};
+
+function values(payment: Payment): unknown[] {
+  const s = payment.state;
+  return [s.auctionId, s.payerId, s.payeeId, s.amount.currency, s.amount.minorUnits.toString(), s.title, s.status, s.attempts, s.providerChargeId, payment.version];
+}
+
+export async function findPayment(uow: UnitOfWork, id: string): Promise<Payment | undefined> {
+  return (await uow.tracked<Payment>(paymentWriter.aggregateType, id)) ?? load(uow, 'id', id);
+}
+
+export async function findPaymentOfAuction(uow: UnitOfWork, auctionId: string): Promise<Payment | undefined> {
+  return load(uow, 'auction_id', auctionId);
+}
+
+export function addPayment(uow: UnitOfWork, payment: Payment): void {
+  uow.add(payment, paymentWriter);
+}
+
+async function load(uow: UnitOfWork, column: 'id' | 'auction_id', value: string): Promise<Payment | undefined> {
+  const { rows } = await uow.sql.query(`SELECT id, ${COLUMNS} FROM payments WHERE ${column} = $1`, [value]);
+  const row = rows[0];
+  if (!row) return undefined;
+  const tracked = uow.tracked<Payment>(paymentWriter.aggregateType, row.id);
+  if (tracked) return tracked;
+  const payment = Payment.restore(row.id, row.version, {
+    auctionId: row.auction_id,
+    payerId: row.payer_id,
+    payeeId: row.payee_id,
+    amount: Money.fromMinorUnits(BigInt(row.amount_minor), row.currency as Currency),
+    title: row.title,
+    status: row.status as PaymentStatus,
+    attempts: row.attempts,
+    providerChargeId: row.provider_charge_id,
+  });
+  return uow.track(payment, paymentWriter);
+}

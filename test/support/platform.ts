@@ -1,0 +1,85 @@
+import { loadConfig, type Config } from '../../src/platform/config/config.ts';
+import { freePort } from '../../src/platform/launch/free-port.ts';
+import { silentLogger } from '../../src/platform/log.ts';
+import { GrpcWorkflowGateway } from '../../src/platform/temporal/grpc-workflow-gateway.ts';
+import { startRelay } from '../../src/main/relay.ts';
+import { startSimulators, type RunningSimulators } from '../../src/simulators/start-all.ts';
+import { startTestApi, type TestApi } from './api-server.ts';
+import { createTestDatabase, startTestWorker, temporalTarget, uniqueTaskQueue } from './test-env.ts';
+
+export interface TestPlatform {
+  api: TestApi;
+  config: Config;
+  db: Awaited<ReturnType<typeof createTestDatabase>>;
+  workflows: GrpcWorkflowGateway;
+  simulators: RunningSimulators;
+  taskQueue: string;
+  /** Stops the in-process worker (to start another, e.g. after a simulated crash). */
+  worker: Awaited<ReturnType<typeof startTestWorker>> | undefined;
+  startWorker(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole platform for end-to-end tests, as `npm run dev` runs it, on real parts:
+ * its own database, a worker on its own task queue, the outbox relay, the API on a real
+ * HTTP port, and the simulators sending signed webhooks back to it. `env` sets
+ * configuration such as a payment window of seconds.
+ */
+export async function startPlatform(options: { env?: Record<string, string>; worker?: boolean } = {}): Promise<TestPlatform> {
+  const db = await createTestDatabase();
+  const taskQueue = uniqueTaskQueue('e2e');
+  const ports = { payments: await freePort(), carrier: await freePort(), lightning: await freePort() };
+  const env = {
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    PAYMENTS_SIM_PORT: String(ports.payments),
+    CARRIER_SIM_PORT: String(ports.carrier),
+    LIGHTNING_SIM_PORT: String(ports.lightning),
+    ...options.env,
+  };
+  const config = loadConfig(env);
+  const { address, namespace } = temporalTarget();
+  const workflows = await GrpcWorkflowGateway.connect(address, namespace);
+  const relay = await startRelay({ pools: db.pools, logger: silentLogger, workflows, config });
+  const api = await startTestApi({ pools: db.pools, workflows, env });
+  const simulators = await startSimulators({
+    apiBaseUrl: api.url,
+    ports,
+    webhookDelayMs: 20,
+    secrets: { payments: config.PAYMENTS_WEBHOOK_SECRET, carrier: config.CARRIER_WEBHOOK_SECRET, lightning: config.LIGHTNING_WEBHOOK_SECRET },
+  });
+  const platform: TestPlatform = {
+    api,
+    config,
+    db,
+    workflows,
+    simulators,
+    taskQueue,
+    worker: undefined,
+    async startWorker() {
+      platform.worker = await startTestWorker(db.pools, taskQueue, { config });
+    },
+    async stop() {
+      await simulators.close();
+      await platform.worker?.stop();
+      await relay.stop();
+      await api.close();
+      await workflows.close();
+      await db.drop();
+    },
+  };
+  if (options.worker !== false) await platform.startWorker();
+  return platform;
+}
+
+/** Reads an endpoint until `done` holds for its body, or fails with the last body seen. */
+export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T = await read();
+  while (!done(last)) {
+    if (Date.now() > deadline) throw new Error(`condition not reached within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    last = await read();
+  }
+  return last;
+}
