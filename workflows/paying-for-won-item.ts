@@ -13,6 +13,12 @@ const activities = proxyActivities<AuctionActivities & PaymentActivities & Shipp
   retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
 });
 
+/** A provider call has 10 s; if the worker dies mid-call, the retry (same idempotency key) comes that much sooner. */
+const provider = proxyActivities<PaymentActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
+});
+
 export interface PayingForWonItemInput {
   auctionId: string;
   winnerId: string;
@@ -76,7 +82,7 @@ export async function payingForWonItem(input: PayingForWonItemInput): Promise<Pa
       const charge = charges.shift();
       if (charge) {
         journal.enter('charging');
-        await activities.chargePayment({ paymentId, attempt: charge.attempt, cardToken: charge.cardToken });
+        await provider.chargePayment({ paymentId, attempt: charge.attempt, cardToken: charge.cardToken });
         journal.enter('awaiting-payment');
       }
     }

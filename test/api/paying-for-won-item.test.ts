@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startPlatform, type TestPlatform } from '../support/platform.ts';
+import { replayRecordedHistories } from '../support/replay.ts';
 
 /**
  * The first business flow end to end, through HTTP only: auction, bids, early end, the
@@ -7,6 +8,8 @@ import { eventually, startPlatform, type TestPlatform } from '../support/platfor
  * and the e-mails sent from the outbox.
  */
 let platform: TestPlatform;
+/** Workflows the tests ran, replayed at the end against the current code. */
+const ran: string[] = [];
 beforeAll(async () => {
   platform = await startPlatform();
 }, 120_000);
@@ -53,6 +56,7 @@ describe('paying for a won item', () => {
     const ended = await platform.api.call('POST', `/auctions/${auctionId}/end`, { as: seller });
     expect(ended).toMatchObject({ status: 202, body: { workflowId: `paying-for-won-item-${auctionId}`, winnerId: ann } });
     const sagaId = ended.body.workflowId as string;
+    ran.push(sagaId, `auction-closing-${auctionId}`);
     const saga = await eventually(
       () => platform.api.call('GET', `/sagas/${sagaId}`, { as: ann }),
       (r) => r.status === 200 && r.body.step === 'awaiting-payment',
@@ -92,6 +96,7 @@ describe('paying for a won item', () => {
     await platform.api.call('POST', `/auctions/${auctionId}/bids`, { as: winner, body: { amount: usd('20.00') } });
     const { body } = await platform.api.call('POST', `/auctions/${auctionId}/end`, { as: seller });
     const sagaId = body.workflowId as string;
+    ran.push(sagaId, `auction-closing-${auctionId}`);
     const { body: auction } = await eventually(() => platform.api.call('GET', `/auctions/${auctionId}`), (r) => Boolean(r.body.paymentId));
     const paymentId = auction.paymentId as string;
 
@@ -120,5 +125,30 @@ describe('paying for a won item', () => {
     );
     expect(closing.body.step).toBe('ended-without-bids');
     expect(await platform.workflows.describe(`paying-for-won-item-${auctionId}`)).toBeUndefined();
+  });
+
+  it('lists the sagas of an auction in Temporal by the AuctionId search attribute', async () => {
+    const seller = `seller-${crypto.randomUUID()}`;
+    const buyer = `buyer-${crypto.randomUUID()}`;
+    const auctionId = await createAuction(seller);
+    await platform.api.call('POST', `/auctions/${auctionId}/bids`, { as: buyer, body: { amount: usd('11.00') } });
+    await platform.api.call('POST', `/auctions/${auctionId}/end`, { as: seller });
+    ran.push(`auction-closing-${auctionId}`);
+    const listed = async (query: string) => {
+      const ids: string[] = [];
+      for await (const execution of platform.workflows.client.workflow.list({ query })) ids.push(execution.workflowId);
+      return ids.sort();
+    };
+    const expected = [`auction-closing-${auctionId}`, `paying-for-won-item-${auctionId}`];
+    expect(await eventually(() => listed(`AuctionId = "${auctionId}"`), (ids) => ids.length === 2)).toEqual(expected);
+    expect(await eventually(() => listed(`CustomerId = "${buyer}"`), (ids) => ids.length === 1)).toEqual([`paying-for-won-item-${auctionId}`]);
+    expect(await eventually(() => listed(`AuctionId = "${auctionId}" AND SagaStep = "awaiting-payment"`), (ids) => ids.length === 1)).toEqual([
+      `paying-for-won-item-${auctionId}`,
+    ]);
+  });
+
+  it('leaves histories that replay deterministically against the current workflow code', async () => {
+    expect(ran.length).toBeGreaterThanOrEqual(5);
+    expect(await replayRecordedHistories(platform.workflows, ran)).toBe(ran.length);
   });
 });

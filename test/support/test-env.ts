@@ -40,16 +40,20 @@ export const uniqueTaskQueue = (label: string) => `test-${label}-${crypto.random
 
 let runtimeInstalled = false;
 
+/** The SDK runtime for this test process: warnings only, no signal handling of its own. Once per process. */
+export function ensureTestRuntime(): void {
+  if (runtimeInstalled) return;
+  configureWorkerRuntime({ handleSignals: false });
+  runtimeInstalled = true;
+}
+
 /** A real worker on its own task queue, running until `stop`. */
 export async function startTestWorker(
   pools: Pools,
   taskQueue: string,
   options: { clock?: Clock; config?: Config } = {},
 ): Promise<{ worker: Worker; stop(): Promise<void> }> {
-  if (!runtimeInstalled) {
-    configureWorkerRuntime({ handleSignals: false });
-    runtimeInstalled = true;
-  }
+  ensureTestRuntime();
   const { address, namespace } = temporalTarget();
   const connection = await NativeConnection.connect({ address });
   const worker = await createWorker({
