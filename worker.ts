@@ -6,6 +6,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
 import { createAuctionActivities } from './activities/auctions.ts';
+import { createBenchActivities } from './activities/bench.ts';
 import { createDiagnosticsActivities } from './activities/diagnostics.ts';
 import { createPaymentActivities } from './activities/payments.ts';
 import { createSettingsActivities } from './activities/settings.ts';
@@ -39,6 +40,7 @@ export function createActivities(deps: { pools: Pools; clock: Clock; config: Con
     ...createAuctionActivities({ pool, clock: deps.clock }),
     ...createPaymentActivities({ pool, provider: deps.paymentProvider }),
     ...createShippingActivities({ pool }),
+    ...createBenchActivities(),
   };
 }
 

@@ -7,6 +7,8 @@ export {};
 
 const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   uow: () => import('./uow.ts'),
+  bids: () => import('./bids.ts'),
+  sagas: () => import('./sagas.ts'),
 };
 
 const name = process.argv[2];

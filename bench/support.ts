@@ -63,3 +63,42 @@ export async function throughput(total: number, concurrency: number, work: (loop
   );
   return total / ((performance.now() - started) / 1000);
 }
+
+/** A throw-away Temporal dev server, a worker on it over the given database, and a client. */
+export async function benchTemporal(databaseUrl: string) {
+  const { NativeConnection } = await import('@temporalio/worker');
+  const { configureWorkerRuntime, createWorker } = await import('../worker.ts');
+  const { startTemporalDevServer } = await import('../src/platform/launch/temporal-dev-server.ts');
+  const { GrpcWorkflowGateway } = await import('../src/platform/temporal/grpc-workflow-gateway.ts');
+  const { createPools } = await import('../src/platform/db/pools.ts');
+  const { loadConfig } = await import('../src/platform/config/config.ts');
+  const root = mkdtempSync(join(tmpdir(), 'platform-bench-temporal-'));
+  const temporal = await startTemporalDevServer({
+    port: await freePort(),
+    httpPort: await freePort(),
+    logFile: join(root, 'temporal.log'),
+    progress: (line) => console.log(line),
+  });
+  const taskQueue = 'bench';
+  const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn' });
+  const pools = createPools(databaseUrl, { max: 20, applicationName: 'bench' });
+  configureWorkerRuntime({ handleSignals: false });
+  const connection = await NativeConnection.connect({ address: temporal.address });
+  const worker = await createWorker({ connection, namespace: temporal.namespace, taskQueue, pools, config });
+  const running = worker.run();
+  const gateway = await GrpcWorkflowGateway.connect(temporal.address, temporal.namespace);
+  return {
+    client: gateway.client,
+    pools,
+    taskQueue,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await gateway.close();
+      await pools.end();
+      await temporal.stop();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}

@@ -4,18 +4,29 @@
  * the event; insert the outbox row; NOTIFY; COMMIT. Each writer owns its row, so the
  * comparison measures the abstraction's cost, not lock contention.
  */
-import pg from 'pg';
+import { createPools } from '../src/platform/db/pools.ts';
 import { runInUnitOfWork } from '../src/platform/db/unit-of-work.ts';
 import { COUNTERS_TABLE, counterWriter, loadCounter, Counter } from '../test/support/counter.ts';
 import { benchPostgres, compare, throughput } from './support.ts';
 
 const WRITERS = 8;
+
+/** What src/platform/db/record-changes.ts sends, written out for the baseline. */
+const RECORD_SQL = `WITH appended AS (
+    INSERT INTO event_store (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, payload)
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::jsonb[])
+  ), enqueued AS (
+    INSERT INTO outbox (message_id, message_type, payload)
+    SELECT * FROM unnest($7::uuid[], $8::text[], $9::jsonb[])
+  )
+  SELECT pg_notify($10, NULL) WHERE cardinality($7::uuid[]) > 0`;
 const TRANSACTIONS = 2000;
 
 export async function run(): Promise<void> {
   console.log(`uow: ${TRANSACTIONS} versioned-write transactions per round, ${WRITERS} concurrent writers, own row each`);
   const postgres = await benchPostgres();
-  const pool = new pg.Pool({ connectionString: postgres.url, max: WRITERS });
+  const pools = createPools(postgres.url, { max: WRITERS, applicationName: 'bench' });
+  const pool = pools.write;
   try {
     await pool.query(COUNTERS_TABLE);
     const ids: string[] = [];
@@ -39,27 +50,22 @@ export async function run(): Promise<void> {
         const client = await pool.connect();
         try {
           await client.query('BEGIN');
-          const { rows } = await client.query('SELECT value, version FROM test_counters WHERE id = $1', [id]);
+          const { rows } = await client.query({ name: 'raw.read', text: 'SELECT value, version FROM test_counters WHERE id = $1', values: [id] });
           const { value, version } = rows[0];
-          const updated = await client.query('UPDATE test_counters SET value = $3, version = $4 WHERE id = $1 AND version = $2', [
-            id,
-            version,
-            value + 1,
-            version + 1,
-          ]);
+          const updated = await client.query({
+            name: 'raw.update',
+            text: 'UPDATE test_counters SET value = $3, version = $4 WHERE id = $1 AND version = $2',
+            values: [id, version, value + 1, version + 1],
+          });
           if (updated.rowCount !== 1) throw new Error('conflict');
+          // The unit of work's own statement for events, outbox and NOTIFY, by hand.
           const eventId = crypto.randomUUID();
-          await client.query(
-            `INSERT INTO event_store (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, payload)
-             SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::jsonb[])`,
-            [[eventId], ['Counter'], [id], [version + 1], ['CounterIncremented'], [JSON.stringify({ by: 1 })]],
-          );
-          await client.query(
-            `INSERT INTO outbox (message_id, message_type, payload)
-             SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[])`,
-            [[eventId], ['CounterIncremented'], [JSON.stringify({ aggregateType: 'Counter', aggregateId: id, aggregateVersion: version + 1, by: 1 })]],
-          );
-          await client.query('SELECT pg_notify($1, NULL)', ['outbox_pending']);
+          const payload = { aggregateType: 'Counter', aggregateId: id, aggregateVersion: version + 1, by: 1 };
+          await client.query({
+            name: 'raw.record',
+            text: RECORD_SQL,
+            values: [[eventId], ['Counter'], [id], [version + 1], ['CounterIncremented'], [JSON.stringify({ by: 1 })], [eventId], ['CounterIncremented'], [JSON.stringify(payload)], 'outbox_pending'],
+          });
           await client.query('COMMIT');
         } catch (error) {
           await client.query('ROLLBACK');
@@ -76,7 +82,7 @@ export async function run(): Promise<void> {
     console.log(`raw pg baseline: ${result.baseline.toFixed(0)} tx/s`);
     console.log(`ratio=${result.ratio.toFixed(2)}`);
   } finally {
-    await pool.end();
+    await pools.end();
     await postgres.stop();
   }
 }

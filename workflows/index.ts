@@ -2,3 +2,4 @@
 export { diagnosticPing } from './diagnostic-ping.ts';
 export { auctionClosing } from './auction-closing.ts';
 export { payingForWonItem } from './paying-for-won-item.ts';
+export { benchBaseline } from './bench-baseline.ts';

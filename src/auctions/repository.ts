@@ -1,29 +1,44 @@
 import { Money, type Currency } from '../kernel/money.ts';
-import type { Sql } from '../platform/db/pools.ts';
 import type { AggregateWriter, UnitOfWork } from '../platform/db/unit-of-work.ts';
 import { Auction, type AuctionStatus, type Fulfilment } from './domain.ts';
 
 const COLUMNS = `seller_id, title, currency, starting_price_minor, current_price_minor, leader_id, bid_count,
   ends_at, fulfilment, status, winner_id, payment_id, delivery_id, service_id, version`;
 
+/** New bids go in with the auction row, in the same statement: one round trip per write. */
+const INSERT_NEW_BIDS = `INSERT INTO bids (id, auction_id, bidder_id, amount_minor, placed_at)
+  SELECT b.id, $1, b.bidder, b.amount, b.at FROM written,
+    unnest($NEXT::uuid[], $NEXT::text[], $NEXT::bigint[], $NEXT::timestamptz[]) AS b(id, bidder, amount, at)`;
+
+function withNewBids(statement: string, firstParam: number): string {
+  let n = firstParam;
+  const bids = INSERT_NEW_BIDS.replace(/\$NEXT/g, () => `$${n++}`);
+  return `WITH written AS (${statement} RETURNING 1), new_bids AS (${bids}) SELECT count(*)::int AS written FROM written`;
+}
+
+function newBidColumns(auction: Auction): unknown[] {
+  const bids = auction.newBids;
+  return [bids.map((b) => b.id), bids.map((b) => b.bidderId), bids.map((b) => b.amount.minorUnits.toString()), bids.map((b) => b.placedAt)];
+}
+
+const INSERT_AUCTION = withNewBids(`INSERT INTO auctions (id, ${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`, 17);
+const UPDATE_AUCTION = withNewBids(
+  `UPDATE auctions SET (${COLUMNS}) = ($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) WHERE id = $1 AND version = $2`,
+  18,
+);
+
 const auctionWriter: AggregateWriter<Auction> = {
   aggregateType: 'Auction',
   async insert(sql, auction) {
-    await sql.query(
-      `INSERT INTO auctions (id, ${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-      [auction.id, ...values(auction)],
-    );
-    await insertNewBids(sql, auction);
+    await sql.query({ name: 'auctions.insert', text: INSERT_AUCTION, values: [auction.id, ...values(auction), ...newBidColumns(auction)] });
   },
   async update(sql, auction, expectedVersion) {
-    const { rowCount } = await sql.query(
-      `UPDATE auctions SET (${COLUMNS}) = ($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-       WHERE id = $1 AND version = $2`,
-      [auction.id, expectedVersion, ...values(auction)],
-    );
-    if (rowCount !== 1) return false;
-    await insertNewBids(sql, auction);
-    return true;
+    const { rows } = await sql.query<{ written: number }>({
+      name: 'auctions.update',
+      text: UPDATE_AUCTION,
+      values: [auction.id, expectedVersion, ...values(auction), ...newBidColumns(auction)],
+    });
+    return rows[0]?.written === 1;
   },
 };
 
@@ -48,20 +63,20 @@ function values(auction: Auction): unknown[] {
   ];
 }
 
-async function insertNewBids(sql: Sql, auction: Auction): Promise<void> {
-  const bids = auction.newBids;
-  if (bids.length === 0) return;
-  await sql.query(
-    `INSERT INTO bids (id, auction_id, bidder_id, amount_minor, placed_at)
-     SELECT id, $1, bidder, amount, at FROM unnest($2::uuid[], $3::text[], $4::bigint[], $5::timestamptz[]) AS b(id, bidder, amount, at)`,
-    [auction.id, bids.map((b) => b.id), bids.map((b) => b.bidderId), bids.map((b) => b.amount.minorUnits.toString()), bids.map((b) => b.placedAt)],
-  );
-}
-
-export async function findAuction(uow: UnitOfWork, id: string): Promise<Auction | undefined> {
+/**
+ * Loads an auction into the unit of work. `lock: true` takes the row lock at the read
+ * (`FOR UPDATE`): for a hot auction, concurrent bids then queue on the lock instead of
+ * all reading the same version, all but one failing the versioned write, and redoing
+ * their whole transaction. The versioned UPDATE still guards every write.
+ */
+export async function findAuction(uow: UnitOfWork, id: string, options: { lock?: boolean } = {}): Promise<Auction | undefined> {
   const tracked = uow.tracked<Auction>(auctionWriter.aggregateType, id);
   if (tracked) return tracked;
-  const { rows } = await uow.sql.query(`SELECT ${COLUMNS} FROM auctions WHERE id = $1`, [id]);
+  const { rows } = await uow.sql.query({
+    name: options.lock ? 'auctions.find-for-update' : 'auctions.find',
+    text: `SELECT ${COLUMNS} FROM auctions WHERE id = $1${options.lock ? ' FOR UPDATE' : ''}`,
+    values: [id],
+  });
   const row = rows[0];
   if (!row) return undefined;
   const currency = row.currency as Currency;

@@ -33,12 +33,15 @@ export interface PlacedBid {
   currentPrice: MoneyJson;
 }
 
-/** Versioned write, retried from a fresh read when another bid won the race; 409 after that. */
+/**
+ * Versioned write, retried from a fresh read when another writer won the race; 409 after
+ * that. Bids lock the row at the read, since an auction is hot at its end (see findAuction).
+ */
 export async function placeBid(deps: AuctionsDeps, input: { auctionId: string; bidderId: string; amount: Money }): Promise<PlacedBid> {
   const bidId = newId();
   return retryOnConflict(
     () =>
-      withAuction(deps.pool, input.auctionId, async (auction) => {
+      withAuction(deps.pool, input.auctionId, { lock: true }, async (auction) => {
         auction.placeBid({ id: bidId, bidderId: input.bidderId, amount: input.amount, now: deps.clock.now() });
         return {
           auctionId: auction.id,
@@ -105,9 +108,14 @@ export const markAuctionRefunded = (deps: AuctionsDeps, auctionId: string) =>
   retryOnConflict(() => withAuction(deps.pool, auctionId, async (a) => a.markRefunded()));
 
 /** Loads the auction (404 if unknown) and runs `change` in one unit of work. */
-async function withAuction<T>(pool: pg.Pool, auctionId: string, change: (auction: Auction, uow: UnitOfWork) => Promise<T>): Promise<T> {
+async function withAuction<T>(
+  pool: pg.Pool,
+  auctionId: string,
+  ...args: [change: (auction: Auction, uow: UnitOfWork) => Promise<T>] | [options: { lock?: boolean }, change: (auction: Auction, uow: UnitOfWork) => Promise<T>]
+): Promise<T> {
+  const [options, change] = args.length === 1 ? [{}, args[0]] : args;
   return runInUnitOfWork(pool, async (uow) => {
-    const auction = await findAuction(uow, auctionId);
+    const auction = await findAuction(uow, auctionId, options);
     if (!auction) throw new NotFound(`no auction ${auctionId}`);
     return change(auction, uow);
   });

@@ -1,4 +1,5 @@
 import type { Sql } from './pools.ts';
+import { recordChanges } from './record-changes.ts';
 
 /** An event as stored: what happened, to which aggregate, at which of its versions. */
 export interface StoredEvent {
@@ -20,19 +21,7 @@ export type NewEvent = Omit<StoredEvent, 'globalSeq' | 'createdAt'>;
  * that already exists, so two writers can never both extend the same history.
  */
 export async function appendEvents(sql: Sql, events: readonly NewEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  await sql.query(
-    `INSERT INTO event_store (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, payload)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::jsonb[])`,
-    [
-      events.map((e) => e.eventId),
-      events.map((e) => e.aggregateType),
-      events.map((e) => e.aggregateId),
-      events.map((e) => e.aggregateVersion),
-      events.map((e) => e.type),
-      events.map((e) => JSON.stringify(e.payload)),
-    ],
-  );
+  await recordChanges(sql, events, []);
 }
 
 /** One aggregate's history in version order. */

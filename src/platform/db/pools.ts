@@ -31,10 +31,14 @@ export function createPools(databaseUrl: string, options: PoolOptions = {}): Poo
     application_name: `${name}:read`,
     options: '-c default_transaction_read_only=on',
   });
-  // An idle client dying (server restart, terminated backend) must not crash the process;
-  // the pool replaces it and the next query reports the error where it can be handled.
-  write.on('error', () => {});
-  read.on('error', () => {});
+  // A connection the server ends (restart, failover, terminated backend) makes its client
+  // emit 'error': while idle in the pool, while checked out, and while being closed by
+  // pool.end() (which resolves before the sockets close). Unheard, that event crashes
+  // the process; the query in flight, if any, rejects on its own and is handled there.
+  for (const pool of [write, read]) {
+    pool.on('error', ignoreConnectionError);
+    pool.on('connect', (client) => client.on('error', ignoreConnectionError));
+  }
   return {
     write,
     read,
@@ -64,3 +68,5 @@ export function release(client: pg.PoolClient, broken?: Error): void {
 }
 
 function ignoreCheckedOutError(): void {}
+
+function ignoreConnectionError(): void {}

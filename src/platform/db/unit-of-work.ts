@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import type { Aggregate, DomainEvent } from '../../kernel/aggregate.ts';
 import { ConcurrencyConflict } from '../../kernel/errors.ts';
-import { appendEvents, type NewEvent } from './event-store.ts';
-import { enqueueMessages, type Message } from './outbox.ts';
+import type { NewEvent } from './event-store.ts';
+import type { Message } from './outbox.ts';
+import { recordChanges } from './record-changes.ts';
 import { checkout, release, type Sql } from './pools.ts';
 
 /**
@@ -111,8 +112,7 @@ export class UnitOfWork {
       });
       written.push(aggregate);
     }
-    await appendEvents(this.sql, events);
-    await enqueueMessages(this.sql, messages);
+    await recordChanges(this.sql, events, messages);
     this.#messages.length = 0;
     this.#flushed = written;
   }
