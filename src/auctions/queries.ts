@@ -93,3 +93,14 @@ function toView(row: Record<string, any>): AuctionView {
     version: row.version,
   };
 }
+
+/** Who may see an auction's audit trail: its seller and everyone who bid. */
+export async function auctionParties(read: Sql, auctionId: string): Promise<string[] | undefined> {
+  const { rows } = await read.query<{ seller_id: string; bidders: string[] }>(
+    `SELECT a.seller_id, coalesce(array_agg(DISTINCT b.bidder_id) FILTER (WHERE b.bidder_id IS NOT NULL), '{}') AS bidders
+     FROM auctions a LEFT JOIN bids b ON b.auction_id = a.id WHERE a.id = $1 GROUP BY a.seller_id`,
+    [auctionId],
+  );
+  const row = rows[0];
+  return row && [row.seller_id, ...row.bidders];
+}

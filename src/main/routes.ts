@@ -1,7 +1,10 @@
+import { auctionParties } from '../auctions/queries.ts';
 import { registerAuctionRoutes } from '../auctions/routes.ts';
+import { auditTrailRoutes } from '../audit/routes.ts';
 import { registerDiagnosticsRoutes } from '../diagnostics/routes.ts';
 import { registerHealthRoutes } from '../health/routes.ts';
 import { registerNotificationRoutes } from '../notifications/routes.ts';
+import { paymentParties } from '../payments/queries.ts';
 import { registerPaymentRoutes } from '../payments/routes.ts';
 import type { RegisterRoutes } from '../platform/http/app.ts';
 import { registerSagaRoutes } from '../sagas/routes.ts';
@@ -13,5 +16,9 @@ export const ROUTES: readonly RegisterRoutes[] = [
   registerPaymentRoutes,
   registerNotificationRoutes,
   registerSagaRoutes,
+  auditTrailRoutes([
+    { path: 'auctions', aggregateType: 'Auction', parties: auctionParties },
+    { path: 'payments', aggregateType: 'Payment', parties: paymentParties },
+  ]),
   registerDiagnosticsRoutes,
 ];

@@ -44,3 +44,9 @@ function toView(row: Record<string, any>): PaymentView {
     version: row.version,
   };
 }
+
+/** Who may see a payment's audit trail: payer and payee. */
+export async function paymentParties(read: Sql, paymentId: string): Promise<string[] | undefined> {
+  const payment = await getPayment(read, paymentId);
+  return payment && [payment.payerId, payment.payeeId];
+}

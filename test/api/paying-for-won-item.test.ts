@@ -84,6 +84,27 @@ describe('paying for a won item', () => {
     expect(annKinds.filter((k) => k === 'auction-won')).toHaveLength(1);
     expect(annKinds.filter((k) => k === 'overbid')).toHaveLength(1);
 
+    // The audit trail: each aggregate's full, gap-free history, for its parties only.
+    const auctionEvents = (await platform.api.call('GET', `/auctions/${auctionId}/events`, { as: seller })).body as { type: string; aggregateVersion: number }[];
+    expect(auctionEvents.map((e) => e.aggregateVersion)).toEqual(auctionEvents.map((_, i) => i + 1));
+    expect(auctionEvents.map((e) => e.type)).toEqual([
+      'AuctionCreated',
+      'BidPlaced',
+      'BidPlaced',
+      'BidderHasBeenOverbid',
+      'BidPlaced',
+      'BidderHasBeenOverbid',
+      'AuctionEnded',
+      'PaymentAttached',
+      'AuctionPaid',
+    ]);
+    expect((await platform.api.call('GET', `/auctions/${auctionId}`)).body.version).toBe(auctionEvents.length);
+    const paymentEvents = (await platform.api.call('GET', `/payments/${paymentId}/events`, { as: ann })).body as { type: string }[];
+    expect(paymentEvents.map((e) => e.type)).toEqual(['PaymentStarted', 'ChargeRequested', 'PaymentCharged', 'PaymentCaptured']);
+    expect((await platform.api.call('GET', `/payments/${paymentId}/events`, { as: bob })).status).toBe(403);
+    expect((await platform.api.call('GET', `/auctions/${auctionId}/events`, { as: 'stranger' })).status).toBe(403);
+    expect((await platform.api.call('GET', `/auctions/${crypto.randomUUID()}/events`, { as: seller })).status).toBe(404);
+
     // Handed over to fulfilment, once.
     const { rows } = await platform.db.pools.read.query('SELECT kind, buyer_id FROM pending_fulfilments WHERE auction_id = $1', [auctionId]);
     expect(rows).toEqual([{ kind: 'delivery', buyer_id: ann }]);
