@@ -12,6 +12,7 @@ import { createPaymentActivities } from './activities/payments.ts';
 import { createSettingsActivities } from './activities/settings.ts';
 import { createShippingActivities } from './activities/shipping.ts';
 import { HttpPaymentProvider, type PaymentProvider } from './src/payments/payment-provider.ts';
+import { HttpCarrier, type Carrier } from './src/shipping/carrier.ts';
 import { systemClock, type Clock } from './src/kernel/clock.ts';
 import { loadConfig, type Config } from './src/platform/config/config.ts';
 import { createPools, type Pools } from './src/platform/db/pools.ts';
@@ -28,18 +29,19 @@ export interface WorkerDeps {
   clock?: Clock;
   /** Adapters to the outside world; by default over HTTP to the configured URLs. */
   paymentProvider?: PaymentProvider;
+  carrier?: Carrier;
   /** A prebuilt bundle (tests build one per run); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
-export function createActivities(deps: { pools: Pools; clock: Clock; config: Config; paymentProvider: PaymentProvider }) {
+export function createActivities(deps: { pools: Pools; clock: Clock; config: Config; paymentProvider: PaymentProvider; carrier: Carrier }) {
   const pool = deps.pools.write;
   return {
     ...createDiagnosticsActivities(deps),
     ...createSettingsActivities(deps.config),
     ...createAuctionActivities({ pool, clock: deps.clock }),
     ...createPaymentActivities({ pool, provider: deps.paymentProvider }),
-    ...createShippingActivities({ pool }),
+    ...createShippingActivities({ pool, carrier: deps.carrier }),
     ...createBenchActivities(),
   };
 }
@@ -67,6 +69,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
       clock,
       config: deps.config,
       paymentProvider: deps.paymentProvider ?? new HttpPaymentProvider(deps.config.PAYMENTS_PROVIDER_URL),
+      carrier: deps.carrier ?? new HttpCarrier(deps.config.CARRIER_URL),
     }),
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import {
+  attachFulfilment,
   attachPayment,
   endAuction,
   markAuctionPaid,
+  markAuctionRefunded,
   markAuctionUnpaid,
   type AuctionsDeps,
 } from '../src/auctions/use-cases.ts';
@@ -16,6 +18,9 @@ export function createAuctionActivities(deps: AuctionsDeps) {
     attachPaymentToAuction: (auctionId: string, paymentId: string) => attachPayment(deps, AuctionId.parse(auctionId), z.string().uuid().parse(paymentId)),
     markAuctionPaid: (auctionId: string) => markAuctionPaid(deps, AuctionId.parse(auctionId)),
     markAuctionUnpaid: (auctionId: string) => markAuctionUnpaid(deps, AuctionId.parse(auctionId)),
+    markAuctionRefunded: (auctionId: string) => markAuctionRefunded(deps, AuctionId.parse(auctionId)),
+    attachFulfilmentToAuction: (auctionId: string, kind: 'delivery' | 'service', fulfilmentId: string) =>
+      attachFulfilment(deps, AuctionId.parse(auctionId), z.enum(['delivery', 'service']).parse(kind), z.string().uuid().parse(fulfilmentId)),
   };
 }
 

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { CURRENCIES, type Currency } from '../src/kernel/money.ts';
 import type { PaymentProvider } from '../src/payments/payment-provider.ts';
-import { cancelPaymentOfAuction, chargePayment, startPayment } from '../src/payments/use-cases.ts';
+import { cancelPaymentOfAuction, chargePayment, refundPayment, startPayment } from '../src/payments/use-cases.ts';
 
 const StartPaymentInput = z.object({
   auctionId: z.string().uuid(),
@@ -19,6 +19,7 @@ export function createPaymentActivities(deps: { pool: pg.Pool; provider: Payment
     startPayment: (input: z.input<typeof StartPaymentInput>) => startPayment(deps.pool, StartPaymentInput.parse(input)),
     chargePayment: (input: z.input<typeof ChargeInput>) => chargePayment(deps.pool, deps.provider, ChargeInput.parse(input)),
     cancelPaymentOfAuction: (auctionId: string) => cancelPaymentOfAuction(deps.pool, z.string().uuid().parse(auctionId)),
+    refundPayment: (paymentId: string) => refundPayment(deps.pool, deps.provider, z.string().uuid().parse(paymentId)),
   };
 }
 

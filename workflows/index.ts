@@ -2,4 +2,6 @@
 export { diagnosticPing } from './diagnostic-ping.ts';
 export { auctionClosing } from './auction-closing.ts';
 export { payingForWonItem } from './paying-for-won-item.ts';
+export { deliveryFulfilment } from './delivery-fulfilment.ts';
+export { serviceFulfilment } from './service-fulfilment.ts';
 export { benchBaseline } from './bench-baseline.ts';

@@ -16,3 +16,6 @@ export const CHARGE_REQUESTED_SIGNAL = 'chargeRequested';
 /** Paying for a won item: the provider's webhooks, deduplicated in the workflow by event id. */
 export const PAYMENT_CAPTURED_SIGNAL = 'paymentCaptured';
 export const PAYMENT_FAILED_SIGNAL = 'paymentFailed';
+
+/** Delivery fulfilment: a carrier webhook turned signal (`package.shipped`, …), deduplicated by event id. */
+export const PACKAGE_EVENT_SIGNAL = 'packageEvent';

@@ -6,6 +6,7 @@ import {
   CHARGE_REQUESTED_SIGNAL,
   END_AUCTION_NOW_SIGNAL,
   PAYMENT_CAPTURED_SIGNAL,
+  PACKAGE_EVENT_SIGNAL,
   PAYMENT_FAILED_SIGNAL,
   SAGA_STATE_QUERY,
 } from './message-names.ts';
@@ -29,3 +30,10 @@ export interface ProviderOutcome {
 }
 export const paymentCapturedSignal = defineSignal<[ProviderOutcome]>(PAYMENT_CAPTURED_SIGNAL);
 export const paymentFailedSignal = defineSignal<[ProviderOutcome]>(PAYMENT_FAILED_SIGNAL);
+
+/** A carrier webhook turned signal; `eventId` is the webhook's id, for deduplication. */
+export interface PackageEvent {
+  eventId: string;
+  type: 'package.shipped' | 'package.delivered' | 'package.returned' | 'package.lost';
+}
+export const packageEventSignal = defineSignal<[PackageEvent]>(PACKAGE_EVENT_SIGNAL);

@@ -1,4 +1,16 @@
-import { CancellationScope, condition, isCancellation, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  ParentClosePolicy,
+  WorkflowIdReusePolicy,
+  condition,
+  isCancellation,
+  patched,
+  proxyActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  uuid4,
+} from '@temporalio/workflow';
 import type { AuctionActivities } from '../activities/auctions.ts';
 import type { PaymentActivities } from '../activities/payments.ts';
 import type { SettingsActivities } from '../activities/settings.ts';
@@ -7,6 +19,31 @@ import type { MoneyJson } from '../src/kernel/money.ts';
 import { Compensations } from './compensations.ts';
 import { chargeRequestedSignal, paymentCapturedSignal, paymentFailedSignal, type ChargeRequested } from './messages.ts';
 import { SagaJournal } from './saga-journal.ts';
+import { deliveryFulfilment } from './delivery-fulfilment.ts';
+import { serviceFulfilment } from './service-fulfilment.ts';
+
+/** Patch id: paid auctions are handed to the fulfilment sagas (before: a pending-fulfilment row). */
+const FULFILMENT_SAGAS = 'fulfilment-sagas';
+
+/**
+ * Starts the fulfilment saga for the auction's kind as a child that outlives this saga.
+ * The id comes from the workflow's deterministic uuid4, so replays start nothing new.
+ */
+async function startFulfilment(input: PayingForWonItemInput & { paymentId: string }): Promise<string> {
+  const fulfilmentId = uuid4();
+  const common = { auctionId: input.auctionId, buyerId: input.winnerId, sellerId: input.sellerId, paymentId: input.paymentId, title: input.title };
+  const options = {
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    searchAttributes: { AuctionId: [input.auctionId], CustomerId: [input.winnerId, input.sellerId] },
+  };
+  if (input.fulfilment === 'delivery') {
+    await startChild(deliveryFulfilment, { ...options, workflowId: `delivery-fulfilment-${fulfilmentId}`, args: [{ ...common, deliveryId: fulfilmentId }] });
+  } else {
+    await startChild(serviceFulfilment, { ...options, workflowId: `service-fulfilment-${fulfilmentId}`, args: [{ ...common, serviceId: fulfilmentId }] });
+  }
+  return fulfilmentId;
+}
 
 const activities = proxyActivities<AuctionActivities & PaymentActivities & ShippingActivities & SettingsActivities>({
   startToCloseTimeout: '30 seconds',
@@ -100,7 +137,13 @@ export async function payingForWonItem(input: PayingForWonItemInput): Promise<Pa
     journal.enter('marking-paid');
     await activities.markAuctionPaid(input.auctionId);
     journal.enter('handing-over-to-fulfilment');
-    await activities.requestFulfilment({ auctionId: input.auctionId, kind: input.fulfilment, buyerId: input.winnerId, sellerId: input.sellerId, paymentId });
+    if (patched(FULFILMENT_SAGAS)) {
+      const fulfilmentId = await startFulfilment({ ...input, paymentId });
+      journal.know(input.fulfilment === 'delivery' ? 'deliveryId' : 'serviceId', fulfilmentId);
+    } else {
+      // Sagas that started before the fulfilment sagas existed hand over as they did then.
+      await activities.requestFulfilment({ auctionId: input.auctionId, kind: input.fulfilment, buyerId: input.winnerId, sellerId: input.sellerId, paymentId });
+    }
     journal.enter('completed');
     return { outcome: 'paid', paymentId };
   } catch (error) {

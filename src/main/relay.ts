@@ -9,6 +9,7 @@ import type { WorkflowGateway } from '../platform/temporal/workflow-gateway.ts';
 import { OutboxRelay } from '../platform/db/outbox-relay.ts';
 import { createPools, type Pools } from '../platform/db/pools.ts';
 import { createLogger, type Logger } from '../platform/log.ts';
+import { pickUpPendingFulfilments } from '../shipping/pickup.ts';
 import { createBus } from './bus.ts';
 import { onShutdown } from './shutdown.ts';
 
@@ -16,6 +17,8 @@ export async function startRelay(deps: { pools: Pools; logger: Logger; workflows
   const bus = createBus(deps);
   const relay = new OutboxRelay({ pool: deps.pools.write, logger: deps.logger, dispatch: (message) => bus.dispatch(message) });
   await relay.start();
+  const pickedUp = await pickUpPendingFulfilments(deps.pools.write, deps.workflows, deps.config.TEMPORAL_TASK_QUEUE);
+  if (pickedUp > 0) deps.logger.info({ pickedUp }, 'started fulfilment sagas for hand-overs left before they existed');
   return relay;
 }
 

@@ -83,6 +83,85 @@ export const EMAILS_BY_EVENT: Record<string, (payload: Payload, eventId: string)
       data: { auctionId: p.aggregateId },
     },
   ],
+  ShipmentBooked: (p, id) => [
+    {
+      to: p.buyerId,
+      kind: 'shipment-booked',
+      subject: `"${p.title}" is booked with the carrier`,
+      body: `"${p.title}" will be shipped; its tracking number is ${p.trackingNumber}.`,
+      dedupKey: `${id}:${p.buyerId}`,
+      data: { deliveryId: p.aggregateId, trackingNumber: p.trackingNumber },
+    },
+  ],
+  PackageShipped: (p, id) => [
+    {
+      to: p.buyerId,
+      kind: 'package-shipped',
+      subject: `"${p.title}" is on its way`,
+      body: `"${p.title}" has been shipped (tracking number ${p.trackingNumber}).`,
+      dedupKey: `${id}:${p.buyerId}`,
+      data: { deliveryId: p.aggregateId },
+    },
+  ],
+  PackageDelivered: (p, id) => [
+    {
+      to: p.buyerId,
+      kind: 'package-delivered',
+      subject: `"${p.title}" has been delivered`,
+      body: `"${p.title}" has been delivered. Enjoy it!`,
+      dedupKey: `${id}:${p.buyerId}`,
+      data: { deliveryId: p.aggregateId },
+    },
+  ],
+  DeliveryDeadlineMissed: (p, id) =>
+    [p.buyerId, p.sellerId].map((to: string) => ({
+      to,
+      kind: 'delivery-delayed',
+      subject: `"${p.title}" is late`,
+      body: `The carrier's ${p.stage} deadline for "${p.title}" has passed. We keep waiting a little longer before treating it as lost.`,
+      dedupKey: `${id}:${to}`,
+      data: { deliveryId: p.aggregateId, stage: p.stage },
+    })),
+  PackageLost: (p, id) => [
+    {
+      to: p.buyerId,
+      kind: 'package-lost',
+      subject: `"${p.title}" was lost`,
+      body: `The carrier lost "${p.title}". Your payment is being refunded.`,
+      dedupKey: `${id}:${p.buyerId}`,
+      data: { deliveryId: p.aggregateId },
+    },
+  ],
+  PackageReturned: (p, id) => [
+    {
+      to: p.buyerId,
+      kind: 'package-returned',
+      subject: `"${p.title}" was returned`,
+      body: `"${p.title}" was returned to the sender. Your payment is being refunded.`,
+      dedupKey: `${id}:${p.buyerId}`,
+      data: { deliveryId: p.aggregateId },
+    },
+  ],
+  PaymentRefunded: (p, id) => [
+    {
+      to: p.payerId,
+      kind: 'payment-refunded',
+      subject: `Your payment for "${p.title}" was refunded`,
+      body: `We refunded ${money(p.amount)} for "${p.title}".`,
+      dedupKey: `${id}:${p.payerId}`,
+      data: { auctionId: p.auctionId, paymentId: p.aggregateId },
+    },
+  ],
+  VoucherIssued: (p, id) => [
+    {
+      to: p.buyerId,
+      kind: 'voucher-issued',
+      subject: `Your voucher for "${p.title}"`,
+      body: `Your voucher code for "${p.title}" is ${p.code}.`,
+      dedupKey: `${id}:${p.buyerId}`,
+      data: { serviceId: p.aggregateId, code: p.code },
+    },
+  ],
 };
 
 export function emailsFor(message: Message): Email[] {

@@ -89,3 +89,14 @@ async function withPayment<T>(pool: pg.Pool, paymentId: string, change: (payment
     return change(payment);
   });
 }
+
+/**
+ * Refunds a captured payment at the provider, once: the idempotency key names the
+ * payment, so retries and repeats get the first refund back. The provider's
+ * `payment.refunded` webhook then marks the payment refunded.
+ */
+export async function refundPayment(pool: pg.Pool, provider: PaymentProvider, paymentId: string): Promise<{ refundId: string }> {
+  const payment = await withPayment(pool, paymentId, async (p) => p);
+  if (!payment.state.providerChargeId) throw new NotFound(`payment ${paymentId} has no charge to refund`);
+  return provider.refund({ chargeId: payment.state.providerChargeId, idempotencyKey: `refund-${paymentId}` });
+}

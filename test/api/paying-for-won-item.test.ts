@@ -105,9 +105,10 @@ describe('paying for a won item', () => {
     expect((await platform.api.call('GET', `/auctions/${auctionId}/events`, { as: 'stranger' })).status).toBe(403);
     expect((await platform.api.call('GET', `/auctions/${crypto.randomUUID()}/events`, { as: seller })).status).toBe(404);
 
-    // Handed over to fulfilment, once.
-    const { rows } = await platform.db.pools.read.query('SELECT kind, buyer_id FROM pending_fulfilments WHERE auction_id = $1', [auctionId]);
-    expect(rows).toEqual([{ kind: 'delivery', buyer_id: ann }]);
+    // Handed over to the delivery-fulfilment saga, whose id the auction now carries.
+    const { body: handedOver } = await eventually(() => platform.api.call('GET', `/auctions/${auctionId}`), (r) => Boolean(r.body.deliveryId));
+    expect((await platform.api.call('GET', `/sagas/delivery-fulfilment-${handedOver.deliveryId}`, { as: ann })).body.status).toBe('running');
+    ran.push(`delivery-fulfilment-${handedOver.deliveryId}`);
   });
 
   it('lets the winner retry after a declined card, within the window', async () => {

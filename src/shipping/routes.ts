@@ -1,0 +1,133 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { Forbidden, InvalidInput, NotFound } from '../kernel/errors.ts';
+import type { RegisterRoutes } from '../platform/http/app.ts';
+import { requireCustomer } from '../platform/http/auth.ts';
+import { BEARER_AUTH, IdParam, problemResponses } from '../platform/http/schemas.ts';
+import { receiveWebhooks } from '../platform/http/webhooks.ts';
+import { WorkflowNotFound } from '../platform/temporal/workflow-gateway.ts';
+import { PACKAGE_EVENT_SIGNAL } from '../../workflows/message-names.ts';
+import { getDelivery, getService } from './queries.ts';
+import { applyCarrierEvent, deliveryWorkflowId, redeemVoucher } from './use-cases.ts';
+
+const DeliveryView = z
+  .object({
+    id: z.string(),
+    auctionId: z.string(),
+    buyerId: z.string(),
+    sellerId: z.string(),
+    paymentId: z.string(),
+    title: z.string(),
+    status: z.enum(['pending', 'shipped', 'delivered', 'returned', 'lost']),
+    trackingNumber: z.string().nullable(),
+    address: z.string(),
+    missedDeadlines: z.number().int(),
+    createdAt: z.string(),
+    version: z.number().int(),
+  })
+  .openapi('Delivery');
+
+const ServiceView = z
+  .object({
+    id: z.string(),
+    auctionId: z.string(),
+    buyerId: z.string(),
+    sellerId: z.string(),
+    paymentId: z.string(),
+    title: z.string(),
+    status: z.enum(['issued', 'redeemed']),
+    code: z.string().optional().openapi({ description: 'shown to the buyer only' }),
+    createdAt: z.string(),
+    version: z.number().int(),
+  })
+  .openapi('Service');
+
+const CARRIER_EVENTS = ['package.shipped', 'package.delivered', 'package.returned', 'package.lost'] as const;
+const CarrierEventData = z.object({ deliveryId: z.string().uuid(), trackingNumber: z.string().min(1) });
+
+export const registerShippingRoutes: RegisterRoutes = (app, { config, pools, workflows, clock, logger }) => {
+  const auth = requireCustomer(config.AUTH_SECRET);
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/deliveries/{id}',
+      tags: ['fulfilment'],
+      summary: 'A delivery transaction (buyer and seller only)',
+      security: BEARER_AUTH,
+      middleware: [auth] as const,
+      request: { params: IdParam },
+      responses: { 200: { description: 'The delivery', content: { 'application/json': { schema: DeliveryView } } }, ...problemResponses(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const delivery = await getDelivery(pools.read, c.req.valid('param').id);
+      if (!delivery) throw new NotFound(`no delivery ${c.req.valid('param').id}`);
+      if (c.get('customerId') !== delivery.buyerId && c.get('customerId') !== delivery.sellerId) throw new Forbidden('not your delivery');
+      return c.json(delivery, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/services/{id}',
+      tags: ['fulfilment'],
+      summary: 'A service transaction (e-voucher); the code is shown to the buyer only',
+      security: BEARER_AUTH,
+      middleware: [auth] as const,
+      request: { params: IdParam },
+      responses: { 200: { description: 'The voucher', content: { 'application/json': { schema: ServiceView } } }, ...problemResponses(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const service = await getService(pools.read, c.req.valid('param').id, c.get('customerId'));
+      if (!service) throw new NotFound(`no service ${c.req.valid('param').id}`);
+      if (c.get('customerId') !== service.buyerId && c.get('customerId') !== service.sellerId) throw new Forbidden('not your voucher');
+      return c.json(service, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/services/{id}/redeem',
+      tags: ['fulfilment'],
+      summary: 'The buyer redeems the voucher, once (again: 409)',
+      security: BEARER_AUTH,
+      middleware: [auth] as const,
+      request: { params: IdParam },
+      responses: { 200: { description: 'Redeemed', content: { 'application/json': { schema: ServiceView } } }, ...problemResponses(400, 401, 403, 404, 409) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await redeemVoucher(pools.write, id, c.get('customerId'));
+      return c.json((await getService(pools.write, id, c.get('customerId')))!, 200);
+    },
+  );
+
+  app.post(
+    '/webhooks/carrier',
+    receiveWebhooks({
+      source: 'carrier',
+      secret: config.CARRIER_WEBHOOK_SECRET,
+      pool: pools.write,
+      clock,
+      handle: async (event, uow) => {
+        const type = CARRIER_EVENTS.find((t) => t === event.type);
+        if (!type) {
+          logger.warn({ type: event.type, id: event.id }, 'ignoring an unknown carrier event type');
+          return;
+        }
+        const data = CarrierEventData.safeParse(event.data);
+        if (!data.success) {
+          throw new InvalidInput('invalid carrier event data', data.error.issues.map((i) => ({ path: `data.${i.path.join('.')}`, message: i.message })));
+        }
+        const news = await applyCarrierEvent(uow, data.data.deliveryId, type);
+        if (!news) return; // a repeat, or late: nothing for the saga
+        try {
+          await workflows.signal(deliveryWorkflowId(data.data.deliveryId), PACKAGE_EVENT_SIGNAL, { eventId: event.id, type });
+        } catch (error) {
+          if (!(error instanceof WorkflowNotFound)) throw error;
+        }
+      },
+    }),
+  );
+};

@@ -1,0 +1,87 @@
+import { condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { AuctionActivities } from '../activities/auctions.ts';
+import type { PaymentActivities } from '../activities/payments.ts';
+import type { SettingsActivities } from '../activities/settings.ts';
+import type { ShippingActivities } from '../activities/shipping.ts';
+import { packageEventSignal, type PackageEvent } from './messages.ts';
+import { SagaJournal } from './saga-journal.ts';
+
+const activities = proxyActivities<AuctionActivities & PaymentActivities & ShippingActivities & SettingsActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
+});
+
+export interface FulfilmentInput {
+  auctionId: string;
+  buyerId: string;
+  sellerId: string;
+  paymentId: string;
+  title: string;
+}
+
+type Outcome = 'delivered' | 'returned' | 'lost';
+
+/** How many times a deadline may pass (each one tells buyer and seller) before the package counts as lost. */
+const DEADLINES_BEFORE_LOST = 2;
+
+/**
+ * Delivery fulfilment (`delivery-fulfilment-<deliveryId>`): create the delivery
+ * transaction, book the carrier, then wait for `package.shipped` under the shipping
+ * deadline and `package.delivered` under the delivery deadline. A missed deadline tells
+ * buyer and seller and waits once more; a second one gives the package up as lost.
+ * Lost or returned: the payment is refunded at the provider (once, by idempotency key)
+ * and the auction marked refunded. Carrier signals are deduplicated by event id.
+ */
+export async function deliveryFulfilment(input: FulfilmentInput & { deliveryId: string }): Promise<{ outcome: Outcome }> {
+  const journal = new SagaJournal('creating-delivery', [input.buyerId, input.sellerId], {
+    auctionId: input.auctionId,
+    deliveryId: input.deliveryId,
+    paymentId: input.paymentId,
+  });
+  upsertSearchAttributes({ DeliveryId: [input.deliveryId] });
+  const seen = new Set<string>();
+  const arrived = new Set<PackageEvent['type']>();
+  setHandler(packageEventSignal, ({ eventId, type }) => {
+    if (seen.has(eventId)) return;
+    seen.add(eventId);
+    arrived.add(type);
+  });
+  const ended = (): Outcome | undefined =>
+    arrived.has('package.lost') ? 'lost' : arrived.has('package.returned') ? 'returned' : arrived.has('package.delivered') ? 'delivered' : undefined;
+
+  const { shippingDeadlineMs, deliveryDeadlineMs } = await activities.sagaTimeouts();
+  await activities.createDelivery({ ...input });
+  await activities.attachFulfilmentToAuction(input.auctionId, 'delivery', input.deliveryId);
+  journal.enter('booking-carrier');
+  const { trackingNumber } = await activities.bookCarrier(input.deliveryId);
+  journal.know('trackingNumber', trackingNumber);
+
+  let missed = 0;
+  /** Waits for `reached()` or an end, under `deadlineMs`, twice at most; false when it gave up. */
+  const waitUnder = async (stage: 'shipping' | 'delivery', deadlineMs: number, reached: () => boolean): Promise<boolean> => {
+    for (let attempt = 1; attempt <= DEADLINES_BEFORE_LOST; attempt++) {
+      if (await condition(() => reached() || ended() !== undefined, deadlineMs)) return true;
+      missed++;
+      await activities.recordMissedDeadline(input.deliveryId, stage, missed);
+      journal.enter(`${stage}-deadline-missed-${attempt}`);
+    }
+    return false;
+  };
+
+  journal.enter('awaiting-shipment');
+  let gaveUp = !(await waitUnder('shipping', shippingDeadlineMs, () => arrived.has('package.shipped')));
+  if (!gaveUp && ended() === undefined) {
+    journal.enter('awaiting-delivery');
+    gaveUp = !(await waitUnder('delivery', deliveryDeadlineMs, () => ended() !== undefined));
+  }
+  if (gaveUp) await activities.declareLost(input.deliveryId);
+  const outcome: Outcome = gaveUp ? 'lost' : ended()!;
+
+  if (outcome !== 'delivered') {
+    journal.enter('refunding');
+    await activities.refundPayment(input.paymentId);
+    await activities.markAuctionRefunded(input.auctionId);
+  }
+  journal.enter(outcome);
+  return { outcome };
+}

@@ -1,0 +1,28 @@
+import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import type { AuctionActivities } from '../activities/auctions.ts';
+import type { ShippingActivities } from '../activities/shipping.ts';
+import type { FulfilmentInput } from './delivery-fulfilment.ts';
+import { SagaJournal } from './saga-journal.ts';
+
+const activities = proxyActivities<AuctionActivities & ShippingActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
+});
+
+/**
+ * Service fulfilment (`service-fulfilment-<serviceId>`): issue the e-voucher once (a
+ * retried activity gets the stored code back) and attach it to the auction; the buyer
+ * is e-mailed the code from the outbox. Redemption is the buyer's, through the API.
+ */
+export async function serviceFulfilment(input: FulfilmentInput & { serviceId: string }): Promise<{ issued: true }> {
+  const journal = new SagaJournal('issuing-voucher', [input.buyerId, input.sellerId], {
+    auctionId: input.auctionId,
+    serviceId: input.serviceId,
+    paymentId: input.paymentId,
+  });
+  upsertSearchAttributes({ ServiceId: [input.serviceId] });
+  await activities.issueVoucher({ ...input });
+  await activities.attachFulfilmentToAuction(input.auctionId, 'service', input.serviceId);
+  journal.enter('issued');
+  return { issued: true };
+}
