@@ -1,6 +1,5 @@
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/platform/launch/free-port.ts';
+import { startHoldingProxy, type HoldingProxy } from '../support/holding-proxy.ts';
 import { eventually, startPlatform, type TestPlatform } from '../support/platform.ts';
 import { replayRecordedHistories } from '../support/replay.ts';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
@@ -11,39 +10,19 @@ import { startWorkerProcess, type WorkerProcess } from '../support/worker-proces
  * process finishes the saga, and the provider has charged exactly once.
  */
 let platform: TestPlatform;
-let proxy: Server;
-let proxyUrl: string;
-/** When set, the proxy forwards the next charge and then holds the answer until released. */
-let holdNextCharge: { forwarded: () => void; released: Promise<void> } | undefined;
+/** In front of the provider simulator, so a test can catch a charge in flight. */
+let provider: HoldingProxy;
 const ran: string[] = [];
 
 beforeAll(async () => {
-  // A proxy in front of the provider simulator, so a test can catch a charge in flight.
-  const port = await freePort();
-  proxyUrl = `http://127.0.0.1:${port}`;
-  platform = await startPlatform({ worker: false, env: { PAYMENTS_PROVIDER_URL: proxyUrl } });
-  proxy = createServer(async (request, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const upstream = await fetch(`${platform.simulators.urls.payments}${request.url}`, {
-      method: request.method,
-      headers: Object.fromEntries(Object.entries(request.headers).filter(([k]) => ['content-type', 'idempotency-key'].includes(k))) as Record<string, string>,
-      body: chunks.length ? Buffer.concat(chunks) : undefined,
-    });
-    const body = await upstream.text();
-    const hold = request.url === '/charges' ? holdNextCharge : undefined;
-    if (hold) {
-      holdNextCharge = undefined;
-      hold.forwarded();
-      await hold.released;
-    }
-    response.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }).end(body);
-  });
-  await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+  let upstream = '';
+  provider = await startHoldingProxy(() => upstream);
+  platform = await startPlatform({ worker: false, env: { PAYMENTS_PROVIDER_URL: provider.url } });
+  upstream = platform.simulators.urls.payments;
 }, 120_000);
 
 afterAll(async () => {
-  proxy?.close();
+  await provider?.close();
   await platform?.stop();
 });
 
@@ -94,14 +73,11 @@ describe('a crashing worker', () => {
     const first = await startWorker();
     const { auctionId, sagaId, paymentId, winner } = await wonAuction();
 
-    let release!: () => void;
-    const forwarded = new Promise<void>((resolve) => {
-      holdNextCharge = { forwarded: resolve, released: new Promise((r) => (release = r)) };
-    });
+    const hold = provider.holdNext('/charges');
     await platform.api.call('POST', `/payments/${paymentId}/charge`, { as: winner, body: { cardToken: 'tok_visa' } });
-    await forwarded; // the provider has the charge; the activity awaits its answer…
+    await hold.forwarded; // the provider has the charge; the activity awaits its answer…
     await first.crash(); // …and dies before it arrives
-    release();
+    hold.release();
 
     const second = await startWorker();
     try {
