@@ -3,7 +3,7 @@
  * Run it alone with `npm run worker` (needs DATABASE_URL and TEMPORAL_ADDRESS), or let
  * `npm run dev` and the tests create it in-process through `createWorker`.
  */
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
 import { createAuctionActivities } from './activities/auctions.ts';
 import { createBenchActivities } from './activities/bench.ts';
@@ -17,6 +17,7 @@ import { systemClock, type Clock } from './src/kernel/clock.ts';
 import { loadConfig, type Config } from './src/platform/config/config.ts';
 import { createPools, type Pools } from './src/platform/db/pools.ts';
 import { createLogger } from './src/platform/log.ts';
+import { runMain } from './src/main/run-main.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -91,9 +92,4 @@ async function main(): Promise<void> {
   await pools.end();
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+runMain(import.meta.url, main);

@@ -3,7 +3,6 @@
  * `npm run dev` starts it with everything else. Temporal is reached over gRPC.
  */
 import { serve, type ServerType } from '@hono/node-server';
-import { pathToFileURL } from 'node:url';
 import { systemClock } from '../kernel/clock.ts';
 import { devSecretsInUse, loadConfig, type Config } from '../platform/config/config.ts';
 import { createPools, type Pools } from '../platform/db/pools.ts';
@@ -13,6 +12,7 @@ import type { WorkflowGateway } from '../platform/temporal/workflow-gateway.ts';
 import { GrpcWorkflowGateway } from '../platform/temporal/grpc-workflow-gateway.ts';
 import { ROUTES } from './routes.ts';
 import { onShutdown } from './shutdown.ts';
+import { runMain } from './run-main.ts';
 
 export interface RunningApi {
   url: string;
@@ -49,9 +49,4 @@ async function main(): Promise<void> {
   });
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+runMain(import.meta.url, main);

@@ -2,7 +2,6 @@
  * The outbox relay process: moves committed events from the outbox to the bus.
  * `npm run relay` (needs DATABASE_URL); `npm run dev` runs it in-process.
  */
-import { pathToFileURL } from 'node:url';
 import { loadConfig, type Config } from '../platform/config/config.ts';
 import { GrpcWorkflowGateway } from '../platform/temporal/grpc-workflow-gateway.ts';
 import type { WorkflowGateway } from '../platform/temporal/workflow-gateway.ts';
@@ -12,6 +11,7 @@ import { createLogger, type Logger } from '../platform/log.ts';
 import { pickUpPendingFulfilments } from '../shipping/pickup.ts';
 import { createBus } from './bus.ts';
 import { onShutdown } from './shutdown.ts';
+import { runMain } from './run-main.ts';
 
 export async function startRelay(deps: { pools: Pools; logger: Logger; workflows: WorkflowGateway; config: Config }): Promise<OutboxRelay> {
   const bus = createBus(deps);
@@ -39,9 +39,4 @@ async function main(): Promise<void> {
   });
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+runMain(import.meta.url, main);

@@ -3,15 +3,14 @@
  * their ports, sending signed webhooks to the API at API_BASE_URL (default
  * http://127.0.0.1:PORT). `npm run dev` starts them in-process instead.
  */
-import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../platform/config/config.ts';
 import { startSimulators } from '../simulators/start-all.ts';
+import { runMain } from './run-main.ts';
 import { onShutdown } from './shutdown.ts';
 
-const config = loadConfig(process.env);
-const apiBaseUrl = process.env.API_BASE_URL ?? `http://127.0.0.1:${config.PORT}`;
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+runMain(import.meta.url, async () => {
+  const config = loadConfig(process.env);
+  const apiBaseUrl = process.env.API_BASE_URL ?? `http://127.0.0.1:${config.PORT}`;
   const simulators = await startSimulators({
     apiBaseUrl,
     hostname: '0.0.0.0',
@@ -20,4 +19,4 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   });
   console.log(`simulators: ${JSON.stringify(simulators.urls)} → webhooks to ${apiBaseUrl}`);
   onShutdown(() => simulators.close());
-}
+});

@@ -84,6 +84,11 @@ describe('paying for a won item', () => {
     expect(annKinds.filter((k) => k === 'auction-won')).toHaveLength(1);
     expect(annKinds.filter((k) => k === 'overbid')).toHaveLength(1);
 
+    // Handed over to the delivery-fulfilment saga, whose id the auction now carries.
+    const { body: handedOver } = await eventually(() => platform.api.call('GET', `/auctions/${auctionId}`), (r) => Boolean(r.body.deliveryId));
+    expect((await platform.api.call('GET', `/sagas/delivery-fulfilment-${handedOver.deliveryId}`, { as: ann })).body.status).toBe('running');
+    ran.push(`delivery-fulfilment-${handedOver.deliveryId}`);
+
     // The audit trail: each aggregate's full, gap-free history, for its parties only.
     const auctionEvents = (await platform.api.call('GET', `/auctions/${auctionId}/events`, { as: seller })).body as { type: string; aggregateVersion: number }[];
     expect(auctionEvents.map((e) => e.aggregateVersion)).toEqual(auctionEvents.map((_, i) => i + 1));
@@ -97,6 +102,7 @@ describe('paying for a won item', () => {
       'AuctionEnded',
       'PaymentAttached',
       'AuctionPaid',
+      'FulfilmentAttached',
     ]);
     expect((await platform.api.call('GET', `/auctions/${auctionId}`)).body.version).toBe(auctionEvents.length);
     const paymentEvents = (await platform.api.call('GET', `/payments/${paymentId}/events`, { as: ann })).body as { type: string }[];
@@ -105,10 +111,6 @@ describe('paying for a won item', () => {
     expect((await platform.api.call('GET', `/auctions/${auctionId}/events`, { as: 'stranger' })).status).toBe(403);
     expect((await platform.api.call('GET', `/auctions/${crypto.randomUUID()}/events`, { as: seller })).status).toBe(404);
 
-    // Handed over to the delivery-fulfilment saga, whose id the auction now carries.
-    const { body: handedOver } = await eventually(() => platform.api.call('GET', `/auctions/${auctionId}`), (r) => Boolean(r.body.deliveryId));
-    expect((await platform.api.call('GET', `/sagas/delivery-fulfilment-${handedOver.deliveryId}`, { as: ann })).body.status).toBe('running');
-    ran.push(`delivery-fulfilment-${handedOver.deliveryId}`);
   });
 
   it('lets the winner retry after a declined card, within the window', async () => {

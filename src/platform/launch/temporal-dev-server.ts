@@ -82,13 +82,35 @@ export async function startTemporalDevServer(options: TemporalServerOptions): Pr
     child.kill('SIGKILL');
     throw new Error(`${(error as Error).message} (log: ${options.logFile})`, { cause: error });
   }
-  return {
+  const handle = {
     address: `127.0.0.1:${options.port}`,
     httpAddress,
     uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
     namespace,
     stop: () => stopChild(child),
   };
+  const mismatch = await searchAttributeMismatch(httpAddress, namespace);
+  if (mismatch.length > 0) {
+    await handle.stop();
+    throw new Error(
+      `the Temporal state in ${options.dbFile ?? 'memory'} registers search attributes with other types than the platform uses ` +
+        `(${mismatch.join('; ')}). It was made by an older version: delete that file to start afresh.`,
+    );
+  }
+  return handle;
+}
+
+/**
+ * A persisted dev-server state keeps the attribute types it was first started with, and
+ * silently ignores new ones; sagas would then fail to start. Returns what differs.
+ */
+async function searchAttributeMismatch(httpAddress: string, namespace: string): Promise<string[]> {
+  const response = await fetch(`http://${httpAddress}/api/v1/namespaces/${namespace}/search-attributes`);
+  const { customAttributes = {} } = (await response.json()) as { customAttributes?: Record<string, string> };
+  const wanted = (type: string) => `INDEXED_VALUE_TYPE_${type.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}`;
+  return Object.entries(SEARCH_ATTRIBUTES)
+    .filter(([name, type]) => customAttributes[name] !== wanted(type))
+    .map(([name, type]) => `${name} is ${customAttributes[name] ?? 'missing'}, wanted ${type}`);
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
