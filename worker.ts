@@ -5,12 +5,15 @@
  */
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
+import { createAccountingActivities } from './activities/accounting.ts';
 import { createAuctionActivities } from './activities/auctions.ts';
+import { createBitcoinActivities } from './activities/bitcoin.ts';
 import { createBenchActivities } from './activities/bench.ts';
 import { createDiagnosticsActivities } from './activities/diagnostics.ts';
 import { createPaymentActivities } from './activities/payments.ts';
 import { createSettingsActivities } from './activities/settings.ts';
 import { createShippingActivities } from './activities/shipping.ts';
+import { HttpLightningNode, type LightningNode } from './src/bitcoin/lightning-node.ts';
 import { HttpPaymentProvider, type PaymentProvider } from './src/payments/payment-provider.ts';
 import { HttpCarrier, type Carrier } from './src/shipping/carrier.ts';
 import { systemClock, type Clock } from './src/kernel/clock.ts';
@@ -31,11 +34,12 @@ export interface WorkerDeps {
   /** Adapters to the outside world; by default over HTTP to the configured URLs. */
   paymentProvider?: PaymentProvider;
   carrier?: Carrier;
+  lightningNode?: LightningNode;
   /** A prebuilt bundle (tests build one per run); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
-export function createActivities(deps: { pools: Pools; clock: Clock; config: Config; paymentProvider: PaymentProvider; carrier: Carrier }) {
+export function createActivities(deps: { pools: Pools; clock: Clock; config: Config; paymentProvider: PaymentProvider; carrier: Carrier; lightningNode: LightningNode }) {
   const pool = deps.pools.write;
   return {
     ...createDiagnosticsActivities(deps),
@@ -43,6 +47,8 @@ export function createActivities(deps: { pools: Pools; clock: Clock; config: Con
     ...createAuctionActivities({ pool, clock: deps.clock }),
     ...createPaymentActivities({ pool, provider: deps.paymentProvider }),
     ...createShippingActivities({ pool, carrier: deps.carrier }),
+    ...createAccountingActivities({ pool }),
+    ...createBitcoinActivities({ pool, clock: deps.clock, node: deps.lightningNode }),
     ...createBenchActivities(),
   };
 }
@@ -71,6 +77,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
       config: deps.config,
       paymentProvider: deps.paymentProvider ?? new HttpPaymentProvider(deps.config.PAYMENTS_PROVIDER_URL),
       carrier: deps.carrier ?? new HttpCarrier(deps.config.CARRIER_URL),
+      lightningNode: deps.lightningNode ?? new HttpLightningNode(deps.config.LIGHTNING_NODE_URL),
     }),
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });

@@ -9,6 +9,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   uow: () => import('./uow.ts'),
   bids: () => import('./bids.ts'),
   sagas: () => import('./sagas.ts'),
+  withdrawals: () => import('./withdrawals.ts'),
 };
 
 const name = process.argv[2];

@@ -5,3 +5,4 @@ export { payingForWonItem } from './paying-for-won-item.ts';
 export { deliveryFulfilment } from './delivery-fulfilment.ts';
 export { serviceFulfilment } from './service-fulfilment.ts';
 export { benchBaseline } from './bench-baseline.ts';
+export { bitcoinWithdrawal } from './bitcoin-withdrawal.ts';

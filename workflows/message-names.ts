@@ -19,3 +19,7 @@ export const PAYMENT_FAILED_SIGNAL = 'paymentFailed';
 
 /** Delivery fulfilment: a carrier webhook turned signal (`package.shipped`, …), deduplicated by event id. */
 export const PACKAGE_EVENT_SIGNAL = 'packageEvent';
+
+/** Bitcoin withdrawal: the lightning node's webhooks, deduplicated in the workflow by event id. */
+export const LIGHTNING_PAYMENT_SUCCEEDED_SIGNAL = 'lightningPaymentSucceeded';
+export const LIGHTNING_PAYMENT_FAILED_SIGNAL = 'lightningPaymentFailed';

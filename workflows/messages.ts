@@ -5,6 +5,8 @@ import {
   ACKNOWLEDGE_PING_SIGNAL,
   CHARGE_REQUESTED_SIGNAL,
   END_AUCTION_NOW_SIGNAL,
+  LIGHTNING_PAYMENT_FAILED_SIGNAL,
+  LIGHTNING_PAYMENT_SUCCEEDED_SIGNAL,
   PAYMENT_CAPTURED_SIGNAL,
   PACKAGE_EVENT_SIGNAL,
   PAYMENT_FAILED_SIGNAL,
@@ -37,3 +39,12 @@ export interface PackageEvent {
   type: 'package.shipped' | 'package.delivered' | 'package.returned' | 'package.lost';
 }
 export const packageEventSignal = defineSignal<[PackageEvent]>(PACKAGE_EVENT_SIGNAL);
+
+/** A lightning-node webhook turned signal; `eventId` is the webhook's id, for deduplication. */
+export interface LightningOutcome {
+  eventId: string;
+  paymentHash: string;
+  reason?: string;
+}
+export const lightningPaymentSucceededSignal = defineSignal<[LightningOutcome]>(LIGHTNING_PAYMENT_SUCCEEDED_SIGNAL);
+export const lightningPaymentFailedSignal = defineSignal<[LightningOutcome]>(LIGHTNING_PAYMENT_FAILED_SIGNAL);

@@ -1,4 +1,5 @@
 import { subscribeAuctionHandlers } from '../auctions/handlers.ts';
+import { subscribeBitcoinHandlers } from '../bitcoin/handlers.ts';
 import { recordingEmailSender } from '../notifications/email.ts';
 import { subscribeNotificationHandlers } from '../notifications/handlers.ts';
 import { MessageBus } from '../platform/bus/message-bus.ts';
@@ -15,6 +16,7 @@ import type { WorkflowGateway } from '../platform/temporal/workflow-gateway.ts';
 export function createBus(deps: { pools: Pools; logger: Logger; workflows: WorkflowGateway; config: Config }): MessageBus {
   const bus = new MessageBus(standardMiddleware(deps.pools.write, deps.logger));
   subscribeAuctionHandlers(bus, deps.workflows, deps.config.TEMPORAL_TASK_QUEUE);
+  subscribeBitcoinHandlers(bus, deps.workflows, deps.config.TEMPORAL_TASK_QUEUE);
   subscribeNotificationHandlers(bus, recordingEmailSender);
   return bus;
 }

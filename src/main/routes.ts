@@ -1,6 +1,10 @@
 import { auctionParties } from '../auctions/queries.ts';
+import { registerAccountingRoutes } from '../accounting/routes.ts';
 import { registerAuctionRoutes } from '../auctions/routes.ts';
 import { auditTrailRoutes } from '../audit/routes.ts';
+import { withdrawalParties } from '../bitcoin/queries.ts';
+import { registerBitcoinRoutes } from '../bitcoin/routes.ts';
+import { registerDashboardRoutes } from '../dashboard/routes.ts';
 import { registerDiagnosticsRoutes } from '../diagnostics/routes.ts';
 import { registerHealthRoutes } from '../health/routes.ts';
 import { registerNotificationRoutes } from '../notifications/routes.ts';
@@ -17,6 +21,9 @@ export const ROUTES: readonly RegisterRoutes[] = [
   registerAuctionRoutes,
   registerPaymentRoutes,
   registerShippingRoutes,
+  registerAccountingRoutes,
+  registerBitcoinRoutes,
+  registerDashboardRoutes,
   registerNotificationRoutes,
   registerSagaRoutes,
   auditTrailRoutes([
@@ -24,6 +31,7 @@ export const ROUTES: readonly RegisterRoutes[] = [
     { path: 'payments', aggregateType: 'Payment', parties: paymentParties },
     { path: 'deliveries', aggregateType: 'DeliveryTransaction', parties: deliveryParties },
     { path: 'services', aggregateType: 'ServiceTransaction', parties: serviceParties },
+    { path: 'withdrawals', aggregateType: 'Withdrawal', parties: withdrawalParties },
   ]),
   registerDiagnosticsRoutes,
 ];

@@ -162,6 +162,36 @@ export const EMAILS_BY_EVENT: Record<string, (payload: Payload, eventId: string)
       data: { serviceId: p.aggregateId, code: p.code },
     },
   ],
+  WithdrawalPaid: (p, id) => [
+    {
+      to: p.customerId,
+      kind: 'withdrawal-paid',
+      subject: `Your withdrawal of ${money(p.amount)} is paid`,
+      body: `We paid ${money(p.amount)} to your lightning invoice.`,
+      dedupKey: `${id}:${p.customerId}`,
+      data: { withdrawalId: p.aggregateId, amount: p.amount, paymentHash: p.paymentHash },
+    },
+  ],
+  WithdrawalRejected: (p, id) => [
+    {
+      to: p.customerId,
+      kind: 'withdrawal-rejected',
+      subject: `Your withdrawal of ${money(p.amount)} was rejected`,
+      body: `We could not withdraw ${money(p.amount)}: ${p.reason}. Nothing was taken from your account.`,
+      dedupKey: `${id}:${p.customerId}`,
+      data: { withdrawalId: p.aggregateId, amount: p.amount, reason: p.reason },
+    },
+  ],
+  WithdrawalFailed: (p, id) => [
+    {
+      to: p.customerId,
+      kind: 'withdrawal-failed',
+      subject: `Your withdrawal of ${money(p.amount)} failed`,
+      body: `The lightning payment of ${money(p.amount)} did not go through (${p.reason}). The funds are available in your account again.`,
+      dedupKey: `${id}:${p.customerId}`,
+      data: { withdrawalId: p.aggregateId, amount: p.amount, reason: p.reason },
+    },
+  ],
 };
 
 export function emailsFor(message: Message): Email[] {

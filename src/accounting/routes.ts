@@ -1,0 +1,61 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { PgIdempotencyStore } from '../platform/db/idempotency-store.ts';
+import type { RegisterRoutes } from '../platform/http/app.ts';
+import { requireCustomer } from '../platform/http/auth.ts';
+import { idempotencyKeys } from '../platform/http/idempotency.ts';
+import { BEARER_AUTH, MoneySchema, MoneyView, problemResponses } from '../platform/http/schemas.ts';
+import { getAccount } from './queries.ts';
+import { assertAccountOwner, deposit } from './use-cases.ts';
+
+export const AccountView = z
+  .object({ id: z.string(), balance: MoneyView, reserved: MoneyView, available: MoneyView, version: z.number().int() })
+  .openapi('Account', { description: 'A SAT account; its id is the owner\'s customer id. `available = balance - reserved`.' });
+
+const AccountIdParam = z.object({
+  id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' }, description: 'the account id, which is the owner\'s customer id' }),
+});
+const Deposit = z.object({ amount: MoneySchema }).openapi('Deposit');
+const Deposited = z.object({ postingId: z.string(), amount: MoneyView, account: AccountView }).openapi('Deposited');
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+export const registerAccountingRoutes: RegisterRoutes = (app, { config, pools }) => {
+  const auth = requireCustomer(config.AUTH_SECRET);
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/accounts/{id}/deposits',
+      tags: ['accounting'],
+      summary: 'Credit SAT to one\'s own account (stands in for a received lightning payment); the first deposit opens it',
+      security: BEARER_AUTH,
+      middleware: [auth, idempotencyKeys(new PgIdempotencyStore(pools.write))] as const,
+      request: { params: AccountIdParam, body: { required: true, content: { 'application/json': { schema: Deposit } } } },
+      responses: { 201: json(Deposited, 'Deposited'), ...problemResponses(400, 401, 403, 409) },
+    }),
+    async (c) => {
+      const accountId = c.req.valid('param').id;
+      const { amount } = c.req.valid('json');
+      const { postingId } = await deposit(pools.write, { accountId, customerId: c.get('customerId'), amount });
+      return c.json({ postingId, amount: amount.toJSON(), account: await getAccount(pools.write, accountId) }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/accounts/{id}',
+      tags: ['accounting'],
+      summary: 'Balance, reserved and available of one\'s own account (empty until the first deposit)',
+      security: BEARER_AUTH,
+      middleware: [auth] as const,
+      request: { params: AccountIdParam },
+      responses: { 200: json(AccountView, 'The account'), ...problemResponses(401, 403) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      assertAccountOwner(id, c.get('customerId'));
+      return c.json(await getAccount(pools.read, id), 200);
+    },
+  );
+};

@@ -1,0 +1,87 @@
+import type pg from 'pg';
+import { Forbidden, NotFound } from '../kernel/errors.ts';
+import { newId } from '../kernel/ids.ts';
+import { Money } from '../kernel/money.ts';
+import { retryOnConflict } from '../platform/db/retry-on-conflict.ts';
+import { runInUnitOfWork } from '../platform/db/unit-of-work.ts';
+import { Account } from './domain.ts';
+import { addAccount, findAccount } from './repository.ts';
+
+/**
+ * Accounting's use cases. Each is one unit of work with a versioned write on the
+ * account row, retried from a fresh read when another writer got there first: with
+ * twenty withdrawals racing for one account, each reserve sees the balance the
+ * previous one left, so `available` never goes below zero.
+ */
+const RETRY = { attempts: 40, baseDelayMs: 2, maxDelayMs: 50 };
+
+/** The account of a customer is the customer's id: one SAT account each. */
+export const accountIdOf = (customerId: string) => customerId;
+
+/** Only the owner may touch or see an account. */
+export function assertAccountOwner(accountId: string, customerId: string): void {
+  if (accountId !== accountIdOf(customerId)) throw new Forbidden('you can only use your own account');
+}
+
+/** Credits a deposit; the first deposit opens the account. */
+export async function deposit(pool: pg.Pool, input: { accountId: string; customerId: string; amount: Money }): Promise<{ postingId: string }> {
+  assertAccountOwner(input.accountId, input.customerId);
+  const postingId = newId();
+  return retryOnConflict(
+    () =>
+      runInUnitOfWork(pool, async (uow) => {
+        let account = await findAccount(uow, input.accountId);
+        if (!account) {
+          account = Account.open(input.customerId);
+          addAccount(uow, account);
+        }
+        account.deposit(postingId, input.amount);
+        return { postingId };
+      }),
+    RETRY,
+  );
+}
+
+/**
+ * Holds funds for a withdrawal (the reservation's id). `reserved: false` when not enough
+ * is available, an unknown account included: nothing is held then. Idempotent.
+ */
+export async function reserveFunds(pool: pg.Pool, input: { accountId: string; reservationId: string; amount: { amount: string; currency: string } }): Promise<{ reserved: boolean }> {
+  const amount = Money.fromJSON(input.amount);
+  return retryOnConflict(
+    () =>
+      runInUnitOfWork(pool, async (uow) => {
+        const account = await findAccount(uow, input.accountId, { reservationId: input.reservationId });
+        if (!account) return { reserved: false };
+        return account.reserve(input.reservationId, amount);
+      }),
+    RETRY,
+  );
+}
+
+/** Pays out a held reservation (balance and reserved both drop). Idempotent. */
+export async function settleReservation(pool: pg.Pool, input: { accountId: string; reservationId: string }): Promise<void> {
+  const postingId = newId();
+  await retryOnConflict(
+    () =>
+      runInUnitOfWork(pool, async (uow) => {
+        const account = await findAccount(uow, input.accountId, { reservationId: input.reservationId });
+        if (!account) throw new NotFound(`no account ${input.accountId}`);
+        account.settle(input.reservationId, postingId);
+      }),
+    RETRY,
+  );
+}
+
+/** Gives held funds back; a no-op when nothing is held (never reserved, refused, released). Idempotent. */
+export async function releaseReservation(pool: pg.Pool, input: { accountId: string; reservationId: string }): Promise<{ released: boolean }> {
+  return retryOnConflict(
+    () =>
+      runInUnitOfWork(pool, async (uow) => {
+        const account = await findAccount(uow, input.accountId, { reservationId: input.reservationId });
+        if (!account) return { released: false };
+        return account.release(input.reservationId);
+      }),
+    RETRY,
+  );
+}

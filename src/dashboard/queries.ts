@@ -1,0 +1,76 @@
+import { getAccount, type AccountView } from '../accounting/queries.ts';
+import { listBidsOfCustomer } from '../auctions/queries.ts';
+import { listWithdrawalsOfCustomer, type WithdrawalView } from '../bitcoin/queries.ts';
+import { Money, type Currency, type MoneyJson } from '../kernel/money.ts';
+import { listPaymentsOfCustomer, type PaymentView } from '../payments/queries.ts';
+import type { Sql } from '../platform/db/pools.ts';
+import { listDeliveriesOfCustomer, listServicesOfCustomer, type DeliveryView, type ServiceView } from '../shipping/queries.ts';
+
+export interface WonAuctionView {
+  id: string;
+  title: string;
+  status: string;
+  price: MoneyJson;
+  sellerId: string;
+  endsAt: string;
+  paymentId?: string;
+}
+
+export interface DashboardView {
+  customerId: string;
+  balance: MoneyJson;
+  reserved: MoneyJson;
+  available: MoneyJson;
+  withdrawals: WithdrawalView[];
+  bids: Awaited<ReturnType<typeof listBidsOfCustomer>>;
+  wonAuctions: WonAuctionView[];
+  payments: PaymentView[];
+  deliveries: DeliveryView[];
+  vouchers: ServiceView[];
+}
+
+/**
+ * One customer's view across contexts, read from the read-only pool: each context's
+ * own read model, side by side (no write transaction, no joins across contexts' rows
+ * beyond what each query does for itself).
+ */
+export async function getDashboard(read: Sql, customerId: string): Promise<DashboardView> {
+  const [account, withdrawals, bids, wonAuctions, payments, deliveries, vouchers] = await Promise.all([
+    getAccount(read, customerId) as Promise<AccountView>,
+    listWithdrawalsOfCustomer(read, customerId),
+    listBidsOfCustomer(read, customerId),
+    listWonAuctions(read, customerId),
+    listPaymentsOfCustomer(read, customerId),
+    listDeliveriesOfCustomer(read, customerId),
+    listServicesOfCustomer(read, customerId),
+  ]);
+  return {
+    customerId,
+    balance: account.balance,
+    reserved: account.reserved,
+    available: account.available,
+    withdrawals,
+    bids,
+    wonAuctions,
+    payments,
+    deliveries,
+    vouchers,
+  };
+}
+
+async function listWonAuctions(read: Sql, customerId: string): Promise<WonAuctionView[]> {
+  const { rows } = await read.query(
+    `SELECT id, title, status, currency, current_price_minor, seller_id, ends_at, payment_id
+     FROM auctions WHERE winner_id = $1 ORDER BY ends_at DESC LIMIT 200`,
+    [customerId],
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    title: row.title,
+    status: row.status,
+    price: Money.fromMinorUnits(BigInt(row.current_price_minor), row.currency as Currency).toJSON(),
+    sellerId: row.seller_id,
+    endsAt: row.ends_at.toISOString(),
+    ...(row.payment_id ? { paymentId: row.payment_id } : {}),
+  }));
+}

@@ -1,0 +1,44 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { Forbidden } from '../kernel/errors.ts';
+import type { RegisterRoutes } from '../platform/http/app.ts';
+import { requireCustomer } from '../platform/http/auth.ts';
+import { BEARER_AUTH, MoneyView, problemResponses } from '../platform/http/schemas.ts';
+import { getDashboard } from './queries.ts';
+
+const DashboardView = z
+  .looseObject({
+    customerId: z.string(),
+    balance: MoneyView,
+    reserved: MoneyView,
+    available: MoneyView,
+    withdrawals: z.array(z.looseObject({ id: z.string(), status: z.string(), amount: MoneyView })),
+    bids: z.array(z.looseObject({ id: z.string(), auctionId: z.string(), amount: MoneyView })),
+    wonAuctions: z.array(z.looseObject({ id: z.string(), title: z.string(), status: z.string(), price: MoneyView })),
+    payments: z.array(z.looseObject({ id: z.string(), status: z.string(), amount: MoneyView })),
+    deliveries: z.array(z.looseObject({ id: z.string(), status: z.string() })),
+    vouchers: z.array(z.looseObject({ id: z.string(), status: z.string() })),
+  })
+  .openapi('Dashboard');
+
+export const registerDashboardRoutes: RegisterRoutes = (app, { config, pools }) => {
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/customers/{id}/dashboard',
+      tags: ['dashboard'],
+      summary: 'One read model of a customer: balances, withdrawals, bids, won auctions, payments, deliveries, vouchers (own only)',
+      security: BEARER_AUTH,
+      middleware: [requireCustomer(config.AUTH_SECRET)] as const,
+      request: { params: z.object({ id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' } }) }) },
+      responses: {
+        200: { description: 'The dashboard', content: { 'application/json': { schema: DashboardView } } },
+        ...problemResponses(401, 403),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      if (id !== c.get('customerId')) throw new Forbidden('you can only see your own dashboard');
+      return c.json(await getDashboard(pools.read, id), 200);
+    },
+  );
+};
