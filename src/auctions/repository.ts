@@ -1,4 +1,5 @@
 import { Money, type Currency } from '../kernel/money.ts';
+import { recordChangesCtes } from '../platform/db/record-changes.ts';
 import type { AggregateWriter, UnitOfWork } from '../platform/db/unit-of-work.ts';
 import { Auction, type AuctionStatus, type Fulfilment } from './domain.ts';
 
@@ -10,10 +11,12 @@ const INSERT_NEW_BIDS = `INSERT INTO bids (id, auction_id, bidder_id, amount_min
   SELECT b.id, $1, b.bidder, b.amount, b.at FROM written,
     unnest($NEXT::uuid[], $NEXT::text[], $NEXT::bigint[], $NEXT::timestamptz[]) AS b(id, bidder, amount, at)`;
 
-function withNewBids(statement: string, firstParam: number): string {
+function withNewBids(statement: string, firstParam: number, recorded = ''): string {
   let n = firstParam;
   const bids = INSERT_NEW_BIDS.replace(/\$NEXT/g, () => `$${n++}`);
-  return `WITH written AS (${statement} RETURNING 1), new_bids AS (${bids}) SELECT count(*)::int AS written FROM written`;
+  const reads = recorded ? ', (SELECT count(*) FROM notified) AS notified' : '';
+  return `WITH written AS (${statement} RETURNING 1), new_bids AS (${bids})${recorded ? `, ${recorded}` : ''}
+    SELECT (SELECT count(*)::int FROM written) AS written${reads}`;
 }
 
 function newBidColumns(auction: Auction): unknown[] {
@@ -22,10 +25,10 @@ function newBidColumns(auction: Auction): unknown[] {
 }
 
 const INSERT_AUCTION = withNewBids(`INSERT INTO auctions (id, ${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`, 17);
-const UPDATE_AUCTION = withNewBids(
-  `UPDATE auctions SET (${COLUMNS}) = ($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) WHERE id = $1 AND version = $2`,
-  18,
-);
+const UPDATE_STATEMENT = `UPDATE auctions SET (${COLUMNS}) = ($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) WHERE id = $1 AND version = $2`;
+const UPDATE_AUCTION = withNewBids(UPDATE_STATEMENT, 18);
+/** A bid in one round trip: the versioned update, the new bid, the events, the outbox, the NOTIFY. */
+const UPDATE_AUCTION_RECORDING = withNewBids(UPDATE_STATEMENT, 18, recordChangesCtes({ events: [], messages: [] }, 22).text);
 
 const auctionWriter: AggregateWriter<Auction> = {
   aggregateType: 'Auction',
@@ -37,6 +40,14 @@ const auctionWriter: AggregateWriter<Auction> = {
       name: 'auctions.update',
       text: UPDATE_AUCTION,
       values: [auction.id, expectedVersion, ...values(auction), ...newBidColumns(auction)],
+    });
+    return rows[0]?.written === 1;
+  },
+  async updateRecording(sql, auction, expectedVersion, changes) {
+    const { rows } = await sql.query<{ written: number }>({
+      name: 'auctions.update-recording',
+      text: UPDATE_AUCTION_RECORDING,
+      values: [auction.id, expectedVersion, ...values(auction), ...newBidColumns(auction), ...recordChangesCtes(changes, 22).values],
     });
     return rows[0]?.written === 1;
   },

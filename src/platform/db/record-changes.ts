@@ -2,25 +2,32 @@ import type { NewEvent } from './event-store.ts';
 import { OUTBOX_CHANNEL, type Message } from './outbox.ts';
 import type { Sql } from './pools.ts';
 
+/** What a unit of work records besides its aggregates. */
+export interface RecordedChanges {
+  events: readonly NewEvent[];
+  messages: readonly Message[];
+}
+
 /**
- * One round trip for what a unit of work records besides its aggregates: the events
- * into the event store, the messages into the outbox, and the NOTIFY that wakes the
- * relay on commit. The same SQL as appendEvents + enqueueMessages, as one statement,
- * because round trips are most of a short transaction's cost.
+ * The events into the event store, the messages into the outbox, and the NOTIFY that
+ * wakes the relay on commit, as CTEs (`appended`, `enqueued`, `notified`) whose
+ * parameters start at `$firstParam`. A writer can put them in front of its own
+ * statement, so a use case that changes one aggregate writes everything in one round
+ * trip; the main query must read `notified` (an unread plain CTE does not run).
  */
-export async function recordChanges(sql: Sql, events: readonly NewEvent[], messages: readonly Message[]): Promise<void> {
-  if (events.length === 0 && messages.length === 0) return;
-  await sql.query({
-    // Named: prepared once per connection, then only bound and executed.
-    name: 'platform.record-changes',
-    text: `WITH appended AS (
+export function recordChangesCtes(changes: RecordedChanges, firstParam: number): { text: string; values: unknown[] } {
+  const p = (i: number) => `$${firstParam + i}`;
+  const { events, messages } = changes;
+  return {
+    text: `appended AS (
        INSERT INTO event_store (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, payload)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::jsonb[])
+       SELECT * FROM unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::int[], ${p(4)}::text[], ${p(5)}::jsonb[])
      ), enqueued AS (
        INSERT INTO outbox (message_id, message_type, payload)
-       SELECT * FROM unnest($7::uuid[], $8::text[], $9::jsonb[])
-     )
-     SELECT pg_notify($10, NULL) WHERE cardinality($7::uuid[]) > 0`,
+       SELECT * FROM unnest(${p(6)}::uuid[], ${p(7)}::text[], ${p(8)}::jsonb[])
+     ), notified AS (
+       SELECT pg_notify(${p(9)}, NULL) AS sent WHERE cardinality(${p(6)}::uuid[]) > 0
+     )`,
     values: [
       events.map((e) => e.eventId),
       events.map((e) => e.aggregateType),
@@ -33,5 +40,13 @@ export async function recordChanges(sql: Sql, events: readonly NewEvent[], messa
       messages.map((m) => JSON.stringify(m.payload)),
       OUTBOX_CHANNEL,
     ],
-  });
+  };
+}
+
+const RECORD_ONLY = `WITH ${recordChangesCtes({ events: [], messages: [] }, 1).text} SELECT count(*) FROM notified`;
+
+/** Records events and messages in one round trip (prepared once per connection). */
+export async function recordChanges(sql: Sql, events: readonly NewEvent[], messages: readonly Message[]): Promise<void> {
+  if (events.length === 0 && messages.length === 0) return;
+  await sql.query({ name: 'platform.record-changes', text: RECORD_ONLY, values: recordChangesCtes({ events, messages }, 1).values });
 }

@@ -3,7 +3,7 @@ import type { Aggregate, DomainEvent } from '../../kernel/aggregate.ts';
 import { ConcurrencyConflict } from '../../kernel/errors.ts';
 import type { NewEvent } from './event-store.ts';
 import type { Message } from './outbox.ts';
-import { recordChanges } from './record-changes.ts';
+import { recordChanges, type RecordedChanges } from './record-changes.ts';
 import { checkout, release, type Sql } from './pools.ts';
 
 /**
@@ -16,6 +16,12 @@ export interface AggregateWriter<A extends Aggregate> {
   readonly aggregateType: string;
   insert(sql: Sql, aggregate: A): Promise<void>;
   update(sql: Sql, aggregate: A, expectedVersion: number): Promise<boolean>;
+  /**
+   * Optional, for hot aggregates: the versioned update and the unit of work's recorded
+   * changes in one statement (see recordChangesCtes). Used when this aggregate is the
+   * only one the unit of work writes; a mismatch rolls the whole transaction back.
+   */
+  updateRecording?(sql: Sql, aggregate: A, expectedVersion: number, changes: RecordedChanges): Promise<boolean>;
 }
 
 interface Tracked {
@@ -100,21 +106,31 @@ export class UnitOfWork {
     this.#isFlushed = true;
     const events: NewEvent[] = [];
     const messages: Message[] = [...this.#messages];
-    const written: Aggregate[] = [];
-    for (const { aggregate, writer, isNew } of this.#tracked.values()) {
-      const pending = aggregate.pendingEvents;
-      if (pending.length === 0) continue;
-      await this.write(aggregate, writer, isNew);
-      pending.forEach((event, index) => {
+    const changed = [...this.#tracked.values()].filter(({ aggregate }) => aggregate.pendingEvents.length > 0);
+    for (const { aggregate, writer } of changed) {
+      aggregate.pendingEvents.forEach((event, index) => {
         const stored = toStoredEvent(writer.aggregateType, aggregate, event, index);
         events.push(stored);
         messages.push({ id: stored.eventId, type: stored.type, payload: envelope(stored) });
       });
-      written.push(aggregate);
     }
-    await recordChanges(this.sql, events, messages);
+    const only = changed.length === 1 ? changed[0] : undefined;
+    if (only && !only.isNew && only.writer.updateRecording) {
+      // One aggregate changed: its write and the records go in one round trip.
+      const { aggregate, writer } = only;
+      const conflict = new ConcurrencyConflict(writer.aggregateType, aggregate.id, aggregate.loadedVersion);
+      const matched = await writer.updateRecording!(this.sql, aggregate, aggregate.loadedVersion, { events, messages }).catch((error) => {
+        // A writer that committed the same version first: its event holds that version.
+        if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw conflict;
+        throw error;
+      });
+      if (!matched) throw conflict;
+    } else {
+      for (const { aggregate, writer, isNew } of changed) await this.write(aggregate, writer, isNew);
+      await recordChanges(this.sql, events, messages);
+    }
     this.#messages.length = 0;
-    this.#flushed = written;
+    this.#flushed = changed.map(({ aggregate }) => aggregate);
   }
 
   /** After COMMIT: the in-memory aggregates now match their rows. */
