@@ -9,37 +9,34 @@ import { PACKAGE_EVENT_SIGNAL } from '../../workflows/message-names.ts';
 import { getDelivery, getService } from './queries.ts';
 import { applyCarrierEvent, deliveryWorkflowId, redeemVoucher } from './use-cases.ts';
 
-const DeliveryView = z
-  .object({
-    id: z.string(),
-    auctionId: z.string(),
-    buyerId: z.string(),
-    sellerId: z.string(),
-    paymentId: z.string(),
-    title: z.string(),
-    status: z.enum(['pending', 'shipped', 'delivered', 'returned', 'lost']),
-    trackingNumber: z.string().nullable(),
-    address: z.string(),
-    missedDeadlines: z.number().int(),
-    createdAt: z.string(),
-    version: z.number().int(),
-  })
-  .openapi('Delivery');
+/** What delivery and service transactions share: the won auction and its parties. */
+const TransactionView = z.object({
+  id: z.string(),
+  auctionId: z.string(),
+  buyerId: z.string(),
+  sellerId: z.string(),
+  paymentId: z.string(),
+  title: z.string(),
+  createdAt: z.string(),
+  version: z.number().int(),
+});
 
-const ServiceView = z
-  .object({
-    id: z.string(),
-    auctionId: z.string(),
-    buyerId: z.string(),
-    sellerId: z.string(),
-    paymentId: z.string(),
-    title: z.string(),
-    status: z.enum(['issued', 'redeemed']),
-    code: z.string().optional().openapi({ description: 'shown to the buyer only' }),
-    createdAt: z.string(),
-    version: z.number().int(),
-  })
-  .openapi('Service');
+const DeliveryView = TransactionView.extend({
+  status: z.enum(['pending', 'shipped', 'delivered', 'returned', 'lost']),
+  trackingNumber: z.string().nullable(),
+  address: z.string(),
+  missedDeadlines: z.number().int(),
+}).openapi('Delivery');
+
+const ServiceView = TransactionView.extend({
+  status: z.enum(['issued', 'redeemed']),
+  code: z.string().optional().openapi({ description: 'shown to the buyer only' }),
+}).openapi('Service');
+
+/** Buyer and seller may read a transaction; anyone else is told it is not theirs. */
+function assertParty(transaction: { buyerId: string; sellerId: string }, customerId: string, what: string): void {
+  if (customerId !== transaction.buyerId && customerId !== transaction.sellerId) throw new Forbidden(`not your ${what}`);
+}
 
 const CARRIER_EVENTS = ['package.shipped', 'package.delivered', 'package.returned', 'package.lost'] as const;
 const CarrierEventData = z.object({ deliveryId: z.string().uuid(), trackingNumber: z.string().min(1) });
@@ -61,7 +58,7 @@ export const registerShippingRoutes: RegisterRoutes = (app, { config, pools, wor
     async (c) => {
       const delivery = await getDelivery(pools.read, c.req.valid('param').id);
       if (!delivery) throw new NotFound(`no delivery ${c.req.valid('param').id}`);
-      if (c.get('customerId') !== delivery.buyerId && c.get('customerId') !== delivery.sellerId) throw new Forbidden('not your delivery');
+      assertParty(delivery, c.get('customerId'), 'delivery');
       return c.json(delivery, 200);
     },
   );
@@ -80,7 +77,7 @@ export const registerShippingRoutes: RegisterRoutes = (app, { config, pools, wor
     async (c) => {
       const service = await getService(pools.read, c.req.valid('param').id, c.get('customerId'));
       if (!service) throw new NotFound(`no service ${c.req.valid('param').id}`);
-      if (c.get('customerId') !== service.buyerId && c.get('customerId') !== service.sellerId) throw new Forbidden('not your voucher');
+      assertParty(service, c.get('customerId'), 'voucher');
       return c.json(service, 200);
     },
   );
