@@ -39,7 +39,14 @@ export interface WorkerDeps {
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
-export function createActivities(deps: { pools: Pools; clock: Clock; config: Config; paymentProvider: PaymentProvider; carrier: Carrier; lightningNode: LightningNode }) {
+export function createActivities(deps: {
+  pools: Pools;
+  clock: Clock;
+  config: Config;
+  paymentProvider: PaymentProvider;
+  carrier: Carrier;
+  lightningNode: LightningNode;
+}) {
   const pool = deps.pools.write;
   return {
     ...createDiagnosticsActivities(deps),
@@ -92,7 +99,13 @@ async function main(): Promise<void> {
   configureWorkerRuntime({ handleSignals: true });
   const pools = createPools(config.DATABASE_URL, { applicationName: 'worker' });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pools, config });
+  const worker = await createWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    pools,
+    config,
+  });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'worker polling');
   await worker.run(); // returns after SIGINT/SIGTERM, which the SDK handles by draining
   await connection.close();

@@ -15,12 +15,18 @@ const AuctionId = z.string().uuid();
 export function createAuctionActivities(deps: AuctionsDeps) {
   return {
     endAuction: (auctionId: string) => endAuction(deps, AuctionId.parse(auctionId)),
-    attachPaymentToAuction: (auctionId: string, paymentId: string) => attachPayment(deps, AuctionId.parse(auctionId), z.string().uuid().parse(paymentId)),
+    attachPaymentToAuction: (auctionId: string, paymentId: string) =>
+      attachPayment(deps, AuctionId.parse(auctionId), z.string().uuid().parse(paymentId)),
     markAuctionPaid: (auctionId: string) => markAuctionPaid(deps, AuctionId.parse(auctionId)),
     markAuctionUnpaid: (auctionId: string) => markAuctionUnpaid(deps, AuctionId.parse(auctionId)),
     markAuctionRefunded: (auctionId: string) => markAuctionRefunded(deps, AuctionId.parse(auctionId)),
     attachFulfilmentToAuction: (auctionId: string, kind: 'delivery' | 'service', fulfilmentId: string) =>
-      attachFulfilment(deps, AuctionId.parse(auctionId), z.enum(['delivery', 'service']).parse(kind), z.string().uuid().parse(fulfilmentId)),
+      attachFulfilment(
+        deps,
+        AuctionId.parse(auctionId),
+        z.enum(['delivery', 'service']).parse(kind),
+        z.string().uuid().parse(fulfilmentId),
+      ),
   };
 }
 

@@ -27,9 +27,11 @@ export function createBitcoinActivities(deps: { pool: pg.Pool; clock: Clock; nod
   const bitcoin = { pool: deps.pool, clock: deps.clock };
   return {
     acceptWithdrawal: (withdrawalId: string) => acceptWithdrawal(deps.pool, WithdrawalId.parse(withdrawalId)),
-    rejectWithdrawal: (withdrawalId: string, reason: string) => rejectWithdrawal(deps.pool, WithdrawalId.parse(withdrawalId), Reason.parse(reason)),
+    rejectWithdrawal: (withdrawalId: string, reason: string) =>
+      rejectWithdrawal(deps.pool, WithdrawalId.parse(withdrawalId), Reason.parse(reason)),
     markWithdrawalPaid: (withdrawalId: string) => markWithdrawalPaid(deps.pool, WithdrawalId.parse(withdrawalId)),
-    markWithdrawalFailed: (withdrawalId: string, reason: string) => markWithdrawalFailed(deps.pool, WithdrawalId.parse(withdrawalId), Reason.parse(reason)),
+    markWithdrawalFailed: (withdrawalId: string, reason: string) =>
+      markWithdrawalFailed(deps.pool, WithdrawalId.parse(withdrawalId), Reason.parse(reason)),
     payWithdrawalInvoice: (withdrawalId: string) => final(() => payWithdrawalInvoice(bitcoin, deps.node, WithdrawalId.parse(withdrawalId))),
     lightningPaymentStatus: (paymentHash: string) => final(() => deps.node.paymentStatus(PaymentHash.parse(paymentHash))),
   };

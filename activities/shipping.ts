@@ -30,7 +30,12 @@ export function createShippingActivities(deps: { pool: pg.Pool; carrier: Carrier
       createDelivery(pool, { ...Parties.parse(input), deliveryId: Id.parse(input.deliveryId) }),
     bookCarrier: (deliveryId: string) => bookCarrier(pool, carrier, Id.parse(deliveryId)),
     recordMissedDeadline: (deliveryId: string, stage: 'shipping' | 'delivery', missed: number) =>
-      recordMissedDeadline(pool, Id.parse(deliveryId), z.enum(['shipping', 'delivery']).parse(stage), z.number().int().positive().parse(missed)),
+      recordMissedDeadline(
+        pool,
+        Id.parse(deliveryId),
+        z.enum(['shipping', 'delivery']).parse(stage),
+        z.number().int().positive().parse(missed),
+      ),
     declareLost: (deliveryId: string) => declareLost(pool, Id.parse(deliveryId)),
     issueVoucher: (input: z.input<typeof Parties> & { serviceId: string }) =>
       issueVoucher(pool, { ...Parties.parse(input), serviceId: Id.parse(input.serviceId) }),

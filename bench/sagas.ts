@@ -45,7 +45,16 @@ export async function run(): Promise<void> {
           const handle = await temporal.client.workflow.signalWithStart(payingForWonItem, {
             workflowId: `bench-paying-${a.auctionId}`,
             taskQueue: temporal.taskQueue,
-            args: [{ auctionId: a.auctionId, winnerId: a.winnerId!, sellerId: a.sellerId, title: a.title, amount: a.winningBid!, fulfilment: a.fulfilment }],
+            args: [
+              {
+                auctionId: a.auctionId,
+                winnerId: a.winnerId!,
+                sellerId: a.sellerId,
+                title: a.title,
+                amount: a.winningBid!,
+                fulfilment: a.fulfilment,
+              },
+            ],
             signal: PAYMENT_CAPTURED_SIGNAL,
             signalArgs: [{ eventId: `bench-${a.auctionId}` }],
           });

@@ -50,7 +50,11 @@ export async function run(): Promise<void> {
         const client = await pool.connect();
         try {
           await client.query('BEGIN');
-          const { rows } = await client.query({ name: 'raw.read', text: 'SELECT value, version FROM test_counters WHERE id = $1', values: [id] });
+          const { rows } = await client.query({
+            name: 'raw.read',
+            text: 'SELECT value, version FROM test_counters WHERE id = $1',
+            values: [id],
+          });
           const { value, version } = rows[0];
           const updated = await client.query({
             name: 'raw.update',
@@ -64,7 +68,18 @@ export async function run(): Promise<void> {
           await client.query({
             name: 'raw.record',
             text: RECORD_SQL,
-            values: [[eventId], ['Counter'], [id], [version + 1], ['CounterIncremented'], [JSON.stringify({ by: 1 })], [eventId], ['CounterIncremented'], [JSON.stringify(payload)], 'outbox_pending'],
+            values: [
+              [eventId],
+              ['Counter'],
+              [id],
+              [version + 1],
+              ['CounterIncremented'],
+              [JSON.stringify({ by: 1 })],
+              [eventId],
+              ['CounterIncremented'],
+              [JSON.stringify(payload)],
+              'outbox_pending',
+            ],
           });
           await client.query('COMMIT');
         } catch (error) {

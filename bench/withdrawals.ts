@@ -34,10 +34,17 @@ const WITHDRAWALS = 60;
 const SAGA_ACTIVITIES = 6;
 
 export async function run(): Promise<void> {
-  console.log(`withdrawals: ${WITHDRAWALS} concurrent withdrawals per round vs a bare workflow with ${SAGA_ACTIVITIES} no-op activities and one signal`);
+  console.log(
+    `withdrawals: ${WITHDRAWALS} concurrent withdrawals per round vs a bare workflow with ${SAGA_ACTIVITIES} no-op activities and one signal`,
+  );
   const postgres = await benchPostgres();
   const root = mkdtempSync(join(tmpdir(), 'platform-bench-withdrawals-'));
-  const temporal = await startTemporalDevServer({ port: await freePort(), httpPort: await freePort(), logFile: join(root, 'temporal.log'), progress: (l) => console.log(l) });
+  const temporal = await startTemporalDevServer({
+    port: await freePort(),
+    httpPort: await freePort(),
+    logFile: join(root, 'temporal.log'),
+    progress: (l) => console.log(l),
+  });
   const apiPort = await freePort();
   const lightningPort = await freePort();
   const config = loadConfig({
@@ -56,7 +63,11 @@ export async function run(): Promise<void> {
   await new Promise((resolve) => api.once('listening', resolve));
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const node = await startSimulator(
-    createLightningNodeSimulator({ webhookUrl: `${apiUrl}/webhooks/lightning`, webhookSecret: config.LIGHTNING_WEBHOOK_SECRET, webhookDelayMs: 5 }),
+    createLightningNodeSimulator({
+      webhookUrl: `${apiUrl}/webhooks/lightning`,
+      webhookSecret: config.LIGHTNING_WEBHOOK_SECRET,
+      webhookDelayMs: 5,
+    }),
     lightningPort,
   );
   let round = 0;
@@ -68,7 +79,11 @@ export async function run(): Promise<void> {
         Array.from({ length: WITHDRAWALS }, async (_, i) => {
           const customer = `bench-${batch}-${i}-${crypto.randomUUID()}`;
           await deposit(pools.write, { accountId: customer, customerId: customer, amount: Money.of('10000', 'SAT') });
-          const response = await fetch(`${node.url}/invoices`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ amountSats: 1000 }) });
+          const response = await fetch(`${node.url}/invoices`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ amountSats: 1000 }),
+          });
           const { invoice } = (await response.json()) as { invoice: string };
           return { customer, invoice, token: await issueToken(config.AUTH_SECRET, customer) };
         }),

@@ -42,7 +42,16 @@ export async function auctionClosing(input: AuctionClosingInput): Promise<{ winn
   try {
     await startChild(payingForWonItem, {
       workflowId: `paying-for-won-item-${input.auctionId}`,
-      args: [{ auctionId: input.auctionId, winnerId: ended.winnerId, sellerId: ended.sellerId, title: ended.title, amount: ended.winningBid, fulfilment: ended.fulfilment }],
+      args: [
+        {
+          auctionId: input.auctionId,
+          winnerId: ended.winnerId,
+          sellerId: ended.sellerId,
+          title: ended.title,
+          amount: ended.winningBid,
+          fulfilment: ended.fulfilment,
+        },
+      ],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       searchAttributes: { AuctionId: [input.auctionId], CustomerId: [ended.winnerId, ended.sellerId] },

@@ -30,9 +30,7 @@ export interface BitcoinWithdrawalInput {
 }
 
 export type WithdrawalOutcome =
-  | { outcome: 'paid'; paymentHash: string }
-  | { outcome: 'rejected'; reason: string }
-  | { outcome: 'failed'; reason: string };
+  { outcome: 'paid'; paymentHash: string } | { outcome: 'rejected'; reason: string } | { outcome: 'failed'; reason: string };
 
 type NodeAnswer = 'pending' | 'succeeded' | 'failed' | 'unknown';
 

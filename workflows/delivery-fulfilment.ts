@@ -47,7 +47,13 @@ export async function deliveryFulfilment(input: FulfilmentInput & { deliveryId: 
     arrived.add(type);
   });
   const ended = (): Outcome | undefined =>
-    arrived.has('package.lost') ? 'lost' : arrived.has('package.returned') ? 'returned' : arrived.has('package.delivered') ? 'delivered' : undefined;
+    arrived.has('package.lost')
+      ? 'lost'
+      : arrived.has('package.returned')
+        ? 'returned'
+        : arrived.has('package.delivered')
+          ? 'delivered'
+          : undefined;
 
   const { shippingDeadlineMs, deliveryDeadlineMs } = await activities.sagaTimeouts();
   await activities.createDelivery({ ...input });

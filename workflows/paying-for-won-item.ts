@@ -31,16 +31,30 @@ const FULFILMENT_SAGAS = 'fulfilment-sagas';
  */
 async function startFulfilment(input: PayingForWonItemInput & { paymentId: string }): Promise<string> {
   const fulfilmentId = uuid4();
-  const common = { auctionId: input.auctionId, buyerId: input.winnerId, sellerId: input.sellerId, paymentId: input.paymentId, title: input.title };
+  const common = {
+    auctionId: input.auctionId,
+    buyerId: input.winnerId,
+    sellerId: input.sellerId,
+    paymentId: input.paymentId,
+    title: input.title,
+  };
   const options = {
     parentClosePolicy: ParentClosePolicy.ABANDON,
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     searchAttributes: { AuctionId: [input.auctionId], CustomerId: [input.winnerId, input.sellerId] },
   };
   if (input.fulfilment === 'delivery') {
-    await startChild(deliveryFulfilment, { ...options, workflowId: `delivery-fulfilment-${fulfilmentId}`, args: [{ ...common, deliveryId: fulfilmentId }] });
+    await startChild(deliveryFulfilment, {
+      ...options,
+      workflowId: `delivery-fulfilment-${fulfilmentId}`,
+      args: [{ ...common, deliveryId: fulfilmentId }],
+    });
   } else {
-    await startChild(serviceFulfilment, { ...options, workflowId: `service-fulfilment-${fulfilmentId}`, args: [{ ...common, serviceId: fulfilmentId }] });
+    await startChild(serviceFulfilment, {
+      ...options,
+      workflowId: `service-fulfilment-${fulfilmentId}`,
+      args: [{ ...common, serviceId: fulfilmentId }],
+    });
   }
   return fulfilmentId;
 }
@@ -142,7 +156,13 @@ export async function payingForWonItem(input: PayingForWonItemInput): Promise<Pa
       journal.know(input.fulfilment === 'delivery' ? 'deliveryId' : 'serviceId', fulfilmentId);
     } else {
       // Sagas that started before the fulfilment sagas existed hand over as they did then.
-      await activities.requestFulfilment({ auctionId: input.auctionId, kind: input.fulfilment, buyerId: input.winnerId, sellerId: input.sellerId, paymentId });
+      await activities.requestFulfilment({
+        auctionId: input.auctionId,
+        kind: input.fulfilment,
+        buyerId: input.winnerId,
+        sellerId: input.sellerId,
+        paymentId,
+      });
     }
     journal.enter('completed');
     return { outcome: 'paid', paymentId };

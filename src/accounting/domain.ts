@@ -62,7 +62,14 @@ export function assertBalanced(posting: Posting): void {
 }
 
 /** A transfer of `amount` from one account to another, as a balanced posting. */
-export function transfer(input: { id: string; kind: Posting['kind']; reference: string; from: string; to: string; amount: Money }): Posting {
+export function transfer(input: {
+  id: string;
+  kind: Posting['kind'];
+  reference: string;
+  from: string;
+  to: string;
+  amount: Money;
+}): Posting {
   const posting: Posting = {
     id: input.id,
     kind: input.kind,
@@ -119,8 +126,11 @@ export class Account extends Aggregate<AccountEvent> {
   /** Credits a deposit (from the lightning network) to this account. */
   deposit(postingId: string, amount: Money): void {
     assertSat(amount);
-    if (amount.isZero()) throw new InvalidInput('a deposit must be more than zero', [{ path: 'amount.amount', message: 'must be more than zero' }]);
-    this.#newPostings.push(transfer({ id: postingId, kind: 'deposit', reference: postingId, from: LIGHTNING_ACCOUNT, to: this.id, amount }));
+    if (amount.isZero())
+      throw new InvalidInput('a deposit must be more than zero', [{ path: 'amount.amount', message: 'must be more than zero' }]);
+    this.#newPostings.push(
+      transfer({ id: postingId, kind: 'deposit', reference: postingId, from: LIGHTNING_ACCOUNT, to: this.id, amount }),
+    );
     this.s.balance = this.s.balance.add(amount);
     this.record({ type: 'FundsDeposited', ownerId: this.s.ownerId, postingId, amount: amount.toJSON(), balance: this.s.balance.toJSON() });
   }
@@ -143,11 +153,23 @@ export class Account extends Aggregate<AccountEvent> {
     this.#reservations.set(reservationId, reservation);
     this.#newReservations.add(reservationId);
     if (!fits) {
-      this.record({ type: 'FundsReservationRefused', ownerId: this.s.ownerId, reservationId, amount: amount.toJSON(), available: this.available.toJSON() });
+      this.record({
+        type: 'FundsReservationRefused',
+        ownerId: this.s.ownerId,
+        reservationId,
+        amount: amount.toJSON(),
+        available: this.available.toJSON(),
+      });
       return { reserved: false };
     }
     this.s.reserved = this.s.reserved.add(amount);
-    this.record({ type: 'FundsReserved', ownerId: this.s.ownerId, reservationId, amount: amount.toJSON(), available: this.available.toJSON() });
+    this.record({
+      type: 'FundsReserved',
+      ownerId: this.s.ownerId,
+      reservationId,
+      amount: amount.toJSON(),
+      available: this.available.toJSON(),
+    });
     return { reserved: true };
   }
 
@@ -156,11 +178,20 @@ export class Account extends Aggregate<AccountEvent> {
     const r = this.requireReservation(reservationId);
     if (r.status === 'settled') return;
     if (r.status !== 'held') throw new Conflict(`reservation ${reservationId} is ${r.status}; only held funds are paid out`);
-    this.#newPostings.push(transfer({ id: postingId, kind: 'payout', reference: reservationId, from: this.id, to: LIGHTNING_ACCOUNT, amount: r.amount }));
+    this.#newPostings.push(
+      transfer({ id: postingId, kind: 'payout', reference: reservationId, from: this.id, to: LIGHTNING_ACCOUNT, amount: r.amount }),
+    );
     this.s.reserved = this.s.reserved.subtract(r.amount);
     this.s.balance = this.s.balance.subtract(r.amount);
     this.change(r, 'settled');
-    this.record({ type: 'ReservationSettled', ownerId: this.s.ownerId, reservationId, postingId, amount: r.amount.toJSON(), balance: this.s.balance.toJSON() });
+    this.record({
+      type: 'ReservationSettled',
+      ownerId: this.s.ownerId,
+      reservationId,
+      postingId,
+      amount: r.amount.toJSON(),
+      balance: this.s.balance.toJSON(),
+    });
   }
 
   /** Gives held funds back to `available`. Idempotent; a no-op for a refused or settled one. */
@@ -169,7 +200,13 @@ export class Account extends Aggregate<AccountEvent> {
     if (!r || r.status !== 'held') return { released: false };
     this.s.reserved = this.s.reserved.subtract(r.amount);
     this.change(r, 'released');
-    this.record({ type: 'ReservationReleased', ownerId: this.s.ownerId, reservationId, amount: r.amount.toJSON(), available: this.available.toJSON() });
+    this.record({
+      type: 'ReservationReleased',
+      ownerId: this.s.ownerId,
+      reservationId,
+      amount: r.amount.toJSON(),
+      available: this.available.toJSON(),
+    });
     return { released: true };
   }
 
@@ -205,6 +242,8 @@ export class Account extends Aggregate<AccountEvent> {
 
 function assertSat(amount: Money): void {
   if (amount.currency !== ACCOUNT_CURRENCY) {
-    throw new InvalidInput(`accounts hold ${ACCOUNT_CURRENCY}, not ${amount.currency}`, [{ path: 'amount.currency', message: `must be ${ACCOUNT_CURRENCY}` }]);
+    throw new InvalidInput(`accounts hold ${ACCOUNT_CURRENCY}, not ${amount.currency}`, [
+      { path: 'amount.currency', message: `must be ${ACCOUNT_CURRENCY}` },
+    ]);
   }
 }

@@ -69,10 +69,18 @@ export async function findAccount(uow: UnitOfWork, id: string, options: { reserv
   if (!row) return undefined;
   const reservations: Reservation[] = [];
   if (options.reservationId) {
-    const found = await uow.sql.query(`SELECT id, amount_minor, status FROM reservations WHERE id = $1 AND account_id = $2`, [options.reservationId, id]);
+    const found = await uow.sql.query(`SELECT id, amount_minor, status FROM reservations WHERE id = $1 AND account_id = $2`, [
+      options.reservationId,
+      id,
+    ]);
     for (const r of found.rows) reservations.push({ id: r.id, amount: sat(r.amount_minor), status: r.status as ReservationStatus });
   }
-  const account = Account.restore(id, row.version, { ownerId: row.owner_id, balance: sat(row.balance_minor), reserved: sat(row.reserved_minor) }, reservations);
+  const account = Account.restore(
+    id,
+    row.version,
+    { ownerId: row.owner_id, balance: sat(row.balance_minor), reserved: sat(row.reserved_minor) },
+    reservations,
+  );
   return uow.track(account, accountWriter);
 }
 

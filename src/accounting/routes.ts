@@ -9,10 +9,14 @@ import { assertAccountOwner, deposit } from './use-cases.ts';
 
 export const AccountView = z
   .object({ id: z.string(), balance: MoneyView, reserved: MoneyView, available: MoneyView, version: z.number().int() })
-  .openapi('Account', { description: 'A SAT account; its id is the owner\'s customer id. `available = balance - reserved`.' });
+  .openapi('Account', { description: "A SAT account; its id is the owner's customer id. `available = balance - reserved`." });
 
 const AccountIdParam = z.object({
-  id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' }, description: 'the account id, which is the owner\'s customer id' }),
+  id: z
+    .string()
+    .min(1)
+    .max(200)
+    .openapi({ param: { name: 'id', in: 'path' }, description: "the account id, which is the owner's customer id" }),
 });
 const Deposit = z.object({ amount: MoneySchema }).openapi('Deposit');
 const Deposited = z.object({ postingId: z.string(), amount: MoneyView, account: AccountView }).openapi('Deposited');
@@ -27,7 +31,7 @@ export const registerAccountingRoutes: RegisterRoutes = (app, { config, pools })
       method: 'post',
       path: '/accounts/{id}/deposits',
       tags: ['accounting'],
-      summary: 'Credit SAT to one\'s own account (stands in for a received lightning payment); the first deposit opens it',
+      summary: "Credit SAT to one's own account (stands in for a received lightning payment); the first deposit opens it",
       security: BEARER_AUTH,
       middleware: [auth, idempotencyKeys(new PgIdempotencyStore(pools.write))] as const,
       request: { params: AccountIdParam, body: { required: true, content: { 'application/json': { schema: Deposit } } } },
@@ -46,7 +50,7 @@ export const registerAccountingRoutes: RegisterRoutes = (app, { config, pools })
       method: 'get',
       path: '/accounts/{id}',
       tags: ['accounting'],
-      summary: 'Balance, reserved and available of one\'s own account (empty until the first deposit)',
+      summary: "Balance, reserved and available of one's own account (empty until the first deposit)",
       security: BEARER_AUTH,
       middleware: [auth] as const,
       request: { params: AccountIdParam },

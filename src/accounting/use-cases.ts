@@ -24,7 +24,10 @@ export function assertAccountOwner(accountId: string, customerId: string): void 
 }
 
 /** Credits a deposit; the first deposit opens the account. */
-export async function deposit(pool: pg.Pool, input: { accountId: string; customerId: string; amount: Money }): Promise<{ postingId: string }> {
+export async function deposit(
+  pool: pg.Pool,
+  input: { accountId: string; customerId: string; amount: Money },
+): Promise<{ postingId: string }> {
   assertAccountOwner(input.accountId, input.customerId);
   const postingId = newId();
   return retryOnConflict(
@@ -46,7 +49,10 @@ export async function deposit(pool: pg.Pool, input: { accountId: string; custome
  * Holds funds for a withdrawal (the reservation's id). `reserved: false` when not enough
  * is available, an unknown account included: nothing is held then. Idempotent.
  */
-export async function reserveFunds(pool: pg.Pool, input: { accountId: string; reservationId: string; amount: { amount: string; currency: string } }): Promise<{ reserved: boolean }> {
+export async function reserveFunds(
+  pool: pg.Pool,
+  input: { accountId: string; reservationId: string; amount: { amount: string; currency: string } },
+): Promise<{ reserved: boolean }> {
   const amount = Money.fromJSON(input.amount);
   return retryOnConflict(
     () =>
@@ -74,7 +80,10 @@ export async function settleReservation(pool: pg.Pool, input: { accountId: strin
 }
 
 /** Gives held funds back; a no-op when nothing is held (never reserved, refused, released). Idempotent. */
-export async function releaseReservation(pool: pg.Pool, input: { accountId: string; reservationId: string }): Promise<{ released: boolean }> {
+export async function releaseReservation(
+  pool: pg.Pool,
+  input: { accountId: string; reservationId: string },
+): Promise<{ released: boolean }> {
   return retryOnConflict(
     () =>
       runInUnitOfWork(pool, async (uow) => {

@@ -9,7 +9,15 @@ export type AuctionEvent =
   | { type: 'AuctionCreated'; sellerId: string; title: string; startingPrice: MoneyJson; endsAt: string; fulfilment: Fulfilment }
   | { type: 'BidPlaced'; bidId: string; bidderId: string; amount: MoneyJson; placedAt: string; sellerId: string; title: string }
   | { type: 'BidderHasBeenOverbid'; bidderId: string; newPrice: MoneyJson; title: string }
-  | { type: 'AuctionEnded'; winnerId: string | null; winningBid: MoneyJson | null; sellerId: string; title: string; fulfilment: Fulfilment; endsAt: string }
+  | {
+      type: 'AuctionEnded';
+      winnerId: string | null;
+      winningBid: MoneyJson | null;
+      sellerId: string;
+      title: string;
+      fulfilment: Fulfilment;
+      endsAt: string;
+    }
   | { type: 'PaymentAttached'; paymentId: string }
   | { type: 'AuctionPaid'; winnerId: string; sellerId: string; title: string }
   | { type: 'AuctionUnpaid'; winnerId: string; sellerId: string; title: string }
@@ -59,7 +67,15 @@ export class Auction extends Aggregate<AuctionEvent> {
     super(id, version);
   }
 
-  static create(input: { id: string; sellerId: string; title: string; startingPrice: Money; endsAt: Date; fulfilment: Fulfilment; now: Date }): Auction {
+  static create(input: {
+    id: string;
+    sellerId: string;
+    title: string;
+    startingPrice: Money;
+    endsAt: Date;
+    fulfilment: Fulfilment;
+    now: Date;
+  }): Auction {
     const title = input.title.trim();
     if (title.length === 0 || title.length > MAX_TITLE) {
       throw new InvalidInput('title has the wrong length', [{ path: 'title', message: `must be 1 to ${MAX_TITLE} characters` }]);

@@ -52,7 +52,11 @@ export async function listBidsOfAuction(read: Sql, auctionId: string): Promise<B
   return rows.map(toBidView);
 }
 
-export async function listBidsOfCustomer(read: Sql, customerId: string, limit = 200): Promise<(BidView & { auctionTitle: string; auctionStatus: AuctionStatus; isLeading: boolean })[]> {
+export async function listBidsOfCustomer(
+  read: Sql,
+  customerId: string,
+  limit = 200,
+): Promise<(BidView & { auctionTitle: string; auctionStatus: AuctionStatus; isLeading: boolean })[]> {
   const { rows } = await read.query(
     `SELECT b.id, b.auction_id, b.bidder_id, b.amount_minor, b.placed_at, a.currency, a.title, a.status,
             (a.leader_id = b.bidder_id AND a.current_price_minor = b.amount_minor) AS is_leading

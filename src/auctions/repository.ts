@@ -24,7 +24,10 @@ function newBidColumns(auction: Auction): unknown[] {
   return [bids.map((b) => b.id), bids.map((b) => b.bidderId), bids.map((b) => b.amount.minorUnits.toString()), bids.map((b) => b.placedAt)];
 }
 
-const INSERT_AUCTION = withNewBids(`INSERT INTO auctions (id, ${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`, 17);
+const INSERT_AUCTION = withNewBids(
+  `INSERT INTO auctions (id, ${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+  17,
+);
 const UPDATE_STATEMENT = `UPDATE auctions SET (${COLUMNS}) = ($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) WHERE id = $1 AND version = $2`;
 const UPDATE_AUCTION = withNewBids(UPDATE_STATEMENT, 18);
 /** A bid in one round trip: the versioned update, the new bid, the events, the outbox, the NOTIFY. */

@@ -44,7 +44,9 @@ const PlaceBid = z.object({ amount: MoneySchema }).openapi('PlaceBid');
 const PlacedBid = z
   .object({ auctionId: z.string(), bidderId: z.string(), amount: MoneyView, isWinning: z.boolean(), currentPrice: MoneyView })
   .openapi('PlacedBid');
-const BidView = z.object({ id: z.string(), auctionId: z.string(), bidderId: z.string(), amount: MoneyView, placedAt: z.string() }).openapi('Bid');
+const BidView = z
+  .object({ id: z.string(), auctionId: z.string(), bidderId: z.string(), amount: MoneyView, placedAt: z.string() })
+  .openapi('Bid');
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const body = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });
@@ -127,14 +129,18 @@ export const registerAuctionRoutes: RegisterRoutes = (app, deps: AppDeps) => {
       method: 'post',
       path: '/auctions/{id}/bids',
       tags: ['auctions'],
-      summary: 'Bid (the bidder is the caller): above the current price, in the auction\'s currency',
+      summary: "Bid (the bidder is the caller): above the current price, in the auction's currency",
       security: BEARER_AUTH,
       middleware: [auth, idempotent] as const,
       request: { params: IdParam, ...body(PlaceBid) },
       responses: { 201: json(PlacedBid, 'The bid leads'), ...problemResponses(400, 401, 404, 409, 422) },
     }),
     async (c) => {
-      const placed = await placeBid(useCases, { auctionId: c.req.valid('param').id, bidderId: c.get('customerId'), amount: c.req.valid('json').amount });
+      const placed = await placeBid(useCases, {
+        auctionId: c.req.valid('param').id,
+        bidderId: c.get('customerId'),
+        amount: c.req.valid('json').amount,
+      });
       return c.json(placed, 201);
     },
   );
@@ -172,12 +178,22 @@ export const registerAuctionRoutes: RegisterRoutes = (app, deps: AppDeps) => {
       method: 'get',
       path: '/customers/{id}/bids',
       tags: ['auctions'],
-      summary: 'A customer\'s bids, newest first (own only)',
+      summary: "A customer's bids, newest first (own only)",
       security: BEARER_AUTH,
       middleware: [auth] as const,
-      request: { params: z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) }) },
+      request: {
+        params: z.object({
+          id: z
+            .string()
+            .min(1)
+            .openapi({ param: { name: 'id', in: 'path' } }),
+        }),
+      },
       responses: {
-        200: json(z.object({ bids: z.array(BidView.extend({ auctionTitle: z.string(), auctionStatus: z.string(), isLeading: z.boolean() })) }), 'Bids'),
+        200: json(
+          z.object({ bids: z.array(BidView.extend({ auctionTitle: z.string(), auctionStatus: z.string(), isLeading: z.boolean() })) }),
+          'Bids',
+        ),
         ...problemResponses(401, 403),
       },
     }),

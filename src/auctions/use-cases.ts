@@ -56,7 +56,10 @@ export async function placeBid(deps: AuctionsDeps, input: { auctionId: string; b
 }
 
 /** The seller ends the auction now (403 for anyone else, 409 when it has ended). */
-export async function endAuctionEarly(deps: AuctionsDeps, input: { auctionId: string; customerId: string }): Promise<{ winnerId: string | null }> {
+export async function endAuctionEarly(
+  deps: AuctionsDeps,
+  input: { auctionId: string; customerId: string },
+): Promise<{ winnerId: string | null }> {
   return retryOnConflict(() =>
     withAuction(deps.pool, input.auctionId, async (auction) => {
       auction.assertCanBeEndedBy(input.customerId);
@@ -111,7 +114,9 @@ export const markAuctionRefunded = (deps: AuctionsDeps, auctionId: string) =>
 async function withAuction<T>(
   pool: pg.Pool,
   auctionId: string,
-  ...args: [change: (auction: Auction, uow: UnitOfWork) => Promise<T>] | [options: { lock?: boolean }, change: (auction: Auction, uow: UnitOfWork) => Promise<T>]
+  ...args:
+    | [change: (auction: Auction, uow: UnitOfWork) => Promise<T>]
+    | [options: { lock?: boolean }, change: (auction: Auction, uow: UnitOfWork) => Promise<T>]
 ): Promise<T> {
   const [options, change] = args.length === 1 ? [{}, args[0]] : args;
   return runInUnitOfWork(pool, async (uow) => {

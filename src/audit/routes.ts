@@ -48,7 +48,12 @@ export function auditTrailRoutes(aggregates: readonly AuditedAggregate[]): Regis
           if (!parties.includes(c.get('customerId'))) throw new Forbidden(`not a party to ${aggregate.aggregateType} ${id}`);
           const events = await readAggregateEvents(pools.read, aggregate.aggregateType, id);
           return c.json(
-            events.map((e) => ({ type: e.type, aggregateVersion: e.aggregateVersion, createdAt: e.createdAt.toISOString(), payload: e.payload })),
+            events.map((e) => ({
+              type: e.type,
+              aggregateVersion: e.aggregateVersion,
+              createdAt: e.createdAt.toISOString(),
+              payload: e.payload,
+            })),
             200,
           );
         },

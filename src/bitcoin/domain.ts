@@ -37,7 +37,15 @@ export class Withdrawal extends Aggregate<WithdrawalEvent> {
     super(id, version);
   }
 
-  static request(input: { id: string; accountId: string; customerId: string; amount: Money; invoice: string; paymentHash: string; invoiceExpiresAt: Date }): Withdrawal {
+  static request(input: {
+    id: string;
+    accountId: string;
+    customerId: string;
+    amount: Money;
+    invoice: string;
+    paymentHash: string;
+    invoiceExpiresAt: Date;
+  }): Withdrawal {
     const { id, ...rest } = input;
     const withdrawal = new Withdrawal(id, 0, { ...rest, status: 'pending', reason: null });
     withdrawal.record({

@@ -7,7 +7,10 @@ const COLUMNS = 'account_id, customer_id, amount_minor, invoice, payment_hash, i
 const withdrawalWriter: AggregateWriter<Withdrawal> = {
   aggregateType: 'Withdrawal',
   async insert(sql, withdrawal) {
-    await sql.query(`INSERT INTO withdrawals (id, ${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [withdrawal.id, ...values(withdrawal)]);
+    await sql.query(`INSERT INTO withdrawals (id, ${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
+      withdrawal.id,
+      ...values(withdrawal),
+    ]);
   },
   async update(sql, withdrawal, expectedVersion) {
     const s = withdrawal.state;
@@ -21,7 +24,17 @@ const withdrawalWriter: AggregateWriter<Withdrawal> = {
 
 function values(w: Withdrawal): unknown[] {
   const s = w.state;
-  return [s.accountId, s.customerId, s.amount.minorUnits.toString(), s.invoice, s.paymentHash, s.invoiceExpiresAt, s.status, s.reason, w.version];
+  return [
+    s.accountId,
+    s.customerId,
+    s.amount.minorUnits.toString(),
+    s.invoice,
+    s.paymentHash,
+    s.invoiceExpiresAt,
+    s.status,
+    s.reason,
+    w.version,
+  ];
 }
 
 export async function findWithdrawal(uow: UnitOfWork, id: string): Promise<Withdrawal | undefined> {

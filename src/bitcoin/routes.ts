@@ -61,10 +61,10 @@ export const registerBitcoinRoutes: RegisterRoutes = (app, { config, pools, work
       method: 'post',
       path: '/withdrawals',
       tags: ['bitcoin'],
-      summary: 'Withdraw SAT from one\'s own account to a lightning invoice; starts the bitcoin-withdrawal saga',
+      summary: "Withdraw SAT from one's own account to a lightning invoice; starts the bitcoin-withdrawal saga",
       description:
         'The invoice is checked at once (400 if it is not a BOLT11 invoice, 422 if its amount differs or it has expired); ' +
-        'whether the funds are available is the saga\'s first step (`rejected` if not).',
+        "whether the funds are available is the saga's first step (`rejected` if not).",
       security: BEARER_AUTH,
       middleware: [auth, idempotencyKeys(new PgIdempotencyStore(pools.write))] as const,
       request: { body: { required: true, content: { 'application/json': { schema: RequestWithdrawal } } } },
@@ -120,7 +120,10 @@ export const registerBitcoinRoutes: RegisterRoutes = (app, { config, pools, work
         }
         const data = LightningEventData.safeParse(event.data);
         if (!data.success) {
-          throw new InvalidInput('invalid lightning event data', data.error.issues.map((i) => ({ path: `data.${i.path.join('.')}`, message: i.message })));
+          throw new InvalidInput(
+            'invalid lightning event data',
+            data.error.issues.map((i) => ({ path: `data.${i.path.join('.')}`, message: i.message })),
+          );
         }
         const { withdrawalId, paymentHash, reason } = data.data;
         const withdrawal = await findWithdrawal(uow, withdrawalId);
@@ -129,14 +132,23 @@ export const registerBitcoinRoutes: RegisterRoutes = (app, { config, pools, work
           return;
         }
         try {
-          await workflows.signal(bitcoinWithdrawalWorkflowId(withdrawalId), signal, { eventId: event.id, paymentHash, ...(reason ? { reason } : {}) });
+          await workflows.signal(bitcoinWithdrawalWorkflowId(withdrawalId), signal, {
+            eventId: event.id,
+            paymentHash,
+            ...(reason ? { reason } : {}),
+          });
         } catch (error) {
           if (!(error instanceof WorkflowNotFound)) throw error;
           // The saga has ended: it asked the node itself and settled or released accordingly.
           const status = withdrawal.state.status;
           const disagrees = (event.type === 'payment.succeeded') !== (status === 'paid');
           const log = disagrees ? logger.error.bind(logger) : logger.info.bind(logger);
-          log({ id: event.id, withdrawalId, status, type: event.type }, disagrees ? 'late lightning result disagrees with the finished withdrawal; reconcile by hand' : 'late lightning result; the saga already ended');
+          log(
+            { id: event.id, withdrawalId, status, type: event.type },
+            disagrees
+              ? 'late lightning result disagrees with the finished withdrawal; reconcile by hand'
+              : 'late lightning result; the saga already ended',
+          );
         }
       },
     }),

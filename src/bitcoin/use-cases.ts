@@ -42,7 +42,8 @@ export async function requestWithdrawal(
   if (input.amount.currency !== 'SAT') {
     throw new InvalidInput('withdrawals are in SAT', [{ path: 'amount.currency', message: 'must be SAT' }]);
   }
-  if (input.amount.isZero()) throw new InvalidInput('a withdrawal must be more than zero', [{ path: 'amount.amount', message: 'must be more than zero' }]);
+  if (input.amount.isZero())
+    throw new InvalidInput('a withdrawal must be more than zero', [{ path: 'amount.amount', message: 'must be more than zero' }]);
   const invoice = decodeInvoice(input.invoice);
   assertPayable(invoice, input.amount, deps.clock.now());
   return runInUnitOfWork(deps.pool, async (uow) => {
@@ -58,14 +59,22 @@ export async function requestWithdrawal(
       invoiceExpiresAt: invoice.expiresAt,
     });
     addWithdrawal(uow, withdrawal);
-    return { withdrawalId: withdrawal.id, accountId: input.accountId, customerId: input.customerId, amount: input.amount.toJSON(), paymentHash: invoice.paymentHash };
+    return {
+      withdrawalId: withdrawal.id,
+      accountId: input.accountId,
+      customerId: input.customerId,
+      amount: input.amount.toJSON(),
+      paymentHash: invoice.paymentHash,
+    };
   });
 }
 
 export const acceptWithdrawal = (pool: pg.Pool, withdrawalId: string) => change(pool, withdrawalId, (w) => w.accept());
-export const rejectWithdrawal = (pool: pg.Pool, withdrawalId: string, reason: string) => change(pool, withdrawalId, (w) => w.reject(reason));
+export const rejectWithdrawal = (pool: pg.Pool, withdrawalId: string, reason: string) =>
+  change(pool, withdrawalId, (w) => w.reject(reason));
 export const markWithdrawalPaid = (pool: pg.Pool, withdrawalId: string) => change(pool, withdrawalId, (w) => w.markPaid());
-export const markWithdrawalFailed = (pool: pg.Pool, withdrawalId: string, reason: string) => change(pool, withdrawalId, (w) => w.markFailed(reason));
+export const markWithdrawalFailed = (pool: pg.Pool, withdrawalId: string, reason: string) =>
+  change(pool, withdrawalId, (w) => w.markFailed(reason));
 
 /**
  * Asks the node to pay the withdrawal's invoice. Only an accepted withdrawal (funds

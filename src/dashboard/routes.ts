@@ -29,7 +29,15 @@ export const registerDashboardRoutes: RegisterRoutes = (app, { config, pools }) 
       summary: 'One read model of a customer: balances, withdrawals, bids, won auctions, payments, deliveries, vouchers (own only)',
       security: BEARER_AUTH,
       middleware: [requireCustomer(config.AUTH_SECRET)] as const,
-      request: { params: z.object({ id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' } }) }) },
+      request: {
+        params: z.object({
+          id: z
+            .string()
+            .min(1)
+            .max(200)
+            .openapi({ param: { name: 'id', in: 'path' } }),
+        }),
+      },
       responses: {
         200: { description: 'The dashboard', content: { 'application/json': { schema: DashboardView } } },
         ...problemResponses(401, 403),

@@ -14,5 +14,13 @@ export async function getPing(read: Sql, id: string): Promise<PingView | undefin
     [id],
   );
   const row = rows[0];
-  return row && { id: row.id, message: row.message, requestedBy: row.requested_by, recordedAt: row.recorded_at.toISOString(), version: row.version };
+  return (
+    row && {
+      id: row.id,
+      message: row.message,
+      requestedBy: row.requested_by,
+      recordedAt: row.recorded_at.toISOString(),
+      version: row.version,
+    }
+  );
 }

@@ -5,10 +5,13 @@ import { Ping } from './domain.ts';
 const pingWriter: AggregateWriter<Ping> = {
   aggregateType: 'Ping',
   async insert(sql: Sql, ping: Ping) {
-    await sql.query(
-      'INSERT INTO diagnostic_pings (id, message, requested_by, recorded_at, version) VALUES ($1, $2, $3, $4, $5)',
-      [ping.id, ping.state.message, ping.state.requestedBy, ping.state.recordedAt, ping.version],
-    );
+    await sql.query('INSERT INTO diagnostic_pings (id, message, requested_by, recorded_at, version) VALUES ($1, $2, $3, $4, $5)', [
+      ping.id,
+      ping.state.message,
+      ping.state.requestedBy,
+      ping.state.recordedAt,
+      ping.version,
+    ]);
   },
   async update(sql: Sql, ping: Ping, expectedVersion: number) {
     const { rowCount } = await sql.query('UPDATE diagnostic_pings SET version = $3 WHERE id = $1 AND version = $2', [
@@ -29,7 +32,10 @@ export async function findPing(uow: UnitOfWork, id: string): Promise<Ping | unde
   );
   const row = rows[0];
   if (!row) return undefined;
-  return uow.track(Ping.restore(id, row.version, { message: row.message, requestedBy: row.requested_by, recordedAt: row.recorded_at }), pingWriter);
+  return uow.track(
+    Ping.restore(id, row.version, { message: row.message, requestedBy: row.requested_by, recordedAt: row.recorded_at }),
+    pingWriter,
+  );
 }
 
 export function addPing(uow: UnitOfWork, ping: Ping): void {

@@ -38,7 +38,11 @@ export const registerDiagnosticsRoutes: RegisterRoutes = (app, { config, pools, 
     }),
     async (c) => {
       const { message, awaitAcknowledgement } = c.req.valid('json');
-      const started = await requestPing(workflows, config.TEMPORAL_TASK_QUEUE, { message, awaitAcknowledgement, requestedBy: c.get('customerId') });
+      const started = await requestPing(workflows, config.TEMPORAL_TASK_QUEUE, {
+        message,
+        awaitAcknowledgement,
+        requestedBy: c.get('customerId'),
+      });
       return c.json(started, 202);
     },
   );
@@ -75,7 +79,10 @@ export const registerDiagnosticsRoutes: RegisterRoutes = (app, { config, pools, 
       middleware: [auth] as const,
       request: { params: IdParam },
       responses: {
-        202: { description: 'The signal was delivered', content: { 'application/json': { schema: z.object({ acknowledged: z.boolean() }) } } },
+        202: {
+          description: 'The signal was delivered',
+          content: { 'application/json': { schema: z.object({ acknowledged: z.boolean() }) } },
+        },
         ...problemResponses(400, 401, 404),
       },
     }),

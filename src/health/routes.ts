@@ -20,10 +20,7 @@ const PROBE_TIMEOUT_MS = 3000;
 
 export const registerHealthRoutes: RegisterRoutes = (app, { pools, workflows }) => {
   app.openapi(health, async (c) => {
-    const [postgres, temporal] = await Promise.all([
-      probe(() => pools.read.query('SELECT 1')),
-      probe(() => workflows.checkHealth()),
-    ]);
+    const [postgres, temporal] = await Promise.all([probe(() => pools.read.query('SELECT 1')), probe(() => workflows.checkHealth())]);
     const ok = postgres === 'ok' && temporal === 'ok';
     const body = { status: ok ? ('ok' as const) : ('unavailable' as const), postgres, temporal };
     return ok ? c.json(body, 200) : c.json(body, 503);

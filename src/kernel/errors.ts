@@ -10,13 +10,7 @@ export interface FieldError {
 }
 
 export abstract class DomainError extends Error {
-  abstract readonly kind:
-    | 'invalid_input'
-    | 'unauthorized'
-    | 'forbidden'
-    | 'not_found'
-    | 'conflict'
-    | 'business_rule';
+  abstract readonly kind: 'invalid_input' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'business_rule';
 
   constructor(message: string) {
     super(message);

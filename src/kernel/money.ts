@@ -29,9 +29,7 @@ export class Money {
   /** Parses the API's decimal string. Errors name the offending field (`amount` or `currency`). */
   static of(amount: string, currency: string): Money {
     if (!isCurrency(currency)) {
-      throw new InvalidInput(`unknown currency "${currency}"`, [
-        { path: 'currency', message: `must be one of ${CURRENCIES.join(', ')}` },
-      ]);
+      throw new InvalidInput(`unknown currency "${currency}"`, [{ path: 'currency', message: `must be one of ${CURRENCIES.join(', ')}` }]);
     }
     const precision = CURRENCY_PRECISION[currency];
     const trimmed = amount.trim();

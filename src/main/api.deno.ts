@@ -13,7 +13,10 @@ import { ROUTES } from './routes.ts';
 
 declare const Deno: {
   env: { toObject(): Record<string, string> };
-  serve(options: { port: number; hostname: string; onListen?: (addr: { port: number }) => void }, handler: (request: Request) => Response | Promise<Response>): { shutdown(): Promise<void> };
+  serve(
+    options: { port: number; hostname: string; onListen?: (addr: { port: number }) => void },
+    handler: (request: Request) => Response | Promise<Response>,
+  ): { shutdown(): Promise<void> };
   addSignalListener(signal: 'SIGINT' | 'SIGTERM', handler: () => void): void;
   exit(code: number): never;
 };
@@ -21,7 +24,7 @@ declare const Deno: {
 const config = loadConfig(Deno.env.toObject());
 const logger = createLogger('api-deno', config.LOG_LEVEL);
 if (!config.DATABASE_URL || !config.TEMPORAL_HTTP_ADDRESS) {
-  throw new Error('the Deno API needs DATABASE_URL and TEMPORAL_HTTP_ADDRESS (Temporal\'s HTTP API, e.g. 127.0.0.1:7243)');
+  throw new Error("the Deno API needs DATABASE_URL and TEMPORAL_HTTP_ADDRESS (Temporal's HTTP API, e.g. 127.0.0.1:7243)");
 }
 for (const name of devSecretsInUse(config)) logger.warn(`${name} is the development default: set it in production`);
 

@@ -87,7 +87,13 @@ try {
   begin(`starting the worker on task queue "${config.TEMPORAL_TASK_QUEUE}" (bundling workflows)`);
   configureWorkerRuntime({ handleSignals: false });
   const connection = await NativeConnection.connect({ address: temporalAddress });
-  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pools, config });
+  const worker = await createWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    pools,
+    config,
+  });
   const workerRun = worker.run();
   stops.push({
     name: 'worker',
@@ -111,11 +117,17 @@ try {
   stops.push({ name: 'API', stop: () => api.close() });
 
   // 7. Simulators of the outside world, sending their webhooks to the API.
-  begin(`starting the simulators (payment provider ${config.PAYMENTS_SIM_PORT}, carrier ${config.CARRIER_SIM_PORT}, lightning node ${config.LIGHTNING_SIM_PORT})`);
+  begin(
+    `starting the simulators (payment provider ${config.PAYMENTS_SIM_PORT}, carrier ${config.CARRIER_SIM_PORT}, lightning node ${config.LIGHTNING_SIM_PORT})`,
+  );
   const simulators = await startSimulators({
     apiBaseUrl: api.url,
     ports: { payments: config.PAYMENTS_SIM_PORT, carrier: config.CARRIER_SIM_PORT, lightning: config.LIGHTNING_SIM_PORT },
-    secrets: { payments: config.PAYMENTS_WEBHOOK_SECRET, carrier: config.CARRIER_WEBHOOK_SECRET, lightning: config.LIGHTNING_WEBHOOK_SECRET },
+    secrets: {
+      payments: config.PAYMENTS_WEBHOOK_SECRET,
+      carrier: config.CARRIER_WEBHOOK_SECRET,
+      lightning: config.LIGHTNING_WEBHOOK_SECRET,
+    },
   });
   stops.push({ name: 'simulators', stop: () => simulators.close() });
 

@@ -15,7 +15,11 @@ runMain(import.meta.url, async () => {
     apiBaseUrl,
     hostname: '0.0.0.0',
     ports: { payments: config.PAYMENTS_SIM_PORT, carrier: config.CARRIER_SIM_PORT, lightning: config.LIGHTNING_SIM_PORT },
-    secrets: { payments: config.PAYMENTS_WEBHOOK_SECRET, carrier: config.CARRIER_WEBHOOK_SECRET, lightning: config.LIGHTNING_WEBHOOK_SECRET },
+    secrets: {
+      payments: config.PAYMENTS_WEBHOOK_SECRET,
+      carrier: config.CARRIER_WEBHOOK_SECRET,
+      lightning: config.LIGHTNING_WEBHOOK_SECRET,
+    },
   });
   console.log(`simulators: ${JSON.stringify(simulators.urls)} → webhooks to ${apiBaseUrl}`);
   onShutdown(() => simulators.close());

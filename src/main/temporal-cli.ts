@@ -9,5 +9,7 @@ const cli = await resolveTemporalCli((line) => console.log(line));
 if (cli) {
   console.log(`Temporal CLI: ${cli}`);
 } else {
-  console.log(`Temporal CLI: none found or built (cache: ${temporalCliCacheDir()}); the SDK's download will be tried where the machine is online`);
+  console.log(
+    `Temporal CLI: none found or built (cache: ${temporalCliCacheDir()}); the SDK's download will be tried where the machine is online`,
+  );
 }

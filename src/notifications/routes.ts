@@ -6,7 +6,14 @@ import { BEARER_AUTH, problemResponses } from '../platform/http/schemas.ts';
 import { listNotifications } from './queries.ts';
 
 const Notification = z
-  .object({ id: z.string(), kind: z.string(), subject: z.string(), body: z.string(), data: z.record(z.string(), z.unknown()), sentAt: z.string() })
+  .object({
+    id: z.string(),
+    kind: z.string(),
+    subject: z.string(),
+    body: z.string(),
+    data: z.record(z.string(), z.unknown()),
+    sentAt: z.string(),
+  })
   .openapi('Notification');
 
 export const registerNotificationRoutes: RegisterRoutes = (app, { config, pools }) => {
@@ -18,9 +25,19 @@ export const registerNotificationRoutes: RegisterRoutes = (app, { config, pools 
       summary: 'The e-mails the platform sent this customer, newest first (own only)',
       security: BEARER_AUTH,
       middleware: [requireCustomer(config.AUTH_SECRET)] as const,
-      request: { params: z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) }) },
+      request: {
+        params: z.object({
+          id: z
+            .string()
+            .min(1)
+            .openapi({ param: { name: 'id', in: 'path' } }),
+        }),
+      },
       responses: {
-        200: { description: 'Notifications', content: { 'application/json': { schema: z.object({ notifications: z.array(Notification) }) } } },
+        200: {
+          description: 'Notifications',
+          content: { 'application/json': { schema: z.object({ notifications: z.array(Notification) }) } },
+        },
         ...problemResponses(401, 403),
       },
     }),

@@ -8,7 +8,15 @@ export type PaymentEvent =
   | { type: 'PaymentStarted'; auctionId: string; payerId: string; payeeId: string; amount: MoneyJson; title: string }
   | { type: 'ChargeRequested'; attempt: number; payerId: string }
   | { type: 'PaymentCharged'; providerChargeId: string }
-  | { type: 'PaymentCaptured'; providerChargeId: string; auctionId: string; payerId: string; payeeId: string; amount: MoneyJson; title: string }
+  | {
+      type: 'PaymentCaptured';
+      providerChargeId: string;
+      auctionId: string;
+      payerId: string;
+      payeeId: string;
+      amount: MoneyJson;
+      title: string;
+    }
   | { type: 'PaymentFailed'; reason: string; auctionId: string; payerId: string; title: string }
   | { type: 'PaymentCancelled'; auctionId: string }
   | { type: 'PaymentRefunded'; auctionId: string; payerId: string; amount: MoneyJson; title: string };
@@ -99,7 +107,8 @@ export class Payment extends Aggregate<PaymentEvent> {
   /** The window elapsed (or the saga was cancelled) before capture. Idempotent; a captured payment is refunded instead. */
   cancel(): void {
     if (this.s.status === 'cancelled') return;
-    if (this.s.status === 'captured' || this.s.status === 'refunded') throw new Conflict(`payment ${this.id} is ${this.s.status}; refund it instead`);
+    if (this.s.status === 'captured' || this.s.status === 'refunded')
+      throw new Conflict(`payment ${this.id} is ${this.s.status}; refund it instead`);
     this.s.status = 'cancelled';
     this.record({ type: 'PaymentCancelled', auctionId: this.s.auctionId });
   }
@@ -108,6 +117,12 @@ export class Payment extends Aggregate<PaymentEvent> {
     if (this.s.status === 'refunded') return;
     if (this.s.status !== 'captured') throw new Conflict(`payment ${this.id} is ${this.s.status}; only a captured payment is refunded`);
     this.s.status = 'refunded';
-    this.record({ type: 'PaymentRefunded', auctionId: this.s.auctionId, payerId: this.s.payerId, amount: this.s.amount.toJSON(), title: this.s.title });
+    this.record({
+      type: 'PaymentRefunded',
+      auctionId: this.s.auctionId,
+      payerId: this.s.payerId,
+      amount: this.s.amount.toJSON(),
+      title: this.s.title,
+    });
   }
 }

@@ -7,7 +7,10 @@ const COLUMNS = 'auction_id, payer_id, payee_id, currency, amount_minor, title, 
 const paymentWriter: AggregateWriter<Payment> = {
   aggregateType: 'Payment',
   async insert(sql, payment) {
-    await sql.query(`INSERT INTO payments (id, ${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, [payment.id, ...values(payment)]);
+    await sql.query(`INSERT INTO payments (id, ${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, [
+      payment.id,
+      ...values(payment),
+    ]);
   },
   async update(sql, payment, expectedVersion) {
     const { rowCount } = await sql.query(
@@ -20,7 +23,18 @@ const paymentWriter: AggregateWriter<Payment> = {
 
 function values(payment: Payment): unknown[] {
   const s = payment.state;
-  return [s.auctionId, s.payerId, s.payeeId, s.amount.currency, s.amount.minorUnits.toString(), s.title, s.status, s.attempts, s.providerChargeId, payment.version];
+  return [
+    s.auctionId,
+    s.payerId,
+    s.payeeId,
+    s.amount.currency,
+    s.amount.minorUnits.toString(),
+    s.title,
+    s.status,
+    s.attempts,
+    s.providerChargeId,
+    payment.version,
+  ];
 }
 
 export async function findPayment(uow: UnitOfWork, id: string): Promise<Payment | undefined> {

@@ -50,7 +50,10 @@ export const registerPaymentRoutes: RegisterRoutes = (app, { config, pools, work
       security: BEARER_AUTH,
       middleware: [auth] as const,
       request: { params: IdParam },
-      responses: { 200: { description: 'The payment', content: { 'application/json': { schema: PaymentView } } }, ...problemResponses(400, 401, 403, 404) },
+      responses: {
+        200: { description: 'The payment', content: { 'application/json': { schema: PaymentView } } },
+        ...problemResponses(400, 401, 403, 404),
+      },
     }),
     async (c) => {
       const payment = await getPayment(pools.read, c.req.valid('param').id);
@@ -72,7 +75,9 @@ export const registerPaymentRoutes: RegisterRoutes = (app, { config, pools, work
       responses: {
         202: {
           description: 'The charge is on its way',
-          content: { 'application/json': { schema: z.object({ paymentId: z.string(), attempt: z.number().int(), status: z.literal('pending') }) } },
+          content: {
+            'application/json': { schema: z.object({ paymentId: z.string(), attempt: z.number().int(), status: z.literal('pending') }) },
+          },
         },
         ...problemResponses(400, 401, 403, 404, 409),
       },
@@ -101,7 +106,10 @@ export const registerPaymentRoutes: RegisterRoutes = (app, { config, pools, work
         }
         const data = ProviderEventData.safeParse(event.data);
         if (!data.success) {
-          throw new InvalidInput('invalid payment event data', data.error.issues.map((i) => ({ path: `data.${i.path.join('.')}`, message: i.message })));
+          throw new InvalidInput(
+            'invalid payment event data',
+            data.error.issues.map((i) => ({ path: `data.${i.path.join('.')}`, message: i.message })),
+          );
         }
         const { auctionId } = await applyProviderEvent(uow, { type: kind, ...data.data });
         const signal = kind === 'captured' ? PAYMENT_CAPTURED_SIGNAL : kind === 'failed' ? PAYMENT_FAILED_SIGNAL : undefined;

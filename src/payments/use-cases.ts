@@ -25,9 +25,15 @@ export async function startPayment(
 }
 
 /** The payer's request to charge a card; the saga performs the charge. Returns the attempt number. */
-export async function requestCharge(pool: pg.Pool, input: { paymentId: string; payerId: string }): Promise<{ attempt: number; auctionId: string }> {
+export async function requestCharge(
+  pool: pg.Pool,
+  input: { paymentId: string; payerId: string },
+): Promise<{ attempt: number; auctionId: string }> {
   return retryOnConflict(() =>
-    withPayment(pool, input.paymentId, async (payment) => ({ attempt: payment.requestCharge(input.payerId), auctionId: payment.state.auctionId })),
+    withPayment(pool, input.paymentId, async (payment) => ({
+      attempt: payment.requestCharge(input.payerId),
+      auctionId: payment.state.auctionId,
+    })),
   );
 }
 

@@ -15,7 +15,10 @@ const SagaView = z
     startTime: z.string().optional(),
     closeTime: z.string().optional(),
   })
-  .openapi('Saga', { description: 'Temporal status (lower case) plus the saga\'s own step, history and its business ids (auctionId, paymentId, …) as further fields' });
+  .openapi('Saga', {
+    description:
+      "Temporal status (lower case) plus the saga's own step, history and its business ids (auctionId, paymentId, …) as further fields",
+  });
 
 /**
  * `GET /sagas/:workflowId`: Temporal's status from describe, the saga's own step,
@@ -27,10 +30,18 @@ export const registerSagaRoutes: RegisterRoutes = (app, { config, workflows }) =
       method: 'get',
       path: '/sagas/{workflowId}',
       tags: ['sagas'],
-      summary: 'A saga\'s live state',
+      summary: "A saga's live state",
       security: BEARER_AUTH,
       middleware: [requireCustomer(config.AUTH_SECRET)] as const,
-      request: { params: z.object({ workflowId: z.string().min(1).max(200).openapi({ param: { name: 'workflowId', in: 'path' } }) }) },
+      request: {
+        params: z.object({
+          workflowId: z
+            .string()
+            .min(1)
+            .max(200)
+            .openapi({ param: { name: 'workflowId', in: 'path' } }),
+        }),
+      },
       responses: {
         200: { description: 'The saga', content: { 'application/json': { schema: SagaView } } },
         ...problemResponses(401, 403, 404),
@@ -44,14 +55,14 @@ export const registerSagaRoutes: RegisterRoutes = (app, { config, workflows }) =
       const state = await workflows.query<SagaState>(workflowId, SAGA_STATE_QUERY);
       if (!state.parties.includes(c.get('customerId'))) throw new Forbidden(`saga ${workflowId} is not yours`);
       const body = SagaView.parse({
-          ...state.ids,
-          workflowId,
-          type: description.type,
-          status: description.status,
-          step: state.step,
-          history: state.history,
-          startTime: description.startTime,
-          closeTime: description.closeTime,
+        ...state.ids,
+        workflowId,
+        type: description.type,
+        status: description.status,
+        step: state.step,
+        history: state.history,
+        startTime: description.startTime,
+        closeTime: description.closeTime,
       });
       return c.json(body, 200);
     },

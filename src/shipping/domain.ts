@@ -111,8 +111,7 @@ export class DeliveryTransaction extends Aggregate<DeliveryEvent> {
 export type ServiceStatus = 'issued' | 'redeemed';
 
 export type ServiceEvent =
-  | ({ type: 'VoucherIssued'; code: string } & Parties)
-  | { type: 'VoucherRedeemed'; buyerId: string; title: string };
+  ({ type: 'VoucherIssued'; code: string } & Parties) | { type: 'VoucherRedeemed'; buyerId: string; title: string };
 
 export interface ServiceState extends Parties {
   code: string;

@@ -9,14 +9,28 @@ import { deliveryWorkflowId, serviceWorkflowId } from './use-cases.ts';
  * Returns how many it started.
  */
 export async function pickUpPendingFulfilments(pool: pg.Pool, workflows: WorkflowGateway, taskQueue: string): Promise<number> {
-  const { rows } = await pool.query<{ auction_id: string; kind: 'delivery' | 'service'; buyer_id: string; seller_id: string; payment_id: string; fulfilment_id: string; title: string }>(
+  const { rows } = await pool.query<{
+    auction_id: string;
+    kind: 'delivery' | 'service';
+    buyer_id: string;
+    seller_id: string;
+    payment_id: string;
+    fulfilment_id: string;
+    title: string;
+  }>(
     `UPDATE pending_fulfilments p SET fulfilment_id = coalesce(p.fulfilment_id, gen_random_uuid())
      FROM payments pay WHERE p.picked_up_at IS NULL AND pay.id = p.payment_id
      RETURNING p.auction_id, p.kind, p.buyer_id, p.seller_id, p.payment_id, p.fulfilment_id, pay.title`,
   );
   let started = 0;
   for (const row of rows) {
-    const common = { auctionId: row.auction_id, buyerId: row.buyer_id, sellerId: row.seller_id, paymentId: row.payment_id, title: row.title };
+    const common = {
+      auctionId: row.auction_id,
+      buyerId: row.buyer_id,
+      sellerId: row.seller_id,
+      paymentId: row.payment_id,
+      title: row.title,
+    };
     const delivery = row.kind === 'delivery';
     const result = await workflows.start({
       workflowType: delivery ? 'deliveryFulfilment' : 'serviceFulfilment',

@@ -35,7 +35,10 @@ export async function getDelivery(read: Sql, id: string): Promise<DeliveryView |
 }
 
 export async function listDeliveriesOfCustomer(read: Sql, customerId: string): Promise<DeliveryView[]> {
-  const { rows } = await read.query('SELECT * FROM delivery_transactions WHERE buyer_id = $1 OR seller_id = $1 ORDER BY created_at DESC LIMIT 200', [customerId]);
+  const { rows } = await read.query(
+    'SELECT * FROM delivery_transactions WHERE buyer_id = $1 OR seller_id = $1 ORDER BY created_at DESC LIMIT 200',
+    [customerId],
+  );
   return rows.map(toDeliveryView);
 }
 
@@ -46,7 +49,10 @@ export async function getService(read: Sql, id: string, viewer: string): Promise
 }
 
 export async function listServicesOfCustomer(read: Sql, customerId: string): Promise<ServiceView[]> {
-  const { rows } = await read.query('SELECT * FROM service_transactions WHERE buyer_id = $1 OR seller_id = $1 ORDER BY created_at DESC LIMIT 200', [customerId]);
+  const { rows } = await read.query(
+    'SELECT * FROM service_transactions WHERE buyer_id = $1 OR seller_id = $1 ORDER BY created_at DESC LIMIT 200',
+    [customerId],
+  );
   return rows.map((r) => toServiceView(r, customerId));
 }
 
@@ -56,7 +62,10 @@ export async function deliveryParties(read: Sql, id: string): Promise<string[] |
 }
 
 export async function serviceParties(read: Sql, id: string): Promise<string[] | undefined> {
-  const { rows } = await read.query<{ buyer_id: string; seller_id: string }>('SELECT buyer_id, seller_id FROM service_transactions WHERE id = $1', [id]);
+  const { rows } = await read.query<{ buyer_id: string; seller_id: string }>(
+    'SELECT buyer_id, seller_id FROM service_transactions WHERE id = $1',
+    [id],
+  );
   return rows[0] && [rows[0].buyer_id, rows[0].seller_id];
 }
 

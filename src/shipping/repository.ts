@@ -29,7 +29,10 @@ function deliveryValues(d: DeliveryTransaction): unknown[] {
 const serviceWriter: AggregateWriter<ServiceTransaction> = {
   aggregateType: 'ServiceTransaction',
   async insert(sql, v) {
-    await sql.query(`INSERT INTO service_transactions (id, ${SERVICE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [v.id, ...serviceValues(v)]);
+    await sql.query(`INSERT INTO service_transactions (id, ${SERVICE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
+      v.id,
+      ...serviceValues(v),
+    ]);
   },
   async update(sql, v, expectedVersion) {
     const { rowCount } = await sql.query(

@@ -53,7 +53,10 @@ export const registerShippingRoutes: RegisterRoutes = (app, { config, pools, wor
       security: BEARER_AUTH,
       middleware: [auth] as const,
       request: { params: IdParam },
-      responses: { 200: { description: 'The delivery', content: { 'application/json': { schema: DeliveryView } } }, ...problemResponses(400, 401, 403, 404) },
+      responses: {
+        200: { description: 'The delivery', content: { 'application/json': { schema: DeliveryView } } },
+        ...problemResponses(400, 401, 403, 404),
+      },
     }),
     async (c) => {
       const delivery = await getDelivery(pools.read, c.req.valid('param').id);
@@ -72,7 +75,10 @@ export const registerShippingRoutes: RegisterRoutes = (app, { config, pools, wor
       security: BEARER_AUTH,
       middleware: [auth] as const,
       request: { params: IdParam },
-      responses: { 200: { description: 'The voucher', content: { 'application/json': { schema: ServiceView } } }, ...problemResponses(400, 401, 403, 404) },
+      responses: {
+        200: { description: 'The voucher', content: { 'application/json': { schema: ServiceView } } },
+        ...problemResponses(400, 401, 403, 404),
+      },
     }),
     async (c) => {
       const service = await getService(pools.read, c.req.valid('param').id, c.get('customerId'));
@@ -91,7 +97,10 @@ export const registerShippingRoutes: RegisterRoutes = (app, { config, pools, wor
       security: BEARER_AUTH,
       middleware: [auth] as const,
       request: { params: IdParam },
-      responses: { 200: { description: 'Redeemed', content: { 'application/json': { schema: ServiceView } } }, ...problemResponses(400, 401, 403, 404, 409) },
+      responses: {
+        200: { description: 'Redeemed', content: { 'application/json': { schema: ServiceView } } },
+        ...problemResponses(400, 401, 403, 404, 409),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -115,7 +124,10 @@ export const registerShippingRoutes: RegisterRoutes = (app, { config, pools, wor
         }
         const data = CarrierEventData.safeParse(event.data);
         if (!data.success) {
-          throw new InvalidInput('invalid carrier event data', data.error.issues.map((i) => ({ path: `data.${i.path.join('.')}`, message: i.message })));
+          throw new InvalidInput(
+            'invalid carrier event data',
+            data.error.issues.map((i) => ({ path: `data.${i.path.join('.')}`, message: i.message })),
+          );
         }
         const news = await applyCarrierEvent(uow, data.data.deliveryId, type);
         if (!news) return; // a repeat, or late: nothing for the saga

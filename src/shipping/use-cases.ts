@@ -34,7 +34,12 @@ export async function bookCarrier(pool: pg.Pool, carrier: Carrier, deliveryId: s
   return { trackingNumber };
 }
 
-export async function recordMissedDeadline(pool: pg.Pool, deliveryId: string, stage: 'shipping' | 'delivery', missed: number): Promise<void> {
+export async function recordMissedDeadline(
+  pool: pg.Pool,
+  deliveryId: string,
+  stage: 'shipping' | 'delivery',
+  missed: number,
+): Promise<void> {
   await withDelivery(pool, deliveryId, async (d) => d.deadlineMissed(stage, missed));
 }
 

@@ -39,7 +39,12 @@ export function generateNodeKey(): string {
   }
 }
 
-export async function issueInvoice(request: { nodeKey: string; amountSats: number; memo: string; nowSeconds: number }): Promise<IssuedInvoice> {
+export async function issueInvoice(request: {
+  nodeKey: string;
+  amountSats: number;
+  memo: string;
+  nowSeconds: number;
+}): Promise<IssuedInvoice> {
   const preimage = crypto.getRandomValues(new Uint8Array(32));
   const paymentHash = toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', preimage)));
   const unsigned = encode({

@@ -31,16 +31,14 @@ interface Refund {
   createdAt: string;
 }
 
-const MoneyBody = z
-  .object({ amount: z.string(), currency: z.string() })
-  .transform((value, ctx) => {
-    try {
-      return Money.of(value.amount, value.currency).toJSON();
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : 'invalid money' });
-      return z.NEVER;
-    }
-  });
+const MoneyBody = z.object({ amount: z.string(), currency: z.string() }).transform((value, ctx) => {
+  try {
+    return Money.of(value.amount, value.currency).toJSON();
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : 'invalid money' });
+    return z.NEVER;
+  }
+});
 
 const ChargeBody = z.object({
   paymentId: z.string().min(1).max(255),

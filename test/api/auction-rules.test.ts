@@ -14,14 +14,20 @@ const seller = 'rules-seller';
 async function openAuction(startingPrice = '10.00') {
   const created = await platform.api.call('POST', '/auctions', {
     as: seller,
-    body: { title: 'Rules test', startingPrice: usd(startingPrice), endsAt: new Date(Date.now() + 3_600_000).toISOString(), fulfilment: 'delivery' },
+    body: {
+      title: 'Rules test',
+      startingPrice: usd(startingPrice),
+      endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      fulfilment: 'delivery',
+    },
   });
   expect(created.status).toBe(201);
   return created.body.id as string;
 }
 
 const read = async (auctionId: string) => (await platform.api.call('GET', `/auctions/${auctionId}`)).body;
-const bid = (auctionId: string, as: string, amount: unknown) => platform.api.call('POST', `/auctions/${auctionId}/bids`, { as, body: { amount } });
+const bid = (auctionId: string, as: string, amount: unknown) =>
+  platform.api.call('POST', `/auctions/${auctionId}/bids`, { as, body: { amount } });
 
 describe('refused bids and ends change nothing', () => {
   it('answers each bad request with the right status and problem, leaving the auction as it was', async () => {
@@ -45,7 +51,11 @@ describe('refused bids and ends change nothing', () => {
       const response = await send();
       expect(response.status, label).toBe(status);
       expect(response.headers.get('content-type'), label).toMatch(/application\/problem\+json/);
-      if (fields) expect(response.body.errors.map((e: { path: string }) => e.path), label).toEqual(fields);
+      if (fields)
+        expect(
+          response.body.errors.map((e: { path: string }) => e.path),
+          label,
+        ).toEqual(fields);
     }
     expect(await read(auctionId)).toEqual(before);
   });
@@ -71,7 +81,12 @@ describe('refused bids and ends change nothing', () => {
       body: { title: '', startingPrice: usd('1.234'), endsAt: 'tomorrow', fulfilment: 'teleport' },
     });
     expect(response.status).toBe(400);
-    expect(response.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['endsAt', 'fulfilment', 'startingPrice.amount', 'title']);
+    expect(response.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      'endsAt',
+      'fulfilment',
+      'startingPrice.amount',
+      'title',
+    ]);
     const past = await platform.api.call('POST', '/auctions', {
       as: seller,
       body: { title: 'Too late', startingPrice: usd('1.00'), endsAt: new Date(Date.now() - 1000).toISOString(), fulfilment: 'service' },
@@ -92,7 +107,9 @@ describe('concurrent bids on one hot auction', () => {
     expect(refused.every((r) => r.status === 422 || r.status === 409)).toBe(true);
     expect(accepted.length).toBeGreaterThan(0);
 
-    const history = (await platform.api.call('GET', `/auctions/${auctionId}/bids`)).body.bids.map((b: { amount: { amount: string } }) => b.amount.amount);
+    const history = (await platform.api.call('GET', `/auctions/${auctionId}/bids`)).body.bids.map(
+      (b: { amount: { amount: string } }) => b.amount.amount,
+    );
     expect([...history].sort()).toEqual([...accepted].sort());
     const highest = accepted.map(Number).reduce((a, b) => Math.max(a, b));
     const auction = await read(auctionId);

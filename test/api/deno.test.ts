@@ -83,7 +83,9 @@ describe('the API on Deno', () => {
     await expect.poll(async () => (await call('GET', `/diagnostics/pings/${pingId}`, 'dora')).status, { timeout: 20_000 }).toBe(200);
     expect((await call('GET', `/diagnostics/pings/${pingId}`, 'dora')).body).toMatchObject({ message: 'from deno', requestedBy: 'dora' });
 
-    await expect.poll(async () => (await call('GET', `/sagas/${workflowId}`, 'dora')).body.step, { timeout: 20_000 }).toBe('awaiting-acknowledgement');
+    await expect
+      .poll(async () => (await call('GET', `/sagas/${workflowId}`, 'dora')).body.step, { timeout: 20_000 })
+      .toBe('awaiting-acknowledgement');
     expect((await call('POST', `/diagnostics/pings/${pingId}/acknowledgements`, 'dora')).status).toBe(202);
     await expect.poll(async () => (await call('GET', `/sagas/${workflowId}`, 'dora')).body.status, { timeout: 20_000 }).toBe('completed');
 

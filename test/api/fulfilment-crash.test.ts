@@ -39,8 +39,14 @@ async function payFor(fulfilment: 'delivery' | 'service') {
   });
   await call('POST', `/auctions/${auction.id}/bids`, { as: buyer, body: { amount: usd('2.00') } });
   const { body: ended } = await call('POST', `/auctions/${auction.id}/end`, { as: seller });
-  const { body: withPayment } = await eventually(() => call('GET', `/auctions/${auction.id}`), (r) => Boolean(r.body.paymentId));
-  await eventually(() => call('GET', `/sagas/${ended.workflowId}`, { as: buyer }), (r) => r.body.step === 'awaiting-payment');
+  const { body: withPayment } = await eventually(
+    () => call('GET', `/auctions/${auction.id}`),
+    (r) => Boolean(r.body.paymentId),
+  );
+  await eventually(
+    () => call('GET', `/sagas/${ended.workflowId}`, { as: buyer }),
+    (r) => r.body.step === 'awaiting-payment',
+  );
   await call('POST', `/payments/${withPayment.paymentId}/charge`, { as: buyer, body: { cardToken: 'tok_visa' } });
   return { auctionId: auction.id as string, sagaId: ended.workflowId as string, buyer };
 }
@@ -56,13 +62,20 @@ describe('a crashing worker during fulfilment', () => {
 
     const second = await startWorker();
     try {
-      const { body: auction } = await eventually(() => call('GET', `/auctions/${auctionId}`), (r) => Boolean(r.body.deliveryId));
+      const { body: auction } = await eventually(
+        () => call('GET', `/auctions/${auctionId}`),
+        (r) => Boolean(r.body.deliveryId),
+      );
       const delivery = await eventually(
         () => call('GET', `/deliveries/${auction.deliveryId}`, { as: buyer }),
         (r) => Boolean(r.body.trackingNumber),
         60_000,
       );
-      const shipments = ((await (await fetch(`${platform.simulators.urls.carrier}/shipments?deliveryId=${auction.deliveryId}`)).json()) as { shipments: { trackingNumber: string }[] }).shipments;
+      const shipments = (
+        (await (await fetch(`${platform.simulators.urls.carrier}/shipments?deliveryId=${auction.deliveryId}`)).json()) as {
+          shipments: { trackingNumber: string }[];
+        }
+      ).shipments;
       expect(shipments).toHaveLength(1);
       expect(shipments[0]!.trackingNumber).toBe(delivery.body.trackingNumber);
       const saga = await call('GET', `/sagas/delivery-fulfilment-${auction.deliveryId}`, { as: buyer });
@@ -77,18 +90,34 @@ describe('a crashing worker during fulfilment', () => {
     const { auctionId, buyer } = await payFor('service');
     // Kill as soon as the service saga exists: during or just around the voucher activity.
     await eventually(
-      async () => (await platform.db.pools.read.query("SELECT 1 FROM event_store WHERE aggregate_id = $1 AND event_type = 'AuctionPaid'", [auctionId])).rowCount,
+      async () =>
+        (
+          await platform.db.pools.read.query("SELECT 1 FROM event_store WHERE aggregate_id = $1 AND event_type = 'AuctionPaid'", [
+            auctionId,
+          ])
+        ).rowCount,
       (n) => n === 1,
     );
     await first.crash();
     const second = await startWorker();
     try {
-      const { body: auction } = await eventually(() => call('GET', `/auctions/${auctionId}`), (r) => Boolean(r.body.serviceId), 60_000);
-      await eventually(() => call('GET', `/sagas/service-fulfilment-${auction.serviceId}`, { as: buyer }), (r) => r.body.status === 'completed', 60_000);
+      const { body: auction } = await eventually(
+        () => call('GET', `/auctions/${auctionId}`),
+        (r) => Boolean(r.body.serviceId),
+        60_000,
+      );
+      await eventually(
+        () => call('GET', `/sagas/service-fulfilment-${auction.serviceId}`, { as: buyer }),
+        (r) => r.body.status === 'completed',
+        60_000,
+      );
       const { rows } = await platform.db.pools.read.query('SELECT code FROM service_transactions WHERE auction_id = $1', [auctionId]);
       expect(rows).toHaveLength(1);
       const mails = await eventually(
-        async () => (await call('GET', `/customers/${buyer}/notifications`, { as: buyer })).body.notifications.filter((n: { kind: string }) => n.kind === 'voucher-issued'),
+        async () =>
+          (await call('GET', `/customers/${buyer}/notifications`, { as: buyer })).body.notifications.filter(
+            (n: { kind: string }) => n.kind === 'voucher-issued',
+          ),
         (list) => list.length > 0,
       );
       expect(mails).toHaveLength(1);

@@ -16,7 +16,8 @@ afterAll(() => platform?.stop());
 
 const usd = (amount: string) => ({ amount, currency: 'USD' });
 const call = (...args: Parameters<TestPlatform['api']['call']>) => platform.api.call(...args);
-const kinds = async (who: string) => (await call('GET', `/customers/${who}/notifications`, { as: who })).body.notifications.map((n: { kind: string }) => n.kind) as string[];
+const kinds = async (who: string) =>
+  (await call('GET', `/customers/${who}/notifications`, { as: who })).body.notifications.map((n: { kind: string }) => n.kind) as string[];
 
 /** An auction won and paid for with tok_visa; returns its ids once fulfilment has begun. */
 async function paidAuction(fulfilment: 'delivery' | 'service') {
@@ -29,11 +30,20 @@ async function paidAuction(fulfilment: 'delivery' | 'service') {
   await call('POST', `/auctions/${auction.id}/bids`, { as: buyer, body: { amount: usd('4.00') } });
   const { body: ended } = await call('POST', `/auctions/${auction.id}/end`, { as: seller });
   ran.push(ended.workflowId, `auction-closing-${auction.id}`);
-  const { body: withPayment } = await eventually(() => call('GET', `/auctions/${auction.id}`), (r) => Boolean(r.body.paymentId));
-  await eventually(() => call('GET', `/sagas/${ended.workflowId}`, { as: buyer }), (r) => r.body.step === 'awaiting-payment');
+  const { body: withPayment } = await eventually(
+    () => call('GET', `/auctions/${auction.id}`),
+    (r) => Boolean(r.body.paymentId),
+  );
+  await eventually(
+    () => call('GET', `/sagas/${ended.workflowId}`, { as: buyer }),
+    (r) => r.body.step === 'awaiting-payment',
+  );
   await call('POST', `/payments/${withPayment.paymentId}/charge`, { as: buyer, body: { cardToken: 'tok_visa' } });
   const key = fulfilment === 'delivery' ? 'deliveryId' : 'serviceId';
-  const { body: paid } = await eventually(() => call('GET', `/auctions/${auction.id}`), (r) => r.body.status === 'paid' && Boolean(r.body[key]));
+  const { body: paid } = await eventually(
+    () => call('GET', `/auctions/${auction.id}`),
+    (r) => r.body.status === 'paid' && Boolean(r.body[key]),
+  );
   const id = paid[key] as string;
   const sagaId = `${fulfilment}-fulfilment-${id}`;
   ran.push(sagaId);
@@ -50,7 +60,12 @@ async function carrierSays(trackingNumber: string, type: string) {
 }
 
 const trackingOf = async (deliveryId: string, buyer: string) =>
-  (await eventually(() => call('GET', `/deliveries/${deliveryId}`, { as: buyer }), (r) => Boolean(r.body.trackingNumber))).body.trackingNumber as string;
+  (
+    await eventually(
+      () => call('GET', `/deliveries/${deliveryId}`, { as: buyer }),
+      (r) => Boolean(r.body.trackingNumber),
+    )
+  ).body.trackingNumber as string;
 
 describe('delivery fulfilment', () => {
   it('books the carrier and follows the package to the door, telling the buyer each step', async () => {
@@ -60,13 +75,22 @@ describe('delivery fulfilment', () => {
     const tracking = await trackingOf(id, buyer);
 
     await carrierSays(tracking, 'package.shipped');
-    await eventually(() => call('GET', `/deliveries/${id}`, { as: buyer }), (r) => r.body.status === 'shipped');
-    await carrierSays(tracking, 'package.delivered');
-    await eventually(() => call('GET', `/sagas/${sagaId}`, { as: buyer }), (r) => r.body.status === 'completed');
-    expect((await call('GET', `/deliveries/${id}`, { as: buyer })).body.status).toBe('delivered');
-    expect(await eventually(() => kinds(buyer), (k) => k.includes('package-delivered'))).toEqual(
-      expect.arrayContaining(['shipment-booked', 'package-shipped', 'package-delivered']),
+    await eventually(
+      () => call('GET', `/deliveries/${id}`, { as: buyer }),
+      (r) => r.body.status === 'shipped',
     );
+    await carrierSays(tracking, 'package.delivered');
+    await eventually(
+      () => call('GET', `/sagas/${sagaId}`, { as: buyer }),
+      (r) => r.body.status === 'completed',
+    );
+    expect((await call('GET', `/deliveries/${id}`, { as: buyer })).body.status).toBe('delivered');
+    expect(
+      await eventually(
+        () => kinds(buyer),
+        (k) => k.includes('package-delivered'),
+      ),
+    ).toEqual(expect.arrayContaining(['shipment-booked', 'package-shipped', 'package-delivered']));
     expect((await call('GET', `/deliveries/${id}`, { as: 'stranger' })).status).toBe(403);
 
     const events = (await call('GET', `/deliveries/${id}/events`, { as: buyer })).body as { type: string; aggregateVersion: number }[];
@@ -78,27 +102,50 @@ describe('delivery fulfilment', () => {
     const { auctionId, paymentId, id, sagaId, buyer } = await paidAuction('delivery');
     const tracking = await trackingOf(id, buyer);
     await carrierSays(tracking, 'package.shipped');
-    await eventually(() => call('GET', `/deliveries/${id}`, { as: buyer }), (r) => r.body.status === 'shipped');
+    await eventually(
+      () => call('GET', `/deliveries/${id}`, { as: buyer }),
+      (r) => r.body.status === 'shipped',
+    );
 
     // The same webhook twice (one event id), and the same fact again under a new id.
-    const duplicate = JSON.stringify({ id: `evt_${crypto.randomUUID()}`, type: 'package.shipped', data: { deliveryId: id, trackingNumber: tracking } });
+    const duplicate = JSON.stringify({
+      id: `evt_${crypto.randomUUID()}`,
+      type: 'package.shipped',
+      data: { deliveryId: id, trackingNumber: tracking },
+    });
     for (let i = 0; i < 2; i++) {
       const signature = await signWebhook(platform.config.CARRIER_WEBHOOK_SECRET, duplicate, Math.floor(Date.now() / 1000));
-      const response = await fetch(`${platform.api.url}/webhooks/carrier`, { method: 'POST', headers: { 'content-type': 'application/json', 'webhook-signature': signature }, body: duplicate });
+      const response = await fetch(`${platform.api.url}/webhooks/carrier`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'webhook-signature': signature },
+        body: duplicate,
+      });
       expect(response.status).toBe(200);
     }
     await carrierSays(tracking, 'package.shipped');
 
     await carrierSays(tracking, 'package.lost');
-    await eventually(() => call('GET', `/sagas/${sagaId}`, { as: buyer }), (r) => r.body.status === 'completed');
+    await eventually(
+      () => call('GET', `/sagas/${sagaId}`, { as: buyer }),
+      (r) => r.body.status === 'completed',
+    );
     expect((await call('GET', `/sagas/${sagaId}`, { as: buyer })).body.step).toBe('lost');
-    await eventually(() => call('GET', `/payments/${paymentId}`, { as: buyer }), (r) => r.body.status === 'refunded');
+    await eventually(
+      () => call('GET', `/payments/${paymentId}`, { as: buyer }),
+      (r) => r.body.status === 'refunded',
+    );
     expect((await call('GET', `/auctions/${auctionId}`)).body.status).toBe('refunded');
-    await eventually(() => kinds(buyer), (k) => k.includes('package-lost') && k.includes('payment-refunded'));
+    await eventually(
+      () => kinds(buyer),
+      (k) => k.includes('package-lost') && k.includes('payment-refunded'),
+    );
 
     const payment = (await call('GET', `/payments/${paymentId}`, { as: buyer })).body;
     // The provider holds one refund for the charge (a second refund of a charge is refused there).
-    const charge = (await (await fetch(`${platform.simulators.urls.payments}/charges/${payment.providerChargeId}`)).json()) as Record<string, unknown>;
+    const charge = (await (await fetch(`${platform.simulators.urls.payments}/charges/${payment.providerChargeId}`)).json()) as Record<
+      string,
+      unknown
+    >;
     expect(charge).toMatchObject({ status: 'refunded', refundId: expect.any(String) });
     const events = (await call('GET', `/deliveries/${id}/events`, { as: buyer })).body.map((e: { type: string }) => e.type);
     expect(events.filter((t: string) => t === 'PackageShipped')).toHaveLength(1);
@@ -107,11 +154,27 @@ describe('delivery fulfilment', () => {
 
   it('tells buyer and seller when a deadline passes, waits once more, then gives the package up as lost', async () => {
     const { auctionId, paymentId, id, sagaId, buyer, seller } = await paidAuction('delivery');
-    await eventually(() => kinds(seller), (k) => k.includes('delivery-delayed'), 15_000);
-    expect(await eventually(() => kinds(buyer), (k) => k.includes('delivery-delayed'))).toBeTruthy();
-    await eventually(() => call('GET', `/sagas/${sagaId}`, { as: buyer }), (r) => r.body.status === 'completed', 20_000);
+    await eventually(
+      () => kinds(seller),
+      (k) => k.includes('delivery-delayed'),
+      15_000,
+    );
+    expect(
+      await eventually(
+        () => kinds(buyer),
+        (k) => k.includes('delivery-delayed'),
+      ),
+    ).toBeTruthy();
+    await eventually(
+      () => call('GET', `/sagas/${sagaId}`, { as: buyer }),
+      (r) => r.body.status === 'completed',
+      20_000,
+    );
     expect((await call('GET', `/deliveries/${id}`, { as: buyer })).body).toMatchObject({ status: 'lost', missedDeadlines: 2 });
-    await eventually(() => call('GET', `/payments/${paymentId}`, { as: buyer }), (r) => r.body.status === 'refunded');
+    await eventually(
+      () => call('GET', `/payments/${paymentId}`, { as: buyer }),
+      (r) => r.body.status === 'refunded',
+    );
     expect((await call('GET', `/auctions/${auctionId}`)).body.status).toBe('refunded');
   }, 40_000);
 });
@@ -119,21 +182,29 @@ describe('delivery fulfilment', () => {
 describe('service fulfilment', () => {
   it('issues the voucher once, e-mails it, and lets the buyer redeem it once', async () => {
     const { id, sagaId, buyer, seller } = await paidAuction('service');
-    await eventually(() => call('GET', `/sagas/${sagaId}`, { as: buyer }), (r) => r.body.status === 'completed');
+    await eventually(
+      () => call('GET', `/sagas/${sagaId}`, { as: buyer }),
+      (r) => r.body.status === 'completed',
+    );
     const forBuyer = (await call('GET', `/services/${id}`, { as: buyer })).body;
     expect(forBuyer).toMatchObject({ status: 'issued', code: expect.stringMatching(/^[A-Z0-9]{4}(-[A-Z0-9]{4}){3}$/) });
     expect((await call('GET', `/services/${id}`, { as: seller })).body.code).toBeUndefined();
 
-    const mails = (await eventually(() => call('GET', `/customers/${buyer}/notifications`, { as: buyer }), (r) =>
-      r.body.notifications.some((n: { kind: string }) => n.kind === 'voucher-issued'),
-    )).body.notifications.filter((n: { kind: string }) => n.kind === 'voucher-issued');
+    const mails = (
+      await eventually(
+        () => call('GET', `/customers/${buyer}/notifications`, { as: buyer }),
+        (r) => r.body.notifications.some((n: { kind: string }) => n.kind === 'voucher-issued'),
+      )
+    ).body.notifications.filter((n: { kind: string }) => n.kind === 'voucher-issued');
     expect(mails).toHaveLength(1);
     expect(mails[0].data.code).toBe(forBuyer.code);
 
     expect((await call('POST', `/services/${id}/redeem`, { as: seller })).status).toBe(403);
     expect((await call('POST', `/services/${id}/redeem`, { as: buyer })).body.status).toBe('redeemed');
     expect((await call('POST', `/services/${id}/redeem`, { as: buyer })).status).toBe(409);
-    const events = (await call('GET', `/services/${id}/events`, { as: buyer })).body.map((e: { type: string; aggregateVersion: number }) => [e.aggregateVersion, e.type]);
+    const events = (await call('GET', `/services/${id}/events`, { as: buyer })).body.map(
+      (e: { type: string; aggregateVersion: number }) => [e.aggregateVersion, e.type],
+    );
     expect(events).toEqual([
       [1, 'VoucherIssued'],
       [2, 'VoucherRedeemed'],

@@ -82,9 +82,15 @@ describe('problems and validation', () => {
   });
 
   it('names the currency field for an unknown currency and the amount for a negative one', async () => {
-    const unknown = await api.call('POST', '/test/transfers', { as: 'alice', body: { amount: { amount: '1.00', currency: 'GBP' }, note: 'a' } });
+    const unknown = await api.call('POST', '/test/transfers', {
+      as: 'alice',
+      body: { amount: { amount: '1.00', currency: 'GBP' }, note: 'a' },
+    });
     expect(unknown.body.errors.map((e: { path: string }) => e.path)).toEqual(['amount.currency']);
-    const negative = await api.call('POST', '/test/transfers', { as: 'alice', body: { amount: { amount: '-1.00', currency: 'USD' }, note: 'a' } });
+    const negative = await api.call('POST', '/test/transfers', {
+      as: 'alice',
+      body: { amount: { amount: '-1.00', currency: 'USD' }, note: 'a' },
+    });
     expect(negative.body.errors).toEqual([{ path: 'amount.amount', message: 'must not be negative' }]);
   });
 
@@ -185,7 +191,7 @@ describe('Idempotency-Key', () => {
     expect(rows[0].n).toBe(0);
   });
 
-  it('keeps customers\' keys apart', async () => {
+  it("keeps customers' keys apart", async () => {
     const key = crypto.randomUUID();
     const alice = await api.call('POST', '/test/transfers', { as: 'alice', body, headers: { 'idempotency-key': key } });
     const bob = await api.call('POST', '/test/transfers', { as: 'bob', body, headers: { 'idempotency-key': key } });

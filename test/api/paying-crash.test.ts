@@ -39,13 +39,24 @@ async function wonAuction() {
   const winner = `winner-${crypto.randomUUID()}`;
   const { body: auction } = await platform.api.call('POST', '/auctions', {
     as: seller,
-    body: { title: 'Crash-proof', startingPrice: usd('1.00'), endsAt: new Date(Date.now() + 3_600_000).toISOString(), fulfilment: 'delivery' },
+    body: {
+      title: 'Crash-proof',
+      startingPrice: usd('1.00'),
+      endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      fulfilment: 'delivery',
+    },
   });
   await platform.api.call('POST', `/auctions/${auction.id}/bids`, { as: winner, body: { amount: usd('2.00') } });
   const { body: ended } = await platform.api.call('POST', `/auctions/${auction.id}/end`, { as: seller });
   ran.push(ended.workflowId, `auction-closing-${auction.id}`);
-  const { body: withPayment } = await eventually(() => platform.api.call('GET', `/auctions/${auction.id}`), (r) => Boolean(r.body.paymentId));
-  await eventually(() => platform.api.call('GET', `/sagas/${ended.workflowId}`, { as: winner }), (r) => r.body.step === 'awaiting-payment');
+  const { body: withPayment } = await eventually(
+    () => platform.api.call('GET', `/auctions/${auction.id}`),
+    (r) => Boolean(r.body.paymentId),
+  );
+  await eventually(
+    () => platform.api.call('GET', `/sagas/${ended.workflowId}`, { as: winner }),
+    (r) => r.body.step === 'awaiting-payment',
+  );
   return { auctionId: auction.id as string, sagaId: ended.workflowId as string, paymentId: withPayment.paymentId as string, winner };
 }
 
@@ -61,7 +72,11 @@ describe('a crashing worker', () => {
     const second = await startWorker();
     try {
       await platform.api.call('POST', `/payments/${paymentId}/charge`, { as: winner, body: { cardToken: 'tok_visa' } });
-      await eventually(() => platform.api.call('GET', `/sagas/${sagaId}`, { as: winner }), (r) => r.body.status === 'completed', 45_000);
+      await eventually(
+        () => platform.api.call('GET', `/sagas/${sagaId}`, { as: winner }),
+        (r) => r.body.status === 'completed',
+        45_000,
+      );
       expect((await platform.api.call('GET', `/auctions/${auctionId}`)).body.status).toBe('paid');
       expect(await chargesAtProvider(paymentId)).toHaveLength(1);
     } finally {
@@ -81,7 +96,11 @@ describe('a crashing worker', () => {
 
     const second = await startWorker();
     try {
-      await eventually(() => platform.api.call('GET', `/sagas/${sagaId}`, { as: winner }), (r) => r.body.status === 'completed', 60_000);
+      await eventually(
+        () => platform.api.call('GET', `/sagas/${sagaId}`, { as: winner }),
+        (r) => r.body.status === 'completed',
+        60_000,
+      );
       expect((await platform.api.call('GET', `/auctions/${auctionId}`)).body.status).toBe('paid');
       expect((await platform.api.call('GET', `/payments/${paymentId}`, { as: winner })).body.status).toBe('captured');
       expect(await chargesAtProvider(paymentId)).toHaveLength(1);

@@ -18,7 +18,12 @@ describe('the payment window', () => {
     const winner = `winner-${crypto.randomUUID()}`;
     const { body: auction } = await platform.api.call('POST', '/auctions', {
       as: seller,
-      body: { title: 'Never paid for', startingPrice: usd('5.00'), endsAt: new Date(Date.now() + 3_600_000).toISOString(), fulfilment: 'delivery' },
+      body: {
+        title: 'Never paid for',
+        startingPrice: usd('5.00'),
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        fulfilment: 'delivery',
+      },
     });
     await platform.api.call('POST', `/auctions/${auction.id}/bids`, { as: winner, body: { amount: usd('6.00') } });
     const { body: ended } = await platform.api.call('POST', `/auctions/${auction.id}/end`, { as: seller });
@@ -37,12 +42,22 @@ describe('the payment window', () => {
     expect(after.status).toBe('unpaid');
     expect((await platform.api.call('GET', `/payments/${after.paymentId}`, { as: winner })).body.status).toBe('cancelled');
     const kinds = async (who: string) =>
-      (await platform.api.call('GET', `/customers/${who}/notifications`, { as: who })).body.notifications.map((n: { kind: string }) => n.kind);
-    await eventually(() => kinds(winner), (k) => k.includes('payment-window-elapsed'));
-    await eventually(() => kinds(seller), (k) => k.includes('buyer-did-not-pay'));
+      (await platform.api.call('GET', `/customers/${who}/notifications`, { as: who })).body.notifications.map(
+        (n: { kind: string }) => n.kind,
+      );
+    await eventually(
+      () => kinds(winner),
+      (k) => k.includes('payment-window-elapsed'),
+    );
+    await eventually(
+      () => kinds(seller),
+      (k) => k.includes('buyer-did-not-pay'),
+    );
 
     // A charge after the window is refused: the payment is closed.
-    expect((await platform.api.call('POST', `/payments/${after.paymentId}/charge`, { as: winner, body: { cardToken: 'tok_visa' } })).status).toBe(409);
+    expect(
+      (await platform.api.call('POST', `/payments/${after.paymentId}/charge`, { as: winner, body: { cardToken: 'tok_visa' } })).status,
+    ).toBe(409);
   });
 
   it('replays the recorded histories deterministically', async () => {

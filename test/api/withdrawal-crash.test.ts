@@ -83,7 +83,10 @@ describe('a crashing worker', () => {
       expect(await h.finished(max, id, 90_000)).toMatchObject({ status: 'paid' });
       expect(await h.account(max)).toMatchObject({ balance: h.sat(4_000), reserved: h.sat(0) });
       expect(await h.paymentAtNode(paymentHash)).toMatchObject({ status: 'succeeded', withdrawalId: id });
-      const { rows } = await platform.db.pools.read.query(`SELECT count(*)::int AS n FROM ledger_postings WHERE kind = 'payout' AND reference = $1`, [id]);
+      const { rows } = await platform.db.pools.read.query(
+        `SELECT count(*)::int AS n FROM ledger_postings WHERE kind = 'payout' AND reference = $1`,
+        [id],
+      );
       expect(rows[0].n).toBe(1);
     } finally {
       await second.stop();
@@ -95,7 +98,11 @@ describe('a crashing worker', () => {
     await h.deposit(ned, 5_000);
     const first = await startWorker();
     const { id, workflowId, paymentHash } = await withdraw(ned, 1_200, 'hang');
-    await eventually(() => platform.api.call('GET', `/sagas/${workflowId}`, { as: ned }), (r) => r.body.step === 'awaiting-node', 30_000);
+    await eventually(
+      () => platform.api.call('GET', `/sagas/${workflowId}`, { as: ned }),
+      (r) => r.body.step === 'awaiting-node',
+      30_000,
+    );
     await first.crash();
 
     const second = await startWorker();

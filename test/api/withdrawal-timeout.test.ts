@@ -37,7 +37,15 @@ describe('a withdrawal the node never answers', () => {
     expect(Date.now() - started).toBeGreaterThan(500); // it did wait for the timeout
     expect(withdrawal).toMatchObject({ status: 'failed', reason: 'no answer from the lightning node in time' });
     const saga = await platform.api.call('GET', `/sagas/${body.workflowId}`, { as: kim });
-    expect(saga.body.history.map((s: { step: string }) => s.step)).toEqual(['reserving-funds', 'accepting', 'paying', 'awaiting-node', 'asking-node', 'releasing', 'failed']);
+    expect(saga.body.history.map((s: { step: string }) => s.step)).toEqual([
+      'reserving-funds',
+      'accepting',
+      'paying',
+      'awaiting-node',
+      'asking-node',
+      'releasing',
+      'failed',
+    ]);
     expect(await h.account(kim)).toMatchObject({ balance: h.sat(4_000), reserved: h.sat(0), available: h.sat(4_000) });
     // One payment at the node, still pending: it was asked, never paid again.
     expect(await h.paymentAtNode(paymentHash)).toMatchObject({ status: 'pending', withdrawalId: body.id });

@@ -44,16 +44,33 @@ describe('a bitcoin withdrawal', () => {
     expect(withdrawal).toMatchObject({ id, status: 'paid', amount: h.sat(2_500), paymentHash, accountId: ann });
     const saga = await platform.api.call('GET', `/sagas/${workflowId}`, { as: ann });
     expect(saga.body).toMatchObject({ status: 'completed', type: 'bitcoinWithdrawal', step: 'paid', withdrawalId: id, accountId: ann });
-    expect(saga.body.history.map((s: { step: string }) => s.step)).toEqual(['reserving-funds', 'accepting', 'paying', 'awaiting-node', 'settling', 'paid']);
+    expect(saga.body.history.map((s: { step: string }) => s.step)).toEqual([
+      'reserving-funds',
+      'accepting',
+      'paying',
+      'awaiting-node',
+      'settling',
+      'paid',
+    ]);
     expect(await h.account(ann)).toMatchObject({ balance: h.sat(7_500), reserved: h.sat(0), available: h.sat(7_500) });
     expect(await h.paymentAtNode(paymentHash)).toMatchObject({ status: 'succeeded', withdrawalId: id });
 
     const events = await platform.api.call('GET', `/withdrawals/${id}/events`, { as: ann });
     expect(events.body.map((e: { type: string }) => e.type)).toEqual(['WithdrawalRequested', 'WithdrawalAccepted', 'WithdrawalPaid']);
-    await eventually(() => h.kindsFor(ann), (kinds) => kinds.includes('withdrawal-paid'));
+    await eventually(
+      () => h.kindsFor(ann),
+      (kinds) => kinds.includes('withdrawal-paid'),
+    );
 
     const dashboard = await platform.api.call('GET', `/customers/${ann}/dashboard`, { as: ann });
-    expect(dashboard.body).toMatchObject({ balance: h.sat(7_500), reserved: h.sat(0), available: h.sat(7_500), withdrawals: [{ id, status: 'paid' }], bids: [], payments: [] });
+    expect(dashboard.body).toMatchObject({
+      balance: h.sat(7_500),
+      reserved: h.sat(0),
+      available: h.sat(7_500),
+      withdrawals: [{ id, status: 'paid' }],
+      bids: [],
+      payments: [],
+    });
     expect((await platform.api.call('GET', `/customers/${ann}/dashboard`, { as: customer('eve') })).status).toBe(403);
 
     // The saga's search attributes name the withdrawal and its owner.
@@ -69,7 +86,10 @@ describe('a bitcoin withdrawal', () => {
     expect(await h.finished(bob, id)).toMatchObject({ status: 'rejected', reason: 'insufficient funds' });
     expect(await h.account(bob)).toMatchObject({ balance: h.sat(1_000), reserved: h.sat(0), available: h.sat(1_000) });
     expect(await h.paymentAtNode(paymentHash)).toBeUndefined();
-    await eventually(() => h.kindsFor(bob), (kinds) => kinds.includes('withdrawal-rejected'));
+    await eventually(
+      () => h.kindsFor(bob),
+      (kinds) => kinds.includes('withdrawal-rejected'),
+    );
   });
 
   it('is rejected for a customer who never deposited', async () => {
@@ -91,7 +111,10 @@ describe('a bitcoin withdrawal', () => {
     const saga = await platform.api.call('GET', `/sagas/${workflowId}`, { as: dan });
     expect(saga.body).toMatchObject({ status: 'completed', step: 'failed' });
     expect(saga.body.history.map((s: { step: string }) => s.step)).toContain('releasing');
-    await eventually(() => h.kindsFor(dan), (kinds) => kinds.includes('withdrawal-failed'));
+    await eventually(
+      () => h.kindsFor(dan),
+      (kinds) => kinds.includes('withdrawal-failed'),
+    );
   });
 
   it('pays at most the balance when 20 withdrawals race for it; available never goes negative', async () => {
@@ -103,7 +126,10 @@ describe('a bitcoin withdrawal', () => {
     const seen: bigint[] = [];
     const sampler = (async () => {
       while (sampling) {
-        const { rows } = await platform.db.pools.read.query('SELECT balance_minor - reserved_minor AS available FROM accounts WHERE id = $1', [eve]);
+        const { rows } = await platform.db.pools.read.query(
+          'SELECT balance_minor - reserved_minor AS available FROM accounts WHERE id = $1',
+          [eve],
+        );
         seen.push(BigInt(rows[0].available));
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
@@ -149,12 +175,15 @@ describe('POST /withdrawals refuses what it must, changing nothing', () => {
     expect((await h.withdraw(fay, 1_000, invoice)).status).toBe(409);
   });
 
-  it('is 403 for another customer\'s account, and for another customer\'s withdrawal or account', async () => {
+  it("is 403 for another customer's account, and for another customer's withdrawal or account", async () => {
     const gus = customer('gus');
     const mallory = customer('mallory');
     await h.deposit(gus, 5_000);
     const { invoice } = await h.invoice(1_000);
-    const response = await platform.api.call('POST', '/withdrawals', { as: mallory, body: { accountId: gus, amount: h.sat(1_000), invoice } });
+    const response = await platform.api.call('POST', '/withdrawals', {
+      as: mallory,
+      body: { accountId: gus, amount: h.sat(1_000), invoice },
+    });
     expect(response.status).toBe(403);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
     expect((await platform.api.call('GET', `/accounts/${gus}`, { as: mallory })).status).toBe(403);
@@ -183,12 +212,20 @@ describe('POST /withdrawals refuses what it must, changing nothing', () => {
     expect(mismatch.status).toBe(422);
     expect(mismatch.body.detail).toMatch(/1000000 msat/);
 
-    const expired = await issueInvoice({ nodeKey: generateNodeKey(), amountSats: 1_000, memo: '', nowSeconds: Math.floor(Date.now() / 1000) - 7_200 });
+    const expired = await issueInvoice({
+      nodeKey: generateNodeKey(),
+      amountSats: 1_000,
+      memo: '',
+      nowSeconds: Math.floor(Date.now() / 1000) - 7_200,
+    });
     const late = await h.withdraw(hal, 1_000, expired.invoice);
     expect(late.status).toBe(422);
     expect(late.body.detail).toMatch(/expired/);
 
-    const wrongCurrency = await platform.api.call('POST', '/withdrawals', { as: hal, body: { accountId: hal, amount: { amount: '1.00', currency: 'USD' }, invoice } });
+    const wrongCurrency = await platform.api.call('POST', '/withdrawals', {
+      as: hal,
+      body: { accountId: hal, amount: { amount: '1.00', currency: 'USD' }, invoice },
+    });
     expect(wrongCurrency.status).toBe(400);
 
     expect(await h.account(hal)).toEqual(before);
@@ -198,9 +235,15 @@ describe('POST /withdrawals refuses what it must, changing nothing', () => {
 
   it('refuses a deposit that is not SAT, or not more than zero', async () => {
     const ivy = customer('ivy');
-    expect((await platform.api.call('POST', `/accounts/${ivy}/deposits`, { as: ivy, body: { amount: { amount: '1.00', currency: 'USD' } } })).status).toBe(400);
+    expect(
+      (await platform.api.call('POST', `/accounts/${ivy}/deposits`, { as: ivy, body: { amount: { amount: '1.00', currency: 'USD' } } }))
+        .status,
+    ).toBe(400);
     expect((await platform.api.call('POST', `/accounts/${ivy}/deposits`, { as: ivy, body: { amount: h.sat(0) } })).status).toBe(400);
-    expect((await platform.api.call('POST', `/accounts/${ivy}/deposits`, { as: ivy, body: { amount: { amount: '1.5', currency: 'SAT' } } })).status).toBe(400);
+    expect(
+      (await platform.api.call('POST', `/accounts/${ivy}/deposits`, { as: ivy, body: { amount: { amount: '1.5', currency: 'SAT' } } }))
+        .status,
+    ).toBe(400);
     expect(await h.account(ivy)).toMatchObject({ balance: h.sat(0), version: 0 });
   });
 
@@ -217,18 +260,32 @@ describe('POST /withdrawals refuses what it must, changing nothing', () => {
 
 describe('POST /webhooks/lightning', () => {
   it('refuses an unsigned or wrongly signed event (401)', async () => {
-    const body = JSON.stringify({ id: `evt_${crypto.randomUUID()}`, type: 'payment.succeeded', data: { withdrawalId: crypto.randomUUID(), paymentHash: 'a'.repeat(64) } });
-    const unsigned = await fetch(`${platform.api.url}/webhooks/lightning`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const body = JSON.stringify({
+      id: `evt_${crypto.randomUUID()}`,
+      type: 'payment.succeeded',
+      data: { withdrawalId: crypto.randomUUID(), paymentHash: 'a'.repeat(64) },
+    });
+    const unsigned = await fetch(`${platform.api.url}/webhooks/lightning`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(unsigned.status).toBe(401);
     const wrong = await fetch(`${platform.api.url}/webhooks/lightning`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'webhook-signature': await signWebhook('not-the-lightning-secret', body, Math.floor(Date.now() / 1000)) },
+      headers: {
+        'content-type': 'application/json',
+        'webhook-signature': await signWebhook('not-the-lightning-secret', body, Math.floor(Date.now() / 1000)),
+      },
       body,
     });
     expect(wrong.status).toBe(401);
     const signed = await fetch(`${platform.api.url}/webhooks/lightning`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'webhook-signature': await signWebhook(platform.config.LIGHTNING_WEBHOOK_SECRET, body, Math.floor(Date.now() / 1000)) },
+      headers: {
+        'content-type': 'application/json',
+        'webhook-signature': await signWebhook(platform.config.LIGHTNING_WEBHOOK_SECRET, body, Math.floor(Date.now() / 1000)),
+      },
       body,
     });
     expect(signed.status).toBe(200); // verified, but for no withdrawal of ours: ignored

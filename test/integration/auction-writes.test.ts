@@ -1,12 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  attachFulfilment,
-  attachPayment,
-  createAuction,
-  endAuction,
-  markAuctionPaid,
-  placeBid,
-} from '../../src/auctions/use-cases.ts';
+import { attachFulfilment, attachPayment, createAuction, endAuction, markAuctionPaid, placeBid } from '../../src/auctions/use-cases.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
 import { Money } from '../../src/kernel/money.ts';
 import { createTestDatabase } from '../support/test-env.ts';
@@ -40,9 +33,14 @@ describe('concurrent writers on one auction', () => {
         markAuctionPaid(deps, auctionId),
         attachFulfilment(deps, auctionId, 'delivery', crypto.randomUUID()),
       ]);
-      const { rows: [row] } = await db.pools.read.query('SELECT status, payment_id, delivery_id, version FROM auctions WHERE id = $1', [auctionId]);
+      const {
+        rows: [row],
+      } = await db.pools.read.query('SELECT status, payment_id, delivery_id, version FROM auctions WHERE id = $1', [auctionId]);
       expect(row).toMatchObject({ status: 'paid', payment_id: expect.any(String), delivery_id: expect.any(String) });
-      const { rows } = await db.pools.read.query<{ v: number }>('SELECT aggregate_version AS v FROM event_store WHERE aggregate_id = $1 ORDER BY 1', [auctionId]);
+      const { rows } = await db.pools.read.query<{ v: number }>(
+        'SELECT aggregate_version AS v FROM event_store WHERE aggregate_id = $1 ORDER BY 1',
+        [auctionId],
+      );
       expect(rows.map((r) => r.v)).toEqual(Array.from({ length: row.version }, (_, i) => i + 1));
     }
   });

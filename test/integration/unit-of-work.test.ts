@@ -16,8 +16,13 @@ afterAll(() => db.drop());
 async function rowsFor(id: string) {
   const sql = db.pools.read;
   const counter = await sql.query('SELECT value, version FROM test_counters WHERE id = $1', [id]);
-  const events = await sql.query('SELECT event_id, aggregate_version, event_type FROM event_store WHERE aggregate_id = $1 ORDER BY aggregate_version', [id]);
-  const outbox = await sql.query(`SELECT message_id, message_type, payload FROM outbox WHERE payload->>'aggregateId' = $1 ORDER BY id`, [id]);
+  const events = await sql.query(
+    'SELECT event_id, aggregate_version, event_type FROM event_store WHERE aggregate_id = $1 ORDER BY aggregate_version',
+    [id],
+  );
+  const outbox = await sql.query(`SELECT message_id, message_type, payload FROM outbox WHERE payload->>'aggregateId' = $1 ORDER BY id`, [
+    id,
+  ]);
   return { counter: counter.rows[0], events: events.rows, outbox: outbox.rows };
 }
 
@@ -37,7 +42,10 @@ describe('unit of work', () => {
     ]);
     // The outbox carries the same events under the same ids, with their origin.
     expect(outbox.map((m) => m.message_id)).toEqual(events.map((e) => e.event_id));
-    expect(outbox[1]).toMatchObject({ message_type: 'CounterIncremented', payload: { aggregateType: 'Counter', aggregateVersion: 2, by: 5 } });
+    expect(outbox[1]).toMatchObject({
+      message_type: 'CounterIncremented',
+      payload: { aggregateType: 'Counter', aggregateVersion: 2, by: 5 },
+    });
     expect(counter.version).toBe(2);
     expect(counter.pendingEvents).toHaveLength(0);
   });
@@ -89,10 +97,9 @@ describe('unit of work', () => {
 
     await Promise.all(
       Array.from({ length: 50 }, () =>
-        retryOnConflict(
-          () => runInUnitOfWork(db.pools.write, async (uow) => (await loadCounter(uow, counter.id)).increment()),
-          { attempts: 100 },
-        ),
+        retryOnConflict(() => runInUnitOfWork(db.pools.write, async (uow) => (await loadCounter(uow, counter.id)).increment()), {
+          attempts: 100,
+        }),
       ),
     );
 

@@ -41,7 +41,10 @@ describe('carrier simulator', () => {
   it('books a shipment once per delivery id: a repeat gets the same tracking number', async () => {
     const deliveryId = crypto.randomUUID();
     const first = await call('POST', '/shipments', { deliveryId, address: '1 Main St, Springfield' });
-    expect(first).toMatchObject({ status: 201, body: { deliveryId, trackingNumber: expect.stringMatching(/^TRK[0-9A-F]{16}$/), status: 'booked' } });
+    expect(first).toMatchObject({
+      status: 201,
+      body: { deliveryId, trackingNumber: expect.stringMatching(/^TRK[0-9A-F]{16}$/), status: 'booked' },
+    });
     const again = await call('POST', '/shipments', { deliveryId, address: '1 Main St, Springfield' });
     expect(again).toMatchObject({ status: 200, body: { trackingNumber: first.body.trackingNumber } });
 
@@ -59,9 +62,9 @@ describe('carrier simulator', () => {
     const answer = await call('POST', `/shipments/${trackingNumber}/events`, { type });
     expect(answer).toMatchObject({ status: 202, body: { eventId: expect.stringMatching(/^evt_/), type, trackingNumber, deliveryId } });
 
-    await expect.poll(() => eventsFor(deliveryId)).toEqual([
-      { path: '/webhooks/carrier', id: answer.body.eventId, type, data: { deliveryId, trackingNumber } },
-    ]);
+    await expect
+      .poll(() => eventsFor(deliveryId))
+      .toEqual([{ path: '/webhooks/carrier', id: answer.body.eventId, type, data: { deliveryId, trackingNumber } }]);
     expect(receiver.rejected).toEqual([]);
     expect((await call('GET', `/shipments/${trackingNumber}`)).body.status).toBe(type.replace('package.', ''));
   });

@@ -17,7 +17,11 @@ let node: HttpLightningNode;
 
 beforeAll(async () => {
   receiver = await startWebhookReceiver(SECRET);
-  simulator = createLightningNodeSimulator({ webhookUrl: `${receiver.url}/webhooks/lightning`, webhookSecret: SECRET, webhookDelayMs: DELAY_MS });
+  simulator = createLightningNodeSimulator({
+    webhookUrl: `${receiver.url}/webhooks/lightning`,
+    webhookSecret: SECRET,
+    webhookDelayMs: DELAY_MS,
+  });
   server = await startSimulator(simulator, 0);
   node = new HttpLightningNode(server.url);
 });
@@ -95,9 +99,11 @@ describe('lightning node simulator: payments', () => {
     const { invoice, paymentHash } = await newInvoice(1_500);
     expect(await node.payInvoice({ invoice, withdrawalId })).toEqual({ paymentHash, status: 'pending' });
 
-    await expect.poll(() => eventsFor(withdrawalId)).toEqual([
-      { path: '/webhooks/lightning', id: expect.stringMatching(/^evt_/), type: 'payment.succeeded', data: { withdrawalId, paymentHash } },
-    ]);
+    await expect
+      .poll(() => eventsFor(withdrawalId))
+      .toEqual([
+        { path: '/webhooks/lightning', id: expect.stringMatching(/^evt_/), type: 'payment.succeeded', data: { withdrawalId, paymentHash } },
+      ]);
     expect(receiver.rejected).toEqual([]);
     expect(await node.paymentStatus(paymentHash)).toBe('succeeded');
     const { body } = await call('GET', `/payments/${paymentHash}`);
@@ -179,9 +185,19 @@ describe('lightning node simulator: payments', () => {
     const noAmount = sign(unsigned, generateNodeKey()).paymentRequest!;
     expect((await call('POST', '/payments', { invoice: noAmount, withdrawalId })).status).toBe(422);
 
-    const twoHoursAgo = createLightningNodeSimulator({ webhookUrl: receiver.url, webhookSecret: SECRET, now: () => Date.now() - 2 * 3600_000 });
+    const twoHoursAgo = createLightningNodeSimulator({
+      webhookUrl: receiver.url,
+      webhookSecret: SECRET,
+      now: () => Date.now() - 2 * 3600_000,
+    });
     const issued = (await (
-      await twoHoursAgo.fetch(new Request('http://sim/invoices', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ amountSats: 5 }) }))
+      await twoHoursAgo.fetch(
+        new Request('http://sim/invoices', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ amountSats: 5 }),
+        }),
+      )
     ).json()) as { invoice: string };
     expect((await call('POST', '/payments', { invoice: issued.invoice, withdrawalId })).body).toEqual({ error: 'invoice has expired' });
 

@@ -48,7 +48,12 @@ async function get(path: string) {
 describe('payment provider simulator', () => {
   it('charges then captures tok_visa, each outcome a signed webhook carrying our payment id', async () => {
     const paymentId = crypto.randomUUID();
-    const { chargeId } = await provider.charge({ paymentId, amount: usd('12.50'), cardToken: 'tok_visa', idempotencyKey: crypto.randomUUID() });
+    const { chargeId } = await provider.charge({
+      paymentId,
+      amount: usd('12.50'),
+      cardToken: 'tok_visa',
+      idempotencyKey: crypto.randomUUID(),
+    });
 
     await expect.poll(() => typesFor(paymentId)).toEqual(['payment.charged', 'payment.captured']);
     for (const event of eventsFor(paymentId)) {
@@ -62,13 +67,25 @@ describe('payment provider simulator', () => {
 
   it('answers a new charge with 201 pending, before any outcome is known', async () => {
     const paymentId = crypto.randomUUID();
-    const answer = await post('/charges', { paymentId, amount: { amount: '3', currency: 'EUR' }, cardToken: 'tok_visa' }, crypto.randomUUID());
-    expect(answer).toMatchObject({ status: 201, body: { chargeId: expect.stringMatching(/^ch_/), paymentId, status: 'pending', amount: { amount: '3.00', currency: 'EUR' } } });
+    const answer = await post(
+      '/charges',
+      { paymentId, amount: { amount: '3', currency: 'EUR' }, cardToken: 'tok_visa' },
+      crypto.randomUUID(),
+    );
+    expect(answer).toMatchObject({
+      status: 201,
+      body: { chargeId: expect.stringMatching(/^ch_/), paymentId, status: 'pending', amount: { amount: '3.00', currency: 'EUR' } },
+    });
   });
 
   it('fails tok_chargeDeclined with a payment.failed webhook and no capture', async () => {
     const paymentId = crypto.randomUUID();
-    const { chargeId } = await provider.charge({ paymentId, amount: usd('5.00'), cardToken: 'tok_chargeDeclined', idempotencyKey: crypto.randomUUID() });
+    const { chargeId } = await provider.charge({
+      paymentId,
+      amount: usd('5.00'),
+      cardToken: 'tok_chargeDeclined',
+      idempotencyKey: crypto.randomUUID(),
+    });
     await expect.poll(() => typesFor(paymentId)).toEqual(['payment.failed']);
     expect(eventsFor(paymentId)[0]!.data).toMatchObject({ paymentId, providerChargeId: chargeId });
     await simulator.idle();
@@ -109,7 +126,12 @@ describe('payment provider simulator', () => {
 
   it('refunds a captured charge once per key, and refuses a second refund', async () => {
     const paymentId = crypto.randomUUID();
-    const { chargeId } = await provider.charge({ paymentId, amount: usd('20.00'), cardToken: 'tok_visa', idempotencyKey: crypto.randomUUID() });
+    const { chargeId } = await provider.charge({
+      paymentId,
+      amount: usd('20.00'),
+      cardToken: 'tok_visa',
+      idempotencyKey: crypto.randomUUID(),
+    });
     await expect.poll(async () => (await get(`/charges/${chargeId}`)).body.status).toBe('captured');
 
     const key = crypto.randomUUID();
@@ -125,7 +147,12 @@ describe('payment provider simulator', () => {
 
   it('refuses to refund a charge that was not captured, or does not exist', async () => {
     const paymentId = crypto.randomUUID();
-    const { chargeId } = await provider.charge({ paymentId, amount: usd('7.00'), cardToken: 'tok_chargeDeclined', idempotencyKey: crypto.randomUUID() });
+    const { chargeId } = await provider.charge({
+      paymentId,
+      amount: usd('7.00'),
+      cardToken: 'tok_chargeDeclined',
+      idempotencyKey: crypto.randomUUID(),
+    });
     await expect.poll(async () => (await get(`/charges/${chargeId}`)).body.status).toBe('failed');
     await expect(provider.refund({ chargeId, idempotencyKey: crypto.randomUUID() })).rejects.toMatchObject({ status: 409 });
     await expect(provider.refund({ chargeId: 'ch_nope', idempotencyKey: crypto.randomUUID() })).rejects.toMatchObject({ status: 404 });
@@ -134,8 +161,16 @@ describe('payment provider simulator', () => {
     // A charge whose outcome has not happened yet (webhooks far in the future) is still pending.
     const slow = createPaymentProviderSimulator({ webhookUrl: receiver.url, webhookSecret: SECRET, webhookDelayMs: 60_000 });
     const charge = (path: string, key: string, body: unknown) =>
-      slow.fetch(new Request(`http://sim${path}`, { method: 'POST', headers: { 'idempotency-key': key, 'content-type': 'application/json' }, body: JSON.stringify(body) }));
-    const created = (await (await charge('/charges', 'k1', { paymentId, amount: { amount: '1.00', currency: 'USD' }, cardToken: 'tok_visa' })).json()) as { chargeId: string };
+      slow.fetch(
+        new Request(`http://sim${path}`, {
+          method: 'POST',
+          headers: { 'idempotency-key': key, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }),
+      );
+    const created = (await (
+      await charge('/charges', 'k1', { paymentId, amount: { amount: '1.00', currency: 'USD' }, cardToken: 'tok_visa' })
+    ).json()) as { chargeId: string };
     expect((await charge(`/charges/${created.chargeId}/refunds`, 'k2', {})).status).toBe(409);
     await slow.close();
   });
@@ -150,10 +185,20 @@ describe('payment provider simulator', () => {
   });
 
   it('sends every webhook twice with the same id when configured to duplicate', async () => {
-    const doubled = createPaymentProviderSimulator({ webhookUrl: receiver.url, webhookSecret: SECRET, webhookDelayMs: 1, duplicateWebhooks: true });
+    const doubled = createPaymentProviderSimulator({
+      webhookUrl: receiver.url,
+      webhookSecret: SECRET,
+      webhookDelayMs: 1,
+      duplicateWebhooks: true,
+    });
     const running = await startSimulator(doubled, 0);
     const paymentId = crypto.randomUUID();
-    await new HttpPaymentProvider(running.url).charge({ paymentId, amount: usd('2.00'), cardToken: 'tok_visa', idempotencyKey: crypto.randomUUID() });
+    await new HttpPaymentProvider(running.url).charge({
+      paymentId,
+      amount: usd('2.00'),
+      cardToken: 'tok_visa',
+      idempotencyKey: crypto.randomUUID(),
+    });
     await doubled.idle();
     const events = eventsFor(paymentId);
     expect(events.map((event) => event.type)).toEqual(['payment.charged', 'payment.charged', 'payment.captured', 'payment.captured']);

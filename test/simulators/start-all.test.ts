@@ -7,7 +7,11 @@ import { HttpCarrier } from '../../src/shipping/carrier.ts';
 import { startSimulators, type RunningSimulators } from '../../src/simulators/start-all.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
 
-const secrets = { payments: 'all-payments-secret-0123456789', carrier: 'all-carrier-secret-0123456789', lightning: 'all-lightning-secret-0123456789' };
+const secrets = {
+  payments: 'all-payments-secret-0123456789',
+  carrier: 'all-carrier-secret-0123456789',
+  lightning: 'all-lightning-secret-0123456789',
+};
 let receiver: WebhookReceiver;
 let simulators: RunningSimulators;
 let ports: { payments: number; carrier: number; lightning: number };
@@ -35,18 +39,26 @@ describe('startSimulators', () => {
       lightning: `http://127.0.0.1:${ports.lightning}`,
     });
     const paymentId = crypto.randomUUID();
-    await new HttpPaymentProvider(simulators.urls.payments).charge({ paymentId, amount: Money.of('1.00', 'USD'), cardToken: 'tok_chargeDeclined', idempotencyKey: 'k' });
+    await new HttpPaymentProvider(simulators.urls.payments).charge({
+      paymentId,
+      amount: Money.of('1.00', 'USD'),
+      cardToken: 'tok_chargeDeclined',
+      idempotencyKey: 'k',
+    });
     const deliveryId = crypto.randomUUID();
     const { trackingNumber } = await new HttpCarrier(simulators.urls.carrier).bookShipment({ deliveryId, address: 'Somewhere 1' });
-    await fetch(`${simulators.urls.carrier}/shipments/${trackingNumber}/events`, { method: 'POST', body: JSON.stringify({ type: 'package.lost' }) });
-    const invoice = (await (await fetch(`${simulators.urls.lightning}/invoices`, { method: 'POST', body: JSON.stringify({ amountSats: 42 }) })).json()) as { invoice: string };
+    await fetch(`${simulators.urls.carrier}/shipments/${trackingNumber}/events`, {
+      method: 'POST',
+      body: JSON.stringify({ type: 'package.lost' }),
+    });
+    const invoice = (await (
+      await fetch(`${simulators.urls.lightning}/invoices`, { method: 'POST', body: JSON.stringify({ amountSats: 42 }) })
+    ).json()) as { invoice: string };
     await new HttpLightningNode(simulators.urls.lightning).payInvoice({ invoice: invoice.invoice, withdrawalId: 'w1' });
 
-    await expect.poll(() => receiver.received.map((event) => `${event.path} ${event.type}`).sort()).toEqual([
-      '/webhooks/carrier package.lost',
-      '/webhooks/lightning payment.succeeded',
-      '/webhooks/payments payment.failed',
-    ]);
+    await expect
+      .poll(() => receiver.received.map((event) => `${event.path} ${event.type}`).sort())
+      .toEqual(['/webhooks/carrier package.lost', '/webhooks/lightning payment.succeeded', '/webhooks/payments payment.failed']);
     expect(receiver.rejected).toEqual([]);
   });
 

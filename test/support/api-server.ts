@@ -13,7 +13,11 @@ export interface TestApi {
   config: Config;
   token(customerId: string): Promise<string>;
   /** fetch against the API with JSON in and out; `as` signs the request for a customer. */
-  call(method: string, path: string, options?: { body?: unknown; as?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    options?: { body?: unknown; as?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -26,10 +30,10 @@ export async function startTestApi(deps: {
   clock?: Clock;
 }): Promise<TestApi> {
   const config = loadConfig({ TEMPORAL_TASK_QUEUE: 'unused', ...deps.env });
-  const app = createApp(
-    { config, pools: deps.pools, workflows: deps.workflows, clock: deps.clock ?? systemClock, logger: silentLogger },
-    [...ROUTES, ...(deps.extraRoutes ?? [])],
-  );
+  const app = createApp({ config, pools: deps.pools, workflows: deps.workflows, clock: deps.clock ?? systemClock, logger: silentLogger }, [
+    ...ROUTES,
+    ...(deps.extraRoutes ?? []),
+  ]);
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise((resolve) => server.once('listening', resolve));
   const address = server.address();

@@ -20,7 +20,9 @@ export async function startHoldingProxy(upstream: () => string): Promise<Holding
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const answer = await fetch(`${upstream()}${request.url}`, {
       method: request.method,
-      headers: Object.fromEntries(Object.entries(request.headers).filter(([k]) => ['content-type', 'idempotency-key'].includes(k))) as Record<string, string>,
+      headers: Object.fromEntries(
+        Object.entries(request.headers).filter(([k]) => ['content-type', 'idempotency-key'].includes(k)),
+      ) as Record<string, string>,
       body: chunks.length ? Buffer.concat(chunks) : undefined,
     });
     const body = await answer.text();

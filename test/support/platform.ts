@@ -46,7 +46,11 @@ export async function startPlatform(options: { env?: Record<string, string>; wor
     apiBaseUrl: api.url,
     ports,
     webhookDelayMs: 20,
-    secrets: { payments: config.PAYMENTS_WEBHOOK_SECRET, carrier: config.CARRIER_WEBHOOK_SECRET, lightning: config.LIGHTNING_WEBHOOK_SECRET },
+    secrets: {
+      payments: config.PAYMENTS_WEBHOOK_SECRET,
+      carrier: config.CARRIER_WEBHOOK_SECRET,
+      lightning: config.LIGHTNING_WEBHOOK_SECRET,
+    },
   });
   const platform: TestPlatform = {
     api,

@@ -41,7 +41,9 @@ export function withdrawalHelpers(platform: () => TestPlatform) {
       return (await response.json()) as { status: string; withdrawalId: string };
     },
     kindsFor: async (customer: string) =>
-      ((await p().api.call('GET', `/customers/${customer}/notifications`, { as: customer })).body.notifications as { kind: string }[]).map((n) => n.kind),
+      ((await p().api.call('GET', `/customers/${customer}/notifications`, { as: customer })).body.notifications as { kind: string }[]).map(
+        (n) => n.kind,
+      ),
     /** The books balance: every posting sums to zero, every account row agrees with its entries and held reservations. */
     async expectLedgerBalanced() {
       expect(await checkLedger(p().db.pools.read)).toEqual({ unbalancedPostings: [], driftingAccounts: [], misreservedAccounts: [] });

@@ -15,8 +15,24 @@ describe('the double-entry ledger', () => {
       { accountId: LIGHTNING_ACCOUNT, amount: -500n },
       { accountId: 'ann', amount: 500n },
     ]);
-    expect(() => assertBalanced({ ...posting, entries: [{ accountId: 'ann', amount: 500n }, { accountId: 'x', amount: -499n }] })).toThrow(/does not balance/);
-    expect(() => assertBalanced({ ...posting, entries: [{ accountId: 'ann', amount: 0n }, { accountId: 'x', amount: 0n }] })).toThrow(/zero/);
+    expect(() =>
+      assertBalanced({
+        ...posting,
+        entries: [
+          { accountId: 'ann', amount: 500n },
+          { accountId: 'x', amount: -499n },
+        ],
+      }),
+    ).toThrow(/does not balance/);
+    expect(() =>
+      assertBalanced({
+        ...posting,
+        entries: [
+          { accountId: 'ann', amount: 0n },
+          { accountId: 'x', amount: 0n },
+        ],
+      }),
+    ).toThrow(/zero/);
     expect(() => assertBalanced({ ...posting, entries: [{ accountId: 'ann', amount: 0n }] })).toThrow(/two entries/);
   });
 
@@ -66,7 +82,10 @@ describe('the double-entry ledger', () => {
         }
         // The ledger agrees with the row: the account's entries sum to its balance.
         const { postings } = account.drainChanges();
-        const sum = postings.flatMap((p) => p.entries).filter((e) => e.accountId === 'ann').reduce((t, e) => t + e.amount, 0n);
+        const sum = postings
+          .flatMap((p) => p.entries)
+          .filter((e) => e.accountId === 'ann')
+          .reduce((t, e) => t + e.amount, 0n);
         expect(sum).toBe(account.state.balance.minorUnits);
         expect(postings.flatMap((p) => p.entries).reduce((t, e) => t + e.amount, 0n)).toBe(0n);
       }),
@@ -95,13 +114,23 @@ describe('the withdrawal and its invoice', () => {
       decodeInvoice('lnbc-not-an-invoice');
       expect.unreachable();
     } catch (error) {
-      expect((error as { errors: unknown }).errors).toEqual([{ path: 'invoice', message: expect.stringContaining('not a BOLT11 invoice') }]);
+      expect((error as { errors: unknown }).errors).toEqual([
+        { path: 'invoice', message: expect.stringContaining('not a BOLT11 invoice') },
+      ]);
     }
   });
 
   it('moves pending -> accepted -> paid | failed, or pending -> rejected, and repeats are no-ops', () => {
     const make = () =>
-      Withdrawal.request({ id: 'w', accountId: 'ann', customerId: 'ann', amount: sat(10), invoice: 'lnbc…', paymentHash: 'h', invoiceExpiresAt: new Date() });
+      Withdrawal.request({
+        id: 'w',
+        accountId: 'ann',
+        customerId: 'ann',
+        amount: sat(10),
+        invoice: 'lnbc…',
+        paymentHash: 'h',
+        invoiceExpiresAt: new Date(),
+      });
     const paid = make();
     paid.accept();
     paid.accept();

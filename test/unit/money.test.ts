@@ -22,7 +22,7 @@ describe('Money', () => {
     );
   });
 
-  it('always prints the currency\'s precision', () => {
+  it("always prints the currency's precision", () => {
     fc.assert(
       fc.property(currency, minorUnits, (c, m) => {
         const [, fraction = ''] = Money.fromMinorUnits(m, c).amount.split('.');
@@ -35,7 +35,12 @@ describe('Money', () => {
     fc.assert(
       fc.property(sameCurrencyTriple, ([a, b, c]) => {
         expect(a.add(b).equals(b.add(a))).toBe(true);
-        expect(a.add(b).add(c).equals(a.add(b.add(c)))).toBe(true);
+        expect(
+          a
+            .add(b)
+            .add(c)
+            .equals(a.add(b.add(c))),
+        ).toBe(true);
         expect(a.add(Money.zero(a.currency)).equals(a)).toBe(true);
       }),
     );

@@ -47,11 +47,22 @@ describe.each(adapters)('workflow gateway over %s', (_name, gateway) => {
 
   it('runs the trivial workflow through its activity into Postgres', async () => {
     const { pingId, workflowId, input } = ping(false);
-    const started = await gateway().start({ workflowType: 'diagnosticPing', workflowId, taskQueue, args: [input], searchAttributes: { CustomerId: 'operator' } });
+    const started = await gateway().start({
+      workflowType: 'diagnosticPing',
+      workflowId,
+      taskQueue,
+      args: [input],
+      searchAttributes: { CustomerId: 'operator' },
+    });
     expect(started).toEqual({ workflowId, started: true });
 
     await expect.poll(async () => (await gateway().describe(workflowId))?.status, { timeout: 20_000 }).toBe('completed');
-    expect(await getPing(db.pools.read, pingId)).toMatchObject({ id: pingId, message: 'are you there?', requestedBy: 'operator', version: 1 });
+    expect(await getPing(db.pools.read, pingId)).toMatchObject({
+      id: pingId,
+      message: 'are you there?',
+      requestedBy: 'operator',
+      version: 1,
+    });
     const description = await gateway().describe(workflowId);
     expect(description).toMatchObject({ workflowId, type: 'diagnosticPing', status: 'completed' });
   });
@@ -59,7 +70,10 @@ describe.each(adapters)('workflow gateway over %s', (_name, gateway) => {
   it('never starts the same business fact twice', async () => {
     const { workflowId, input } = ping(true);
     await gateway().start({ workflowType: 'diagnosticPing', workflowId, taskQueue, args: [input] });
-    expect(await gateway().start({ workflowType: 'diagnosticPing', workflowId, taskQueue, args: [input] })).toEqual({ workflowId, started: false });
+    expect(await gateway().start({ workflowType: 'diagnosticPing', workflowId, taskQueue, args: [input] })).toEqual({
+      workflowId,
+      started: false,
+    });
     await gateway().signal(workflowId, ACKNOWLEDGE_PING_SIGNAL, { by: 'cleanup' });
   });
 

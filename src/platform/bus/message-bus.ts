@@ -20,11 +20,7 @@ export interface HandlerContext extends DispatchContext {
 export type Handler = (message: Message, context: HandlerContext) => Promise<void>;
 
 /** Wraps the rest of the chain, as in seed 002: do something, call `next`, do something. */
-export type Middleware = (
-  message: Message,
-  context: DispatchContext,
-  next: (context: DispatchContext) => Promise<void>,
-) => Promise<void>;
+export type Middleware = (message: Message, context: DispatchContext, next: (context: DispatchContext) => Promise<void>) => Promise<void>;
 
 interface Subscription {
   name: string;

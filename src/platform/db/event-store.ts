@@ -26,10 +26,10 @@ export async function appendEvents(sql: Sql, events: readonly NewEvent[]): Promi
 
 /** One aggregate's history in version order. */
 export async function readAggregateEvents(sql: Sql, aggregateType: string, aggregateId: string): Promise<StoredEvent[]> {
-  const { rows } = await sql.query(
-    `${SELECT} WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY aggregate_version`,
-    [aggregateType, aggregateId],
-  );
+  const { rows } = await sql.query(`${SELECT} WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY aggregate_version`, [
+    aggregateType,
+    aggregateId,
+  ]);
   return rows.map(toStoredEvent);
 }
 

@@ -7,10 +7,7 @@ export interface StoredResponse {
 }
 
 export type IdempotencyClaim =
-  | { kind: 'first' }
-  | { kind: 'replay'; response: StoredResponse }
-  | { kind: 'different_request' }
-  | { kind: 'in_progress' };
+  { kind: 'first' } | { kind: 'replay'; response: StoredResponse } | { kind: 'different_request' } | { kind: 'in_progress' };
 
 /** A request left unfinished this long (its process died) may be taken over by a retry. */
 const ABANDONED_AFTER_SECONDS = 120;
@@ -29,15 +26,20 @@ export class PgIdempotencyStore {
       [scope, key, requestHash],
     );
     if (inserted.rowCount === 1) return { kind: 'first' };
-    const { rows } = await this.sql.query<{ request_hash: string; status_code: number | null; content_type: string | null; response_body: string | null }>(
-      'SELECT request_hash, status_code, content_type, response_body FROM idempotency_keys WHERE scope = $1 AND key = $2',
-      [scope, key],
-    );
+    const { rows } = await this.sql.query<{
+      request_hash: string;
+      status_code: number | null;
+      content_type: string | null;
+      response_body: string | null;
+    }>('SELECT request_hash, status_code, content_type, response_body FROM idempotency_keys WHERE scope = $1 AND key = $2', [scope, key]);
     const row = rows[0];
     if (!row) return this.claim(scope, key, requestHash); // released between our two statements
     if (row.request_hash !== requestHash) return { kind: 'different_request' };
     if (row.status_code !== null) {
-      return { kind: 'replay', response: { status: row.status_code, contentType: row.content_type ?? 'application/json', body: row.response_body ?? '' } };
+      return {
+        kind: 'replay',
+        response: { status: row.status_code, contentType: row.content_type ?? 'application/json', body: row.response_body ?? '' },
+      };
     }
     const takenOver = await this.sql.query(
       `UPDATE idempotency_keys SET created_at = now()

@@ -8,9 +8,9 @@ import type { Sql } from './pools.ts';
  * until the first commits, then sees it.
  */
 export async function recordInInbox(sql: Sql, consumer: string, messageId: string): Promise<boolean> {
-  const { rowCount } = await sql.query(
-    'INSERT INTO inbox (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-    [consumer, messageId],
-  );
+  const { rowCount } = await sql.query('INSERT INTO inbox (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+    consumer,
+    messageId,
+  ]);
   return rowCount === 1;
 }

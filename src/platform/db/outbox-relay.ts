@@ -64,7 +64,13 @@ export class OutboxRelay {
     let broken: Error | undefined;
     try {
       await claim.query('BEGIN');
-      const { rows } = await claim.query<{ id: string; message_id: string; message_type: string; payload: Record<string, unknown>; attempts: number }>(
+      const { rows } = await claim.query<{
+        id: string;
+        message_id: string;
+        message_type: string;
+        payload: Record<string, unknown>;
+        attempts: number;
+      }>(
         `SELECT id, message_id, message_type, payload, attempts FROM outbox
          WHERE dispatched_at IS NULL AND available_at <= now()
          ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,

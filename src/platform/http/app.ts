@@ -62,7 +62,8 @@ export function createApp(deps: AppDeps, contexts: readonly RegisterRoutes[]): A
     info: {
       title: 'Marketplace transaction platform',
       version: '0.1.0',
-      description: 'Auctions, payments, fulfilment and bitcoin withdrawals as Temporal sagas. Errors are application/problem+json (RFC 9457).',
+      description:
+        'Auctions, payments, fulfilment and bitcoin withdrawals as Temporal sagas. Errors are application/problem+json (RFC 9457).',
     },
   });
   app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Marketplace platform API' }));

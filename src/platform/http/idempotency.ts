@@ -39,7 +39,9 @@ export function idempotencyKeys(store: PgIdempotencyStore) {
           ]),
         );
       case 'in_progress':
-        return problemResponse(problem(409, 'Conflict', 'a request with this Idempotency-Key is still in progress'), { 'retry-after': '1' });
+        return problemResponse(problem(409, 'Conflict', 'a request with this Idempotency-Key is still in progress'), {
+          'retry-after': '1',
+        });
       case 'first':
         break;
     }

@@ -9,7 +9,7 @@ import { CURRENCIES, Money } from '../../kernel/money.ts';
  */
 export const MoneySchema = z
   .object({
-    amount: z.string().openapi({ example: '12.50', description: 'decimal string in the currency\'s precision; never a float' }),
+    amount: z.string().openapi({ example: '12.50', description: "decimal string in the currency's precision; never a float" }),
     currency: z.enum(CURRENCIES as [string, ...string[]]).openapi({ description: 'USD and EUR have 2 decimal places, SAT (satoshis) 0' }),
   })
   .transform((value, ctx) => {
@@ -56,6 +56,11 @@ export function problemResponses(...statuses: number[]) {
   );
 }
 
-export const IdParam = z.object({ id: z.string().uuid().openapi({ param: { name: 'id', in: 'path' } }) });
+export const IdParam = z.object({
+  id: z
+    .string()
+    .uuid()
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
 
 export const BEARER_AUTH = [{ bearerAuth: [] as string[] }];

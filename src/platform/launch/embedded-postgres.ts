@@ -18,7 +18,11 @@ export interface EmbeddedPostgresHandle {
  * in `dataDir` between runs when `persistent`; tests use a throw-away directory.
  * Postgres refuses to run as root, so as root the package runs it as a `postgres` user.
  */
-export async function startEmbeddedPostgres(options: { dataDir: string; port: number; persistent: boolean }): Promise<EmbeddedPostgresHandle> {
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  persistent: boolean;
+}): Promise<EmbeddedPostgresHandle> {
   mkdirSync(options.dataDir, { recursive: true });
   const errors: string[] = [];
   const server = new EmbeddedPostgres({

@@ -40,8 +40,16 @@ export async function resolveTemporalCli(progress: (line: string) => void): Prom
     return undefined;
   }
   mkdirSync(cacheDir, { recursive: true });
-  progress(`Temporal CLI: building ${CLI_PACKAGE}@${TEMPORAL_CLI_VERSION} with ${go} into ${cacheDir} (first time only; takes a few minutes)`);
-  const installed = await runWithHeartbeat(go, ['install', `${CLI_PACKAGE}@${TEMPORAL_CLI_VERSION}`], { GOBIN: cacheDir }, undefined, progress);
+  progress(
+    `Temporal CLI: building ${CLI_PACKAGE}@${TEMPORAL_CLI_VERSION} with ${go} into ${cacheDir} (first time only; takes a few minutes)`,
+  );
+  const installed = await runWithHeartbeat(
+    go,
+    ['install', `${CLI_PACKAGE}@${TEMPORAL_CLI_VERSION}`],
+    { GOBIN: cacheDir },
+    undefined,
+    progress,
+  );
   if (installed.ok && isExecutable(cached)) return cached;
   progress(`Temporal CLI: go install failed (${installed.tail}); trying the project's module in tools/temporal`);
   const built = await runWithHeartbeat(go, ['build', '-o', cached, CLI_PACKAGE], {}, FALLBACK_MODULE, progress);

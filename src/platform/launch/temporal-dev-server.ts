@@ -5,7 +5,6 @@ import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes.ts';
 import { resolveTemporalCli } from './temporal-cli.ts';
 import { freePort, waitFor } from './free-port.ts';
 
-
 export interface TemporalServerHandle {
   /** gRPC frontend, host:port. */
   address: string;
@@ -39,16 +38,23 @@ export async function startTemporalDevServer(options: TemporalServerOptions): Pr
   const cli = await resolveTemporalCli(options.progress);
   // Flags every way of starting the server shares; the SDK fallback sets ports and UI itself.
   const common = [
-    '--http-port', String(options.httpPort),
-    '--metrics-port', String(await freePort()),
-    '--log-level', 'warn',
+    '--http-port',
+    String(options.httpPort),
+    '--metrics-port',
+    String(await freePort()),
+    '--log-level',
+    'warn',
     ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
   ];
   const args = [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(options.port),
-    '--namespace', namespace,
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--namespace',
+    namespace,
     ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     ...common,

@@ -42,11 +42,10 @@ export class HttpWorkflowGateway implements WorkflowGateway {
   }
 
   async signal(workflowId: string, signalName: string, arg: unknown): Promise<void> {
-    const response = await this.call(
-      'POST',
-      `/workflows/${encodeURIComponent(workflowId)}/signal/${encodeURIComponent(signalName)}`,
-      { input: [arg], requestId: crypto.randomUUID() },
-    );
+    const response = await this.call('POST', `/workflows/${encodeURIComponent(workflowId)}/signal/${encodeURIComponent(signalName)}`, {
+      input: [arg],
+      requestId: crypto.randomUUID(),
+    });
     await this.expectOk(response, 'signal', workflowId);
   }
 
@@ -63,11 +62,9 @@ export class HttpWorkflowGateway implements WorkflowGateway {
   }
 
   async query<T>(workflowId: string, queryName: string, ...args: unknown[]): Promise<T> {
-    const response = await this.call(
-      'POST',
-      `/workflows/${encodeURIComponent(workflowId)}/query/${encodeURIComponent(queryName)}`,
-      { query: { queryArgs: args } },
-    );
+    const response = await this.call('POST', `/workflows/${encodeURIComponent(workflowId)}/query/${encodeURIComponent(queryName)}`, {
+      query: { queryArgs: args },
+    });
     await this.expectOk(response, 'query', workflowId);
     const body = (await response.json()) as { queryResult?: unknown[] };
     return body.queryResult?.[0] as T;
