@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -9,7 +9,6 @@ import { freePort } from '../src/platform/launch/free-port.ts';
 /** A throw-away embedded Postgres, migrated, for one benchmark run. */
 export async function benchPostgres(): Promise<{ url: string; stop(): Promise<void> }> {
   const root = mkdtempSync(join(tmpdir(), 'platform-bench-'));
-  chmodSync(root, 0o755);
   const postgres = await startEmbeddedPostgres({ dataDir: join(root, 'pg'), port: await freePort(), persistent: false });
   const url = await postgres.createDatabase('bench');
   const pool = new pg.Pool({ connectionString: url });

