@@ -1,10 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { Forbidden, NotFound } from '../kernel/errors.ts';
+import { NotFound } from '../kernel/errors.ts';
 import { PgIdempotencyStore } from '../platform/db/idempotency-store.ts';
 import type { AppDeps, RegisterRoutes } from '../platform/http/app.ts';
-import { requireCustomer } from '../platform/http/auth.ts';
+import { assertSelf, requireCustomer } from '../platform/http/auth.ts';
 import { idempotencyKeys } from '../platform/http/idempotency.ts';
-import { BEARER_AUTH, IdParam, MoneySchema, MoneyView, problemResponses } from '../platform/http/schemas.ts';
+import { BEARER_AUTH, CustomerIdParam, IdParam, MoneySchema, MoneyView, problemResponses } from '../platform/http/schemas.ts';
 import { MAX_TITLE } from './domain.ts';
 import { getAuction, listActiveAuctions, listBidsOfAuction, listBidsOfCustomer } from './queries.ts';
 import { createAuction, endAuctionEarly, payingForWonItemWorkflowId, placeBid } from './use-cases.ts';
@@ -182,12 +182,7 @@ export const registerAuctionRoutes: RegisterRoutes = (app, deps: AppDeps) => {
       security: BEARER_AUTH,
       middleware: [auth] as const,
       request: {
-        params: z.object({
-          id: z
-            .string()
-            .min(1)
-            .openapi({ param: { name: 'id', in: 'path' } }),
-        }),
+        params: CustomerIdParam,
       },
       responses: {
         200: json(
@@ -199,7 +194,7 @@ export const registerAuctionRoutes: RegisterRoutes = (app, deps: AppDeps) => {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      if (id !== c.get('customerId')) throw new Forbidden('you can only see your own bids');
+      assertSelf(id, c.get('customerId'), 'bids');
       return c.json({ bids: await listBidsOfCustomer(pools.read, id) }, 200);
     },
   );

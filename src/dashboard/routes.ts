@@ -1,8 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { Forbidden } from '../kernel/errors.ts';
 import type { RegisterRoutes } from '../platform/http/app.ts';
-import { requireCustomer } from '../platform/http/auth.ts';
-import { BEARER_AUTH, MoneyView, problemResponses } from '../platform/http/schemas.ts';
+import { assertSelf, requireCustomer } from '../platform/http/auth.ts';
+import { BEARER_AUTH, CustomerIdParam, MoneyView, problemResponses } from '../platform/http/schemas.ts';
 import { getDashboard } from './queries.ts';
 
 const DashboardView = z
@@ -30,13 +29,7 @@ export const registerDashboardRoutes: RegisterRoutes = (app, { config, pools }) 
       security: BEARER_AUTH,
       middleware: [requireCustomer(config.AUTH_SECRET)] as const,
       request: {
-        params: z.object({
-          id: z
-            .string()
-            .min(1)
-            .max(200)
-            .openapi({ param: { name: 'id', in: 'path' } }),
-        }),
+        params: CustomerIdParam,
       },
       responses: {
         200: { description: 'The dashboard', content: { 'application/json': { schema: DashboardView } } },
@@ -45,7 +38,7 @@ export const registerDashboardRoutes: RegisterRoutes = (app, { config, pools }) 
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      if (id !== c.get('customerId')) throw new Forbidden('you can only see your own dashboard');
+      assertSelf(id, c.get('customerId'), 'dashboard');
       return c.json(await getDashboard(pools.read, id), 200);
     },
   );

@@ -1,8 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { Forbidden } from '../kernel/errors.ts';
 import type { RegisterRoutes } from '../platform/http/app.ts';
-import { requireCustomer } from '../platform/http/auth.ts';
-import { BEARER_AUTH, problemResponses } from '../platform/http/schemas.ts';
+import { assertSelf, requireCustomer } from '../platform/http/auth.ts';
+import { BEARER_AUTH, CustomerIdParam, problemResponses } from '../platform/http/schemas.ts';
 import { listNotifications } from './queries.ts';
 
 const Notification = z
@@ -26,12 +25,7 @@ export const registerNotificationRoutes: RegisterRoutes = (app, { config, pools 
       security: BEARER_AUTH,
       middleware: [requireCustomer(config.AUTH_SECRET)] as const,
       request: {
-        params: z.object({
-          id: z
-            .string()
-            .min(1)
-            .openapi({ param: { name: 'id', in: 'path' } }),
-        }),
+        params: CustomerIdParam,
       },
       responses: {
         200: {
@@ -43,7 +37,7 @@ export const registerNotificationRoutes: RegisterRoutes = (app, { config, pools 
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      if (id !== c.get('customerId')) throw new Forbidden('you can only read your own notifications');
+      assertSelf(id, c.get('customerId'), 'notifications');
       return c.json({ notifications: await listNotifications(pools.read, id) }, 200);
     },
   );

@@ -1,6 +1,6 @@
 import { jwtVerify, SignJWT } from 'jose';
 import { createMiddleware } from 'hono/factory';
-import { Unauthorized } from '../../kernel/errors.ts';
+import { Forbidden, Unauthorized } from '../../kernel/errors.ts';
 import type { AppEnv } from './app-env.ts';
 
 /**
@@ -34,4 +34,9 @@ export async function issueToken(secret: string, customerId: string, expiresIn =
     .setIssuedAt()
     .setExpirationTime(expiresIn)
     .sign(new TextEncoder().encode(secret));
+}
+
+/** Own-only resources: the customer in the path must be the caller (403 otherwise). */
+export function assertSelf(customerId: string, caller: string, what: string): void {
+  if (customerId !== caller) throw new Forbidden(`you can only see your own ${what}`);
 }

@@ -64,3 +64,12 @@ export const IdParam = z.object({
 });
 
 export const BEARER_AUTH = [{ bearerAuth: [] as string[] }];
+
+/** `/customers/{id}/…`: a customer id in the path (customer ids are the token's `sub`, not UUIDs). */
+export const CustomerIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(200)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
