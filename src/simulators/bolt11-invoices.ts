@@ -7,6 +7,8 @@ import { decode, encode, sign } from 'bolt11';
  * and signing; randomness and hashing are WebCrypto.
  */
 export const INVOICE_EXPIRY_SECONDS = 3600;
+/** A year: the longest expiry an invoice of this node may ask for. */
+export const MAX_INVOICE_EXPIRY_SECONDS = 31_536_000;
 
 /** The order of secp256k1: a private key is a number in [1, n). */
 const CURVE_ORDER = 'fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141';
@@ -44,7 +46,10 @@ export async function issueInvoice(request: {
   amountSats: number;
   memo: string;
   nowSeconds: number;
+  /** Written into the invoice (`x` field), so every decoder sees it (default `INVOICE_EXPIRY_SECONDS`). */
+  expirySeconds?: number;
 }): Promise<IssuedInvoice> {
+  const expirySeconds = request.expirySeconds ?? INVOICE_EXPIRY_SECONDS;
   const preimage = crypto.getRandomValues(new Uint8Array(32));
   const paymentHash = toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', preimage)));
   const unsigned = encode({
@@ -54,7 +59,7 @@ export async function issueInvoice(request: {
       { tagName: 'payment_hash', data: paymentHash },
       { tagName: 'payment_secret', data: toHex(crypto.getRandomValues(new Uint8Array(32))) },
       { tagName: 'description', data: request.memo },
-      { tagName: 'expire_time', data: INVOICE_EXPIRY_SECONDS },
+      { tagName: 'expire_time', data: expirySeconds },
     ],
   });
   const signed = sign(unsigned, request.nodeKey);
@@ -64,7 +69,7 @@ export async function issueInvoice(request: {
     paymentHash,
     preimage: toHex(preimage),
     payee: signed.payeeNodeKey,
-    expiresAt: request.nowSeconds + INVOICE_EXPIRY_SECONDS,
+    expiresAt: request.nowSeconds + expirySeconds,
   };
 }
 

@@ -34,8 +34,17 @@ export function webhookSenderFor(options: SimulatorOptions): WebhookSender {
   });
 }
 
-export function simulator(app: Hono, webhooks: WebhookSender): Simulator {
-  return { app, fetch: (request) => app.fetch(request), idle: webhooks.idle, close: webhooks.close };
+/** `stop` ends the simulator's own timers (e.g. invoice expiry) before its webhooks are drained. */
+export function simulator(app: Hono, webhooks: WebhookSender, stop?: () => void): Simulator {
+  return {
+    app,
+    fetch: (request) => app.fetch(request),
+    idle: webhooks.idle,
+    close: async () => {
+      stop?.();
+      await webhooks.close();
+    },
+  };
 }
 
 /** A plain `{ error }` answer: simulators mimic outside APIs, not our problem+json. */
@@ -43,14 +52,33 @@ export function fail(c: Context, status: 400 | 404 | 409 | 422, error: string): 
   return c.json({ error }, status);
 }
 
+type BodyResult<T> = { ok: true; value: T } | { ok: false; response: Response };
+
 /** Parses the JSON body with `schema`; a malformed or invalid body becomes a 400 answer. */
-export async function readBody<T>(c: Context, schema: z.ZodType<T>): Promise<{ ok: true; value: T } | { ok: false; response: Response }> {
+export async function readBody<T>(c: Context, schema: z.ZodType<T>): Promise<BodyResult<T>> {
   let json: unknown;
   try {
     json = await c.req.json();
   } catch {
     return { ok: false, response: fail(c, 400, 'body is not valid JSON') };
   }
+  return parseBody(c, schema, json);
+}
+
+/** As `readBody`, for a body that may be left out: an empty one is parsed as `{}`. */
+export async function readOptionalBody<T>(c: Context, schema: z.ZodType<T>): Promise<BodyResult<T>> {
+  const text = await c.req.text();
+  if (text.trim() === '') return parseBody(c, schema, {});
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, response: fail(c, 400, 'body is not valid JSON') };
+  }
+  return parseBody(c, schema, json);
+}
+
+function parseBody<T>(c: Context, schema: z.ZodType<T>, json: unknown): BodyResult<T> {
   const parsed = schema.safeParse(json);
   if (parsed.success) return { ok: true, value: parsed.data };
   const details = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ');

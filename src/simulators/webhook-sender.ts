@@ -34,14 +34,20 @@ export interface WebhookEvent {
 export interface EventToSend {
   type: string;
   data: Record<string, unknown>;
-  /** Runs when the event happens (just before its first delivery): the sender's own state change. */
-  happen?: () => void;
+  /**
+   * Runs when the event happens (just before its first delivery): the sender's own state
+   * change. Returning `false` (exactly; any other value is ignored) says it can no longer
+   * happen, say the charge was voided meanwhile: this event and the rest of its `send`
+   * are dropped, never delivered.
+   */
+  happen?: () => unknown;
 }
 
 export interface WebhookSender {
   /**
    * Sends the events in the background, in order: each one is delivered (or given up on)
-   * before the next happens. Returns the event ids.
+   * before the next happens, unless a `happen` returns `false`. Returns the event ids
+   * (of every event asked for, including any dropped later).
    */
   send(...events: EventToSend[]): string[];
   /** Resolves once every delivery started so far, and any started meanwhile, has finished. */
@@ -116,7 +122,7 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
           await sleep(delayMs, stop.signal);
           for (const { spec, event } of withIds) {
             if (stop.signal.aborted) return;
-            spec.happen?.();
+            if (spec.happen?.() === false) return;
             await deliver(event);
             if (duplicate) await deliver(event);
           }

@@ -2,7 +2,7 @@ import { encode, sign } from 'bolt11';
 import { decode } from 'light-bolt11-decoder';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HttpLightningNode } from '../../src/bitcoin/lightning-node.ts';
-import { generateNodeKey } from '../../src/simulators/bolt11-invoices.ts';
+import { generateNodeKey, readInvoice } from '../../src/simulators/bolt11-invoices.ts';
 import { createLightningNodeSimulator } from '../../src/simulators/lightning-node.ts';
 import type { Simulator } from '../../src/simulators/simulator.ts';
 import { startSimulator, type RunningSimulator } from '../../src/simulators/serve.ts';
@@ -44,10 +44,16 @@ async function call(method: string, path: string, body?: unknown, base = server.
   return { status: response.status, body: (await response.json()) as any };
 }
 
-async function newInvoice(amountSats: number, memo?: string, base = server.url): Promise<{ invoice: string; paymentHash: string }> {
-  const { status, body } = await call('POST', '/invoices', { amountSats, ...(memo === undefined ? {} : { memo }) }, base);
-  expect(status).toBe(201);
-  return body;
+async function newInvoice(
+  amountSats: number,
+  memo?: string,
+  base = server.url,
+  expirySeconds?: number,
+): Promise<{ invoice: string; paymentHash: string; expiresAt: string }> {
+  const body = { amountSats, ...(memo === undefined ? {} : { memo }), ...(expirySeconds === undefined ? {} : { expirySeconds }) };
+  const answer = await call('POST', '/invoices', body, base);
+  expect(answer.status).toBe(201);
+  return answer.body;
 }
 
 function section(invoice: string, name: string): unknown {
@@ -121,7 +127,7 @@ describe('lightning node simulator: payments', () => {
     expect((await call('GET', `/payments/${paymentHash}`)).body.preimage).toBeUndefined();
   });
 
-  it('leaves an invoice whose memo is "hang" pending, with no webhook at all', async () => {
+  it('leaves a payment of an invoice whose memo is "hang" pending while the invoice runs, with no webhook', async () => {
     const withdrawalId = crypto.randomUUID();
     const { invoice, paymentHash } = await newInvoice(1_000, 'hang');
     expect(await node.payInvoice({ invoice, withdrawalId })).toEqual({ paymentHash, status: 'pending' });
@@ -203,5 +209,168 @@ describe('lightning node simulator: payments', () => {
 
     await simulator.idle();
     expect(eventsFor(withdrawalId)).toEqual([]);
+  });
+});
+
+describe('lightning node simulator: invoice expiry', () => {
+  it('writes expirySeconds into the invoice, where decoders see it, and answers the same expiresAt', async () => {
+    const { invoice, expiresAt } = await newInvoice(100, 'short', server.url, 90);
+    const decoded = decode(invoice);
+    expect(decoded.expiry).toBe(90);
+    const timestamp = section(invoice, 'timestamp') as number;
+    expect(Date.parse(expiresAt)).toBe((timestamp + 90) * 1000);
+    expect(readInvoice(invoice).expiresAt).toBe(timestamp + 90);
+
+    const yearLong = await newInvoice(100, undefined, server.url, 31_536_000);
+    expect(decode(yearLong.invoice).expiry).toBe(31_536_000);
+    expect(decode((await newInvoice(100)).invoice).expiry).toBe(3600); // the default
+  });
+
+  it('refuses an expiry that is not a whole number of seconds from 1 to a year', async () => {
+    for (const expirySeconds of [0, -1, 1.5, 31_536_001, '60', null]) {
+      expect((await call('POST', '/invoices', { amountSats: 1, expirySeconds })).status).toBe(400);
+    }
+  });
+});
+
+describe('lightning node simulator: hang and hold', () => {
+  it('keeps a "hang" payment pending until its invoice expires, then fails it with payment.failed', async () => {
+    const withdrawalId = crypto.randomUUID();
+    // Two seconds (BOLT11 counts whole seconds): at least one second left to pay it in.
+    const { invoice, paymentHash, expiresAt } = await newInvoice(1_000, 'hang', server.url, 2);
+    expect(await node.payInvoice({ invoice, withdrawalId })).toEqual({ paymentHash, status: 'pending' });
+    await simulator.idle();
+    expect(await node.paymentStatus(paymentHash)).toBe('pending');
+
+    await expect.poll(() => eventsFor(withdrawalId).map((event) => event.type), { timeout: 5_000 }).toEqual(['payment.failed']);
+    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(expiresAt));
+    expect(eventsFor(withdrawalId)[0]!.data).toEqual({ withdrawalId, paymentHash, reason: 'invoice_expired' });
+    expect(await node.paymentStatus(paymentHash)).toBe('failed');
+  });
+
+  it('cancels the expiry timers of "hang" payments on close: nothing is sent afterwards', async () => {
+    const other = createLightningNodeSimulator({ webhookUrl: receiver.url, webhookSecret: SECRET, webhookDelayMs: 1 });
+    const otherServer = await startSimulator(other, 0);
+    const withdrawalId = crypto.randomUUID();
+    const { invoice, expiresAt } = await newInvoice(10, 'hang', otherServer.url, 2);
+    expect((await call('POST', '/payments', { invoice, withdrawalId }, otherServer.url)).status).toBe(202);
+    await otherServer.close();
+    await new Promise((resolve) => setTimeout(resolve, Date.parse(expiresAt) - Date.now() + 200));
+    expect(eventsFor(withdrawalId)).toEqual([]);
+  });
+
+  it('holds a "hold" payment pending until a test settles it: payment.succeeded, with the preimage', async () => {
+    const withdrawalId = crypto.randomUUID();
+    const { invoice, paymentHash } = await newInvoice(700, 'hold');
+    expect(await node.payInvoice({ invoice, withdrawalId })).toEqual({ paymentHash, status: 'pending' });
+    await new Promise((resolve) => setTimeout(resolve, DELAY_MS * 20));
+    await simulator.idle();
+    expect(eventsFor(withdrawalId)).toEqual([]);
+    expect(await node.paymentStatus(paymentHash)).toBe('pending');
+
+    expect(await call('POST', `/payments/${paymentHash}/settle`)).toMatchObject({ status: 200, body: { paymentHash, withdrawalId } });
+    // Decided once: refused at once, even before the webhook has happened.
+    expect((await call('POST', `/payments/${paymentHash}/settle`)).status).toBe(409);
+    expect((await call('POST', `/payments/${paymentHash}/cancel`)).status).toBe(409);
+    await expect.poll(() => eventsFor(withdrawalId).map((event) => event.type)).toEqual(['payment.succeeded']);
+    expect(eventsFor(withdrawalId)[0]!.data).toEqual({ withdrawalId, paymentHash });
+    const { body } = await call('GET', `/payments/${paymentHash}`);
+    expect(body).toMatchObject({ status: 'succeeded', amountSats: 700 });
+    expect(await sha256Hex(body.preimage)).toBe(paymentHash);
+    await simulator.idle();
+    expect(eventsFor(withdrawalId)).toHaveLength(1);
+  });
+
+  it('fails a "hold" payment a test cancels, with payment.failed (cancelled)', async () => {
+    const withdrawalId = crypto.randomUUID();
+    const { invoice, paymentHash } = await newInvoice(800, 'hold');
+    await node.payInvoice({ invoice, withdrawalId });
+    expect(await call('POST', `/payments/${paymentHash.toUpperCase()}/cancel`)).toMatchObject({ status: 200, body: { paymentHash } });
+    await expect.poll(() => eventsFor(withdrawalId).map((event) => event.type)).toEqual(['payment.failed']);
+    expect(eventsFor(withdrawalId)[0]!.data).toEqual({ withdrawalId, paymentHash, reason: 'cancelled' });
+    expect(await node.paymentStatus(paymentHash)).toBe('failed');
+    expect((await call('GET', `/payments/${paymentHash}`)).body.preimage).toBeUndefined();
+    expect((await call('POST', `/payments/${paymentHash}/settle`)).status).toBe(409);
+    // Paying the same invoice again is the same payment, not a second one.
+    expect(await call('POST', '/payments', { invoice, withdrawalId })).toMatchObject({ status: 200, body: { status: 'failed' } });
+  });
+
+  it('refuses settle and cancel of a payment that is not a pending hold payment (409), or unknown (404)', async () => {
+    const withdrawalId = crypto.randomUUID();
+    const hanging = await newInvoice(10, 'hang');
+    await node.payInvoice({ invoice: hanging.invoice, withdrawalId });
+    const plain = await newInvoice(10);
+    await node.payInvoice({ invoice: plain.invoice, withdrawalId });
+    for (const paymentHash of [hanging.paymentHash, plain.paymentHash]) {
+      expect((await call('POST', `/payments/${paymentHash}/settle`)).status).toBe(409);
+      expect((await call('POST', `/payments/${paymentHash}/cancel`)).status).toBe(409);
+    }
+    const neverPaid = await newInvoice(10, 'hold');
+    expect((await call('POST', `/payments/${neverPaid.paymentHash}/settle`)).status).toBe(404);
+    expect((await call('POST', `/payments/${'ab'.repeat(32)}/cancel`)).status).toBe(404);
+    await simulator.idle();
+    expect(eventsFor(withdrawalId).map((event) => event.data.paymentHash)).toEqual([plain.paymentHash]);
+  });
+});
+
+describe('lightning node simulator: an outside payer (POST /invoices/:paymentHash/pay)', () => {
+  const paidEventsFor = (paymentHash: string) =>
+    receiver.received.filter((event) => event.type === 'invoice.paid' && event.data.paymentHash === paymentHash);
+
+  it('pays one of its invoices once, reported with a signed invoice.paid; a second payer is refused (409)', async () => {
+    const { paymentHash, expiresAt } = await newInvoice(2_500, 'deposit');
+    expect(await call('GET', `/invoices/${paymentHash}`)).toMatchObject({
+      status: 200,
+      body: { paymentHash, amountSats: 2_500, memo: 'deposit', expiresAt, status: 'open' },
+    });
+
+    expect(await call('POST', `/invoices/${paymentHash}/pay`)).toEqual({
+      status: 200,
+      body: { paymentHash, amountSats: 2_500, status: 'paid' },
+    });
+    expect((await call('POST', `/invoices/${paymentHash}/pay`)).status).toBe(409);
+    await expect
+      .poll(() => paidEventsFor(paymentHash))
+      .toEqual([
+        { path: '/webhooks/lightning', id: expect.stringMatching(/^evt_/), type: 'invoice.paid', data: { paymentHash, amountSats: 2_500 } },
+      ]);
+    expect((await call('GET', `/invoices/${paymentHash}`)).body.status).toBe('paid');
+
+    const concurrent = await newInvoice(1);
+    const answers = await Promise.all([1, 2, 3].map(() => call('POST', `/invoices/${concurrent.paymentHash}/pay`)));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409, 409]);
+    await simulator.idle();
+    expect(paidEventsFor(paymentHash)).toHaveLength(1);
+    expect(paidEventsFor(concurrent.paymentHash)).toHaveLength(1);
+    expect(receiver.rejected).toEqual([]);
+  });
+
+  it("answers 404 for a hash it never issued, another node's included", async () => {
+    const other = createLightningNodeSimulator({ webhookUrl: receiver.url, webhookSecret: SECRET });
+    const otherServer = await startSimulator(other, 0);
+    const foreign = await newInvoice(5, undefined, otherServer.url);
+    await otherServer.close();
+    for (const paymentHash of [foreign.paymentHash, 'cd'.repeat(32)]) {
+      expect((await call('POST', `/invoices/${paymentHash}/pay`)).status).toBe(404);
+      expect((await call('GET', `/invoices/${paymentHash}`)).status).toBe(404);
+    }
+    await simulator.idle();
+    expect(paidEventsFor(foreign.paymentHash)).toEqual([]);
+  });
+
+  it('refuses to pay an expired invoice (422) and shows it expired', async () => {
+    let clock = Date.now();
+    const later = createLightningNodeSimulator({ webhookUrl: receiver.url, webhookSecret: SECRET, webhookDelayMs: 1, now: () => clock });
+    const running = await startSimulator(later, 0);
+    const { paymentHash } = await newInvoice(5, undefined, running.url, 60);
+    clock += 60_000; // the node's clock reaches the expiry
+    expect((await call('GET', `/invoices/${paymentHash}`, undefined, running.url)).body.status).toBe('expired');
+    expect(await call('POST', `/invoices/${paymentHash}/pay`, undefined, running.url)).toEqual({
+      status: 422,
+      body: { error: 'invoice has expired' },
+    });
+    await later.idle();
+    await running.close();
+    expect(paidEventsFor(paymentHash)).toEqual([]);
   });
 });

@@ -78,6 +78,21 @@ describe('webhook sender', () => {
     expect(happened).toEqual(['first after 0', 'second after 1']);
   });
 
+  it('drops an event whose happen returns false, and the rest of its send, but not other sends', async () => {
+    const happened: string[] = [];
+    const sender = createWebhookSender({ url: receiver.url, secret: SECRET, delayMs: 0 });
+    const ids = sender.send(
+      { type: 'first', data: {}, happen: () => happened.push('first') },
+      { type: 'voided', data: {}, happen: () => false },
+      { type: 'after', data: {}, happen: () => happened.push('after') },
+    );
+    sender.send({ type: 'other', data: {}, happen: () => true });
+    await sender.idle();
+    expect(ids).toHaveLength(3);
+    expect(receiver.received.map((event) => event.type).sort()).toEqual(['first', 'other']);
+    expect(happened).toEqual(['first']);
+  });
+
   it('sends every event twice with the same id when asked to duplicate', async () => {
     const sender = createWebhookSender({ url: receiver.url, secret: SECRET, delayMs: 0, duplicate: true });
     const ids = sender.send({ type: 'a', data: {} }, { type: 'b', data: {} });
