@@ -27,7 +27,8 @@ const DATA = join(ROOT, '.data');
 const DEV_POSTGRES_PORT = Number(process.env.DEV_POSTGRES_PORT ?? 54329);
 const DEV_DATABASE = 'marketplace';
 
-const config = loadConfig(process.env);
+// Test deposits are a development convenience: on here unless the environment says otherwise.
+const config = loadConfig({ TEST_DEPOSITS: 'on', ...process.env });
 const logger = createLogger('dev', config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
 const stops: { name: string; stop: () => Promise<unknown> }[] = [];
 let step = 0;

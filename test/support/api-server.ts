@@ -29,7 +29,7 @@ export async function startTestApi(deps: {
   extraRoutes?: RegisterRoutes[];
   clock?: Clock;
 }): Promise<TestApi> {
-  const config = loadConfig({ TEMPORAL_TASK_QUEUE: 'unused', ...deps.env });
+  const config = loadConfig({ TEMPORAL_TASK_QUEUE: 'unused', TEST_DEPOSITS: 'on', ...deps.env });
   const app = createApp({ config, pools: deps.pools, workflows: deps.workflows, clock: deps.clock ?? systemClock, logger: silentLogger }, [
     ...ROUTES,
     ...(deps.extraRoutes ?? []),

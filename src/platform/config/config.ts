@@ -41,6 +41,10 @@ const ConfigSchema = z.object({
   SHIPPING_DEADLINE: duration('2d'),
   DELIVERY_DEADLINE: duration('14d'),
   WITHDRAWAL_TIMEOUT: duration('1h'),
+  /** Card attempts per payment; the next request is refused (422), so a saga's history stays bounded. */
+  MAX_CHARGE_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  /** Serve `POST /accounts/:id/deposits` (free money): on in `npm run dev` and the tests only. */
+  TEST_DEPOSITS: z.enum(['on', 'off']).default('off'),
   PAYMENTS_SIM_PORT: port(4010),
   CARRIER_SIM_PORT: port(4020),
   LIGHTNING_SIM_PORT: port(4030),
