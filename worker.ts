@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
-import { createAccountingActivities } from './activities/accounting.ts';
+import { withActivityBoundary } from './activities/activity-boundary.ts';
 import { createAuctionActivities } from './activities/auctions.ts';
 import { createBitcoinActivities } from './activities/bitcoin.ts';
 import { createBenchActivities } from './activities/bench.ts';
@@ -48,16 +48,15 @@ export function createActivities(deps: {
   lightningNode: LightningNode;
 }) {
   const pool = deps.pools.write;
-  return {
+  return withActivityBoundary({
     ...createDiagnosticsActivities(deps),
     ...createSettingsActivities(deps.config),
     ...createAuctionActivities({ pool, clock: deps.clock }),
     ...createPaymentActivities({ pool, provider: deps.paymentProvider }),
     ...createShippingActivities({ pool, carrier: deps.carrier }),
-    ...createAccountingActivities({ pool }),
     ...createBitcoinActivities({ pool, clock: deps.clock, node: deps.lightningNode }),
     ...createBenchActivities(),
-  };
+  });
 }
 
 /**

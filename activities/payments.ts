@@ -2,7 +2,15 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { CURRENCIES, type Currency } from '../src/kernel/money.ts';
 import type { PaymentProvider } from '../src/payments/payment-provider.ts';
-import { cancelPaymentOfAuction, chargePayment, refundPayment, startPayment } from '../src/payments/use-cases.ts';
+import {
+  chargePayment,
+  closePaymentWindow,
+  failChargeAttempt,
+  refundPayment,
+  refundUnwantedCapture,
+  startPayment,
+  voidOpenCharges,
+} from '../src/payments/use-cases.ts';
 
 const StartPaymentInput = z.object({
   auctionId: z.string().uuid(),
@@ -10,16 +18,24 @@ const StartPaymentInput = z.object({
   payeeId: z.string().min(1),
   amount: z.object({ amount: z.string(), currency: z.enum(CURRENCIES as [Currency, ...Currency[]]) }),
   title: z.string(),
+  payableUntil: z.string().datetime(),
 });
 const ChargeInput = z.object({ paymentId: z.string().uuid(), attempt: z.number().int().positive(), cardToken: z.string().min(1) });
+const FailedAttempt = z.object({ paymentId: z.string().uuid(), attempt: z.number().int().positive(), reason: z.string().min(1).max(500) });
+const UnwantedCapture = z.object({ paymentId: z.string().uuid(), providerChargeId: z.string().min(1).max(255) });
+const Id = z.string().uuid();
 
-/** Activities of the payments context; each is idempotent (keyed by auction, or payment and attempt). */
+/** Activities of the payments context; each is idempotent (keyed by auction, payment and attempt, or charge). */
 export function createPaymentActivities(deps: { pool: pg.Pool; provider: PaymentProvider }) {
+  const { pool, provider } = deps;
   return {
-    startPayment: (input: z.input<typeof StartPaymentInput>) => startPayment(deps.pool, StartPaymentInput.parse(input)),
-    chargePayment: (input: z.input<typeof ChargeInput>) => chargePayment(deps.pool, deps.provider, ChargeInput.parse(input)),
-    cancelPaymentOfAuction: (auctionId: string) => cancelPaymentOfAuction(deps.pool, z.string().uuid().parse(auctionId)),
-    refundPayment: (paymentId: string) => refundPayment(deps.pool, deps.provider, z.string().uuid().parse(paymentId)),
+    startPayment: (input: z.input<typeof StartPaymentInput>) => startPayment(pool, StartPaymentInput.parse(input)),
+    chargePayment: (input: z.input<typeof ChargeInput>) => chargePayment(pool, provider, ChargeInput.parse(input)),
+    failChargeAttempt: (input: z.input<typeof FailedAttempt>) => failChargeAttempt(pool, FailedAttempt.parse(input)),
+    closePaymentWindow: (auctionId: string) => closePaymentWindow(pool, Id.parse(auctionId)),
+    voidOpenCharges: (auctionId: string) => voidOpenCharges(pool, provider, Id.parse(auctionId)),
+    refundPayment: (paymentId: string) => refundPayment(pool, provider, Id.parse(paymentId)),
+    refundUnwantedCapture: (input: z.input<typeof UnwantedCapture>) => refundUnwantedCapture(pool, provider, UnwantedCapture.parse(input)),
   };
 }
 

@@ -1,7 +1,7 @@
 import { condition, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { BenchActivities } from '../activities/bench.ts';
 
-const { benchNoop } = proxyActivities<BenchActivities>({ startToCloseTimeout: '30 seconds' });
+const { benchNoop } = proxyActivities<BenchActivities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } });
 
 /** The baseline's one signal, standing in for a saga's webhook. */
 export const benchDoneSignal = defineSignal('benchDone');

@@ -6,3 +6,4 @@ export { deliveryFulfilment } from './delivery-fulfilment.ts';
 export { serviceFulfilment } from './service-fulfilment.ts';
 export { benchBaseline } from './bench-baseline.ts';
 export { bitcoinWithdrawal } from './bitcoin-withdrawal.ts';
+export { unwantedCaptureRefund } from './unwanted-capture-refund.ts';

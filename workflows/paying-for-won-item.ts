@@ -16,7 +16,9 @@ import type { PaymentActivities } from '../activities/payments.ts';
 import type { SettingsActivities } from '../activities/settings.ts';
 import type { ShippingActivities } from '../activities/shipping.ts';
 import type { MoneyJson } from '../src/kernel/money.ts';
+import { DATABASE_STEP, MONEY_MOVEMENT, refusalOf } from './activity-options.ts';
 import { Compensations } from './compensations.ts';
+import { REFUSAL } from './refusals.ts';
 import { chargeRequestedSignal, paymentCapturedSignal, paymentFailedSignal, type ChargeRequested } from './messages.ts';
 import { SagaJournal } from './saga-journal.ts';
 import { deliveryFulfilment } from './delivery-fulfilment.ts';
@@ -59,16 +61,8 @@ async function startFulfilment(input: PayingForWonItemInput & { paymentId: strin
   return fulfilmentId;
 }
 
-const activities = proxyActivities<AuctionActivities & PaymentActivities & ShippingActivities & SettingsActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
-});
-
-/** A provider call has 10 s; if the worker dies mid-call, the retry (same idempotency key) comes that much sooner. */
-const provider = proxyActivities<PaymentActivities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
-});
+const steps = proxyActivities<AuctionActivities & PaymentActivities & ShippingActivities & SettingsActivities>(DATABASE_STEP);
+const money = proxyActivities<PaymentActivities>(MONEY_MOVEMENT);
 
 export interface PayingForWonItemInput {
   auctionId: string;
@@ -84,79 +78,125 @@ export type PayingOutcome = { outcome: 'paid'; paymentId: string } | { outcome: 
 /**
  * Seed 001's PayingForWonItem (`paying-for-won-item-<auctionId>`): start a payment (the
  * winner is e-mailed from the outbox), then wait for the provider's capture, racing the
- * payment window. Charges requested by the winner run here, as activities keyed by
- * payment and attempt; a failed charge lets the winner try again within the window.
+ * payment window. Each charge the winner requests runs beside the window's timer, never
+ * in front of it: at most one attempt is at the provider (the payment refuses a second),
+ * a card the provider refuses fails that attempt at once, and the winner may try again.
  * Captured: the auction is paid and handed over to fulfilment. Window elapsed: the
- * payment is cancelled and the auction marked unpaid (both parties are e-mailed).
- * Provider signals are deduplicated by webhook event id.
+ * attempt in flight is cancelled (waiting until its call has ended), the payment is
+ * cancelled, every charge the provider still holds for it is voided, and the auction is
+ * marked unpaid (both parties are e-mailed). A capture that still arrives is refunded by
+ * the payments context. Provider signals are deduplicated by webhook event id.
  */
 export async function payingForWonItem(input: PayingForWonItemInput): Promise<PayingOutcome> {
   const journal = new SagaJournal('starting-payment', [input.winnerId, input.sellerId], { auctionId: input.auctionId });
   const seenEvents = new Set<string>();
   const firstTime = (eventId: string) => !seenEvents.has(eventId) && Boolean(seenEvents.add(eventId));
-  const charges: ChargeRequested[] = [];
+  const requests: ChargeRequested[] = [];
   let captured = false;
   let failures = 0;
   setHandler(paymentCapturedSignal, ({ eventId }) => void (firstTime(eventId) && (captured = true)));
   setHandler(paymentFailedSignal, ({ eventId }) => void (firstTime(eventId) && failures++));
-  setHandler(chargeRequestedSignal, (request) => void (firstTime(`charge-attempt-${request.attempt}`) && charges.push(request)));
+  setHandler(chargeRequestedSignal, (request) => void (firstTime(`charge-attempt-${request.attempt}`) && requests.push(request)));
 
+  // Every charge attempt runs in this scope, so the window's end can stop the one in flight.
+  const charging = new CancellationScope();
+  let attemptInFlight: Promise<void> | undefined;
+  const settleAttemptInFlight = async () => {
+    charging.cancel();
+    await attemptInFlight?.catch(() => undefined); // money activities wait until the provider call has really ended
+  };
   const compensations = new Compensations();
   try {
-    const { paymentWindowMs } = await activities.sagaTimeouts();
+    const { paymentWindowMs } = await steps.sagaTimeouts();
     const deadline = Date.now() + paymentWindowMs;
 
     // The undo is registered before the step: cancelling finds no payment, or this one.
-    compensations.register('cancel payment', () => activities.cancelPaymentOfAuction(input.auctionId));
-    const { paymentId } = await activities.startPayment({
+    compensations.register('close the payment window', async () => {
+      await settleAttemptInFlight();
+      const { outcome } = await steps.closePaymentWindow(input.auctionId);
+      if (outcome === 'cancelled') await money.voidOpenCharges(input.auctionId);
+      if (outcome === 'captured') {
+        // The saga is being cancelled after the money came in: give it back.
+        await money.refundPayment(paymentIdOf(journal));
+        await steps.markAuctionRefunded(input.auctionId);
+      }
+    });
+    const { paymentId } = await steps.startPayment({
       auctionId: input.auctionId,
       payerId: input.winnerId,
       payeeId: input.sellerId,
       amount: input.amount,
       title: input.title,
+      payableUntil: new Date(deadline).toISOString(),
     });
     journal.know('paymentId', paymentId);
     upsertSearchAttributes({ PaymentId: [paymentId] });
-    await activities.attachPaymentToAuction(input.auctionId, paymentId);
+    await steps.attachPaymentToAuction(input.auctionId, paymentId);
+
+    /** One attempt: the charge at the provider; a refusal fails the attempt, so the payer may try again. */
+    const attempt = async ({ attempt, cardToken }: ChargeRequested): Promise<void> => {
+      journal.enter('charging');
+      try {
+        await money.chargePayment({ paymentId, attempt, cardToken });
+        journal.enter('awaiting-provider');
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        const refusal = refusalOf(error);
+        // A Conflict means the attempt was decided meanwhile (by a webhook, or the window): nothing to undo.
+        if (refusal?.type === 'Conflict') return;
+        const reason =
+          refusal?.type === REFUSAL.providerRefused ? `the provider refused the card: ${refusal.message}` : 'the provider could not be reached';
+        await steps.failChargeAttempt({ paymentId, attempt, reason: reason.slice(0, 500) });
+        journal.enter('payment-failed-awaiting-retry');
+      }
+    };
 
     journal.enter('awaiting-payment');
     let seenFailures = 0;
     while (!captured) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
-      const woke = await condition(() => captured || charges.length > 0 || failures > seenFailures, remaining);
+      const woke = await condition(
+        () => captured || failures > seenFailures || (attemptInFlight === undefined && requests.length > 0),
+        remaining,
+      );
       if (!woke) break;
       if (failures > seenFailures) {
         seenFailures = failures;
         journal.enter('payment-failed-awaiting-retry');
       }
-      const charge = charges.shift();
-      if (charge) {
-        journal.enter('charging');
-        await provider.chargePayment({ paymentId, attempt: charge.attempt, cardToken: charge.cardToken });
-        journal.enter('awaiting-payment');
+      const request = attemptInFlight === undefined ? requests.shift() : undefined;
+      if (request) {
+        attemptInFlight = charging.run(() => attempt(request)).finally(() => void (attemptInFlight = undefined));
       }
     }
 
     if (!captured) {
       journal.enter('payment-window-elapsed');
-      await compensations.run();
-      await activities.markAuctionUnpaid(input.auctionId);
-      journal.enter('unpaid');
-      return { outcome: 'unpaid', paymentId };
+      await settleAttemptInFlight();
+      const { outcome } = await steps.closePaymentWindow(input.auctionId);
+      if (outcome !== 'captured') {
+        journal.enter('voiding-open-charges');
+        await money.voidOpenCharges(input.auctionId);
+        compensations.clear();
+        await steps.markAuctionUnpaid(input.auctionId);
+        journal.enter('unpaid');
+        return { outcome: 'unpaid', paymentId };
+      }
+      // The capture was recorded before the window closed: the item is paid.
     }
 
     // Captured: the money is in; from here on nothing is undone by cancelling the payment.
     compensations.clear();
     journal.enter('marking-paid');
-    await activities.markAuctionPaid(input.auctionId);
+    await steps.markAuctionPaid(input.auctionId);
     journal.enter('handing-over-to-fulfilment');
     if (patched(FULFILMENT_SAGAS)) {
       const fulfilmentId = await startFulfilment({ ...input, paymentId });
       journal.know(input.fulfilment === 'delivery' ? 'deliveryId' : 'serviceId', fulfilmentId);
     } else {
       // Sagas that started before the fulfilment sagas existed hand over as they did then.
-      await activities.requestFulfilment({
+      await steps.requestFulfilment({
         auctionId: input.auctionId,
         kind: input.fulfilment,
         buyerId: input.winnerId,
@@ -170,8 +210,14 @@ export async function payingForWonItem(input: PayingForWonItemInput): Promise<Pa
     if (isCancellation(error)) {
       journal.enter('cancelled-compensating');
       await compensations.run();
-      await CancellationScope.nonCancellable(() => activities.markAuctionUnpaid(input.auctionId).catch(() => undefined));
+      await CancellationScope.nonCancellable(() => steps.markAuctionUnpaid(input.auctionId).catch(() => undefined));
     }
     throw error;
   }
+}
+
+function paymentIdOf(journal: SagaJournal): string {
+  const paymentId = journal.ids.paymentId;
+  if (!paymentId) throw new Error('no payment was opened');
+  return paymentId;
 }

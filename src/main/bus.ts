@@ -2,6 +2,7 @@ import { subscribeAuctionHandlers } from '../auctions/handlers.ts';
 import { subscribeBitcoinHandlers } from '../bitcoin/handlers.ts';
 import { recordingEmailSender } from '../notifications/email.ts';
 import { subscribeNotificationHandlers } from '../notifications/handlers.ts';
+import { subscribePaymentHandlers } from '../payments/handlers.ts';
 import { MessageBus } from '../platform/bus/message-bus.ts';
 import { standardMiddleware } from '../platform/bus/middleware.ts';
 import type { Config } from '../platform/config/config.ts';
@@ -17,6 +18,7 @@ export function createBus(deps: { pools: Pools; logger: Logger; workflows: Workf
   const bus = new MessageBus(standardMiddleware(deps.pools.write, deps.logger));
   subscribeAuctionHandlers(bus, deps.workflows, deps.config.TEMPORAL_TASK_QUEUE);
   subscribeBitcoinHandlers(bus, deps.workflows, deps.config.TEMPORAL_TASK_QUEUE);
+  subscribePaymentHandlers(bus, deps.workflows, deps.config.TEMPORAL_TASK_QUEUE);
   subscribeNotificationHandlers(bus, recordingEmailSender);
   return bus;
 }

@@ -1,25 +1,28 @@
 import { Aggregate } from '../kernel/aggregate.ts';
-import { Conflict, Forbidden } from '../kernel/errors.ts';
-import type { Money, MoneyJson } from '../kernel/money.ts';
+import { BusinessRuleViolation, Conflict, Forbidden } from '../kernel/errors.ts';
+import { Money, type MoneyJson } from '../kernel/money.ts';
 
-export type PaymentStatus = 'new' | 'charged' | 'captured' | 'failed' | 'timed_out' | 'refunded' | 'cancelled';
+/**
+ * `charging`: an attempt is at the provider; `charged`: the provider took the card and
+ * will capture. Only `new` and `failed` accept a new attempt, so a payment has at most
+ * one charge in flight (DESIGN property 11).
+ */
+export type PaymentStatus = 'new' | 'charging' | 'charged' | 'captured' | 'failed' | 'refunded' | 'cancelled';
+
+/** Why a capture is refunded instead of kept: it came after the window closed, or a second charge was captured. */
+export type UnwantedCaptureReason = 'after-window' | 'second-capture';
+
+type Parties = { auctionId: string; payerId: string; title: string };
 
 export type PaymentEvent =
-  | { type: 'PaymentStarted'; auctionId: string; payerId: string; payeeId: string; amount: MoneyJson; title: string }
+  | { type: 'PaymentStarted'; auctionId: string; payerId: string; payeeId: string; amount: MoneyJson; title: string; payableUntil: string }
   | { type: 'ChargeRequested'; attempt: number; payerId: string }
   | { type: 'PaymentCharged'; providerChargeId: string }
-  | {
-      type: 'PaymentCaptured';
-      providerChargeId: string;
-      auctionId: string;
-      payerId: string;
-      payeeId: string;
-      amount: MoneyJson;
-      title: string;
-    }
-  | { type: 'PaymentFailed'; reason: string; auctionId: string; payerId: string; title: string }
+  | ({ type: 'PaymentCaptured'; providerChargeId: string; payeeId: string; amount: MoneyJson } & Parties)
+  | ({ type: 'PaymentFailed'; attempt: number; reason: string } & Parties)
   | { type: 'PaymentCancelled'; auctionId: string }
-  | { type: 'PaymentRefunded'; auctionId: string; payerId: string; amount: MoneyJson; title: string };
+  | ({ type: 'UnwantedCaptureRecorded'; providerChargeId: string; amount: MoneyJson; reason: UnwantedCaptureReason } & Parties)
+  | ({ type: 'PaymentRefunded'; providerChargeId: string; refundId: string; amount: MoneyJson; refunded: MoneyJson } & Parties);
 
 export interface PaymentState {
   auctionId: string;
@@ -28,26 +31,63 @@ export interface PaymentState {
   amount: Money;
   title: string;
   status: PaymentStatus;
+  /** Attempts requested so far; the newest is the one in flight while `charging`/`charged`. */
   attempts: number;
+  /** After this instant no new attempt is accepted (the saga closes the window on its timer). */
+  payableUntil: Date;
+  /** The charge that pays for the item, once the provider reported one (charged or captured). */
   providerChargeId: string | null;
+  /** Everything the provider captured for this payment, unwanted captures included. */
+  captured: Money;
+  /** Everything the provider refunded for this payment. */
+  refunded: Money;
+  /** Captures that are not kept (late, or a second charge): each refunded once. */
+  unwantedChargeIds: string[];
+  /** Refunds already counted, so a repeated report counts once. */
+  refundIds: string[];
 }
 
 /**
- * Paying for one won auction (seed 001 PaymentsFacade). The payer may try again after a
- * failure until the window closes; provider events are applied idempotently, since
- * webhooks repeat and may arrive out of order (a late `charged` after `captured`).
+ * Paying for one won auction (seed 001 PaymentsFacade), as a state machine:
+ *
+ *     new ──requestCharge──► charging ──charged──► charged ──captured──► captured ──refund──► refunded
+ *      ▲                        │  └──────────captured──────────────────────▲
+ *      └──── failed ◄──refused / declined─┘
+ *     new/charging/charged/failed ──closeWindow──► cancelled ──late capture, then refund──► refunded
+ *
+ * Provider reports are facts: each is applied once (a repeat changes nothing) and none is
+ * refused because the payment moved on. A capture that cannot be kept (after the window,
+ * or a second charge) is recorded as unwanted, which refunds it.
  */
 export class Payment extends Aggregate<PaymentEvent> {
   private constructor(
     id: string,
     version: number,
-    private readonly s: PaymentState,
+    private readonly current: PaymentState,
   ) {
     super(id, version);
   }
 
-  static start(input: { id: string; auctionId: string; payerId: string; payeeId: string; amount: Money; title: string }): Payment {
-    const payment = new Payment(input.id, 0, { ...input, status: 'new', attempts: 0, providerChargeId: null });
+  static start(input: {
+    id: string;
+    auctionId: string;
+    payerId: string;
+    payeeId: string;
+    amount: Money;
+    title: string;
+    payableUntil: Date;
+  }): Payment {
+    const zero = Money.zero(input.amount.currency);
+    const payment = new Payment(input.id, 0, {
+      ...input,
+      status: 'new',
+      attempts: 0,
+      providerChargeId: null,
+      captured: zero,
+      refunded: zero,
+      unwantedChargeIds: [],
+      refundIds: [],
+    });
     payment.record({
       type: 'PaymentStarted',
       auctionId: input.auctionId,
@@ -55,6 +95,7 @@ export class Payment extends Aggregate<PaymentEvent> {
       payeeId: input.payeeId,
       amount: input.amount.toJSON(),
       title: input.title,
+      payableUntil: input.payableUntil.toISOString(),
     });
     return payment;
   }
@@ -64,65 +105,136 @@ export class Payment extends Aggregate<PaymentEvent> {
   }
 
   get state(): Readonly<PaymentState> {
-    return this.s;
+    return this.current;
   }
 
   isParty(customerId: string): boolean {
-    return customerId === this.s.payerId || customerId === this.s.payeeId;
+    return customerId === this.current.payerId || customerId === this.current.payeeId;
   }
 
-  /** The payer asks to charge a card: allowed while nothing is charged yet, or after a failure. Returns the attempt number. */
-  requestCharge(payerId: string): number {
-    if (payerId !== this.s.payerId) throw new Forbidden('only the payer can pay');
-    if (this.s.status !== 'new' && this.s.status !== 'failed') throw new Conflict(`payment ${this.id} is ${this.s.status}`);
-    this.s.attempts += 1;
-    this.record({ type: 'ChargeRequested', attempt: this.s.attempts, payerId });
-    return this.s.attempts;
+  /**
+   * The payer asks to charge a card. Refused while an attempt is in flight or the item is
+   * paid (409), and once the window has closed or the attempts are used up (422).
+   * Returns the new attempt's number.
+   */
+  requestCharge(payerId: string, now: Date, maxAttempts: number): number {
+    const s = this.current;
+    if (payerId !== s.payerId) throw new Forbidden('only the payer can pay');
+    if (s.status === 'charging' || s.status === 'charged') {
+      throw new Conflict(`payment ${this.id} has attempt ${s.attempts} at the provider; wait for its outcome`);
+    }
+    if (s.status === 'captured' || s.status === 'refunded') throw new Conflict(`payment ${this.id} is ${s.status}`);
+    if (s.status === 'cancelled' || now.getTime() >= s.payableUntil.getTime()) {
+      throw new BusinessRuleViolation(`the payment window of payment ${this.id} has closed`);
+    }
+    if (s.attempts >= maxAttempts) throw new BusinessRuleViolation(`payment ${this.id} has used all ${maxAttempts} charge attempts`);
+    s.attempts += 1;
+    s.status = 'charging';
+    s.providerChargeId = null;
+    this.record({ type: 'ChargeRequested', attempt: s.attempts, payerId });
+    return s.attempts;
+  }
+
+  /**
+   * Guards the call to the provider: only the attempt in flight is charged, never one
+   * decided or compensated. `charged` still counts: a retried call gets the same charge back.
+   */
+  assertAttemptInFlight(attempt: number): void {
+    const inFlight = this.current.status === 'charging' || this.current.status === 'charged';
+    if (!inFlight || this.current.attempts !== attempt) {
+      throw new Conflict(`attempt ${attempt} of payment ${this.id} is no longer in flight (payment ${this.current.status})`);
+    }
+  }
+
+  /** The provider refused the attempt outright (an unknown card, say): it failed, the payer may try again. */
+  failAttempt(attempt: number, reason: string): void {
+    if (this.current.status !== 'charging' || this.current.attempts !== attempt) return; // already decided
+    this.fail(reason);
   }
 
   markCharged(providerChargeId: string): void {
-    if (this.s.status !== 'new' && this.s.status !== 'failed') return; // late or repeated
-    this.s.status = 'charged';
-    this.s.providerChargeId = providerChargeId;
+    if (this.current.status !== 'charging') return; // late or repeated
+    this.current.status = 'charged';
+    this.current.providerChargeId = providerChargeId;
     this.record({ type: 'PaymentCharged', providerChargeId });
   }
 
-  markCaptured(providerChargeId: string): void {
-    if (this.s.status === 'captured' || this.s.status === 'refunded') return;
-    if (this.s.status === 'cancelled' || this.s.status === 'timed_out') {
-      throw new Conflict(`payment ${this.id} was ${this.s.status} before the provider captured it`);
+  markFailed(providerChargeId: string, reason: string): void {
+    const s = this.current;
+    if (s.status !== 'charging' && s.status !== 'charged') return; // late or repeated
+    if (s.providerChargeId !== null && s.providerChargeId !== providerChargeId) return; // another attempt's charge
+    this.fail(reason);
+  }
+
+  /**
+   * The provider captured a charge. While the window is open it pays for the item. A
+   * capture of a cancelled payment, or of a second charge, is unwanted: recorded once,
+   * to be refunded. A repeat of a capture already counted changes nothing.
+   */
+  markCaptured(providerChargeId: string, amount: Money): void {
+    const s = this.current;
+    if (providerChargeId === s.providerChargeId && (s.status === 'captured' || s.status === 'refunded')) return;
+    if (s.unwantedChargeIds.includes(providerChargeId)) return;
+    s.captured = s.captured.add(amount);
+    if (s.status === 'new' || s.status === 'charging' || s.status === 'charged' || s.status === 'failed') {
+      s.status = 'captured';
+      s.providerChargeId = providerChargeId;
+      const { auctionId, payerId, payeeId, title } = s;
+      this.record({ type: 'PaymentCaptured', providerChargeId, auctionId, payerId, payeeId, amount: amount.toJSON(), title });
+      return;
     }
-    this.s.status = 'captured';
-    this.s.providerChargeId = providerChargeId;
-    const { auctionId, payerId, payeeId, amount, title } = this.s;
-    this.record({ type: 'PaymentCaptured', providerChargeId, auctionId, payerId, payeeId, amount: amount.toJSON(), title });
+    s.unwantedChargeIds.push(providerChargeId);
+    const reason: UnwantedCaptureReason = s.status === 'cancelled' ? 'after-window' : 'second-capture';
+    this.record({ type: 'UnwantedCaptureRecorded', providerChargeId, amount: amount.toJSON(), reason, ...this.parties() });
   }
 
-  markFailed(reason: string): void {
-    if (this.s.status !== 'new' && this.s.status !== 'charged') return;
-    this.s.status = 'failed';
-    this.record({ type: 'PaymentFailed', reason, auctionId: this.s.auctionId, payerId: this.s.payerId, title: this.s.title });
+  /**
+   * The payment window's end. A payment the provider already captured stays paid (the
+   * capture was recorded before the window closed); any other is cancelled. Idempotent.
+   */
+  closeWindow(): 'captured' | 'cancelled' {
+    const s = this.current;
+    if (s.status === 'captured') return 'captured';
+    if (s.status === 'refunded') {
+      const paidForItem = s.providerChargeId !== null && !s.unwantedChargeIds.includes(s.providerChargeId);
+      return paidForItem ? 'captured' : 'cancelled';
+    }
+    if (s.status === 'cancelled') return 'cancelled';
+    s.status = 'cancelled';
+    this.record({ type: 'PaymentCancelled', auctionId: s.auctionId });
+    return 'cancelled';
   }
 
-  /** The window elapsed (or the saga was cancelled) before capture. Idempotent; a captured payment is refunded instead. */
-  cancel(): void {
-    if (this.s.status === 'cancelled') return;
-    if (this.s.status === 'captured' || this.s.status === 'refunded')
-      throw new Conflict(`payment ${this.id} is ${this.s.status}; refund it instead`);
-    this.s.status = 'cancelled';
-    this.record({ type: 'PaymentCancelled', auctionId: this.s.auctionId });
-  }
-
-  markRefunded(): void {
-    if (this.s.status === 'refunded') return;
-    if (this.s.status !== 'captured') throw new Conflict(`payment ${this.id} is ${this.s.status}; only a captured payment is refunded`);
-    this.s.status = 'refunded';
+  /**
+   * The provider refunded (part of) a charge of ours. Counted once per refund id. The
+   * payment is `refunded` when the charge that paid for the item is refunded, or when
+   * the unwanted capture of a cancelled payment is.
+   */
+  markRefunded(providerChargeId: string, refundId: string, amount: Money): void {
+    const s = this.current;
+    if (s.refundIds.includes(refundId)) return;
+    const paidForItem = providerChargeId === s.providerChargeId && (s.status === 'captured' || s.status === 'refunded');
+    const unwanted = s.unwantedChargeIds.includes(providerChargeId);
+    if (!paidForItem && !unwanted) return; // a charge we never counted: there is nothing of ours to give back
+    s.refundIds.push(refundId);
+    s.refunded = s.refunded.add(amount);
+    if (paidForItem || s.status === 'cancelled') s.status = 'refunded';
     this.record({
       type: 'PaymentRefunded',
-      auctionId: this.s.auctionId,
-      payerId: this.s.payerId,
-      amount: this.s.amount.toJSON(),
-      title: this.s.title,
+      providerChargeId,
+      refundId,
+      amount: amount.toJSON(),
+      refunded: s.refunded.toJSON(),
+      ...this.parties(),
     });
+  }
+
+  private fail(reason: string): void {
+    this.current.status = 'failed';
+    this.record({ type: 'PaymentFailed', attempt: this.current.attempts, reason, ...this.parties() });
+  }
+
+  private parties(): Parties {
+    return { auctionId: this.current.auctionId, payerId: this.current.payerId, title: this.current.title };
   }
 }

@@ -1,19 +1,31 @@
 import { z } from 'zod';
 import type { Money } from '../kernel/money.ts';
-import { callJson, joinUrl } from '../platform/http/json-client.ts';
+import { callJson, HttpCallError, joinUrl } from '../platform/http/json-client.ts';
+
+/** What the provider says of one charge, as far as the payments context needs it. */
+export type ProviderChargeStatus = 'pending' | 'charged' | 'captured' | 'failed' | 'cancelled' | 'refunded';
 
 /**
- * The payment provider as the payments context sees it. Both calls carry an
+ * The payment provider as the payments context sees it. Charges and refunds carry an
  * idempotency key, so an activity that Temporal runs twice charges or refunds once.
  * Outcomes (charged, captured, failed, refunded) arrive later as webhooks.
  */
 export interface PaymentProvider {
   charge(request: { paymentId: string; amount: Money; cardToken: string; idempotencyKey: string }): Promise<{ chargeId: string }>;
   refund(request: { chargeId: string; idempotencyKey: string }): Promise<{ refundId: string }>;
+  /** Every charge the provider holds for one of our payments: the truth to reconcile against. */
+  listCharges(paymentId: string): Promise<{ chargeId: string; status: ProviderChargeStatus }[]>;
+  /** Voids a charge not yet captured. `false` when it can no longer be voided (captured or finished meanwhile). */
+  voidCharge(chargeId: string): Promise<boolean>;
 }
 
 const ChargeAnswer = z.object({ chargeId: z.string().min(1) });
 const RefundAnswer = z.object({ refundId: z.string().min(1) });
+const ChargeList = z.object({
+  charges: z.array(
+    z.object({ chargeId: z.string().min(1), status: z.enum(['pending', 'charged', 'captured', 'failed', 'cancelled', 'refunded']) }),
+  ),
+});
 
 /** The provider over HTTP (the simulator's API). Non-2xx answers throw `HttpCallError`. */
 export class HttpPaymentProvider implements PaymentProvider {
@@ -41,5 +53,31 @@ export class HttpPaymentProvider implements PaymentProvider {
       what: 'payment provider POST /charges/:chargeId/refunds',
     });
     return { refundId };
+  }
+
+  async listCharges(paymentId: string): Promise<{ chargeId: string; status: ProviderChargeStatus }[]> {
+    const { charges } = await callJson({
+      method: 'GET',
+      url: joinUrl(this.baseUrl, `/charges?paymentId=${encodeURIComponent(paymentId)}`),
+      response: ChargeList,
+      what: 'payment provider GET /charges',
+    });
+    return charges.map(({ chargeId, status }) => ({ chargeId, status }));
+  }
+
+  async voidCharge(chargeId: string): Promise<boolean> {
+    try {
+      await callJson({
+        method: 'POST',
+        url: joinUrl(this.baseUrl, `/charges/${encodeURIComponent(chargeId)}/cancel`),
+        body: {},
+        response: z.unknown(),
+        what: 'payment provider POST /charges/:chargeId/cancel',
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof HttpCallError && error.status === 409) return false;
+      throw error;
+    }
   }
 }

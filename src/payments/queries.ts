@@ -12,11 +12,15 @@ export interface PaymentView {
   status: PaymentStatus;
   attempts: number;
   providerChargeId: string | null;
+  /** What the provider refunded so far (whole or partial); zero until then. */
+  refunded: MoneyJson;
+  payableUntil: string;
   createdAt: string;
   version: number;
 }
 
-const SELECT = `SELECT id, auction_id, payer_id, payee_id, currency, amount_minor, title, status, attempts, provider_charge_id, created_at, version
+const SELECT = `SELECT id, auction_id, payer_id, payee_id, currency, amount_minor, title, status, attempts, provider_charge_id,
+  refunded_minor, payable_until, created_at, version
   FROM payments`;
 
 export async function getPayment(read: Sql, id: string): Promise<PaymentView | undefined> {
@@ -40,6 +44,8 @@ function toView(row: Record<string, any>): PaymentView {
     status: row.status,
     attempts: row.attempts,
     providerChargeId: row.provider_charge_id,
+    refunded: Money.fromMinorUnits(BigInt(row.refunded_minor), row.currency as Currency).toJSON(),
+    payableUntil: row.payable_until.toISOString(),
     createdAt: row.created_at.toISOString(),
     version: row.version,
   };

@@ -2,21 +2,21 @@ import { Money, type Currency } from '../kernel/money.ts';
 import type { AggregateWriter, UnitOfWork } from '../platform/db/unit-of-work.ts';
 import { Payment, type PaymentStatus } from './domain.ts';
 
-const COLUMNS = 'auction_id, payer_id, payee_id, currency, amount_minor, title, status, attempts, provider_charge_id, version';
+const COLUMNS = `auction_id, payer_id, payee_id, currency, amount_minor, title, status, attempts, provider_charge_id, payable_until,
+  captured_minor, refunded_minor, unwanted_charge_ids, refund_ids, version`;
+const PLACEHOLDERS = (from: number) => Array.from({ length: 15 }, (_, i) => `$${from + i}`).join(', ');
 
 const paymentWriter: AggregateWriter<Payment> = {
   aggregateType: 'Payment',
   async insert(sql, payment) {
-    await sql.query(`INSERT INTO payments (id, ${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, [
-      payment.id,
-      ...values(payment),
-    ]);
+    await sql.query(`INSERT INTO payments (id, ${COLUMNS}) VALUES ($1, ${PLACEHOLDERS(2)})`, [payment.id, ...values(payment)]);
   },
   async update(sql, payment, expectedVersion) {
-    const { rowCount } = await sql.query(
-      `UPDATE payments SET (${COLUMNS}) = ($3, $4, $5, $6, $7, $8, $9, $10, $11, $12) WHERE id = $1 AND version = $2`,
-      [payment.id, expectedVersion, ...values(payment)],
-    );
+    const { rowCount } = await sql.query(`UPDATE payments SET (${COLUMNS}) = (${PLACEHOLDERS(3)}) WHERE id = $1 AND version = $2`, [
+      payment.id,
+      expectedVersion,
+      ...values(payment),
+    ]);
     return rowCount === 1;
   },
 };
@@ -33,6 +33,11 @@ function values(payment: Payment): unknown[] {
     s.status,
     s.attempts,
     s.providerChargeId,
+    s.payableUntil,
+    s.captured.minorUnits.toString(),
+    s.refunded.minorUnits.toString(),
+    s.unwantedChargeIds,
+    s.refundIds,
     payment.version,
   ];
 }
@@ -55,15 +60,21 @@ async function load(uow: UnitOfWork, column: 'id' | 'auction_id', value: string)
   if (!row) return undefined;
   const tracked = uow.tracked<Payment>(paymentWriter.aggregateType, row.id);
   if (tracked) return tracked;
+  const currency = row.currency as Currency;
   const payment = Payment.restore(row.id, row.version, {
     auctionId: row.auction_id,
     payerId: row.payer_id,
     payeeId: row.payee_id,
-    amount: Money.fromMinorUnits(BigInt(row.amount_minor), row.currency as Currency),
+    amount: Money.fromMinorUnits(BigInt(row.amount_minor), currency),
     title: row.title,
     status: row.status as PaymentStatus,
     attempts: row.attempts,
     providerChargeId: row.provider_charge_id,
+    payableUntil: row.payable_until,
+    captured: Money.fromMinorUnits(BigInt(row.captured_minor), currency),
+    refunded: Money.fromMinorUnits(BigInt(row.refunded_minor), currency),
+    unwantedChargeIds: row.unwanted_charge_ids,
+    refundIds: row.refund_ids,
   });
   return uow.track(payment, paymentWriter);
 }

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { InvalidInput, NotFound } from '../kernel/errors.ts';
+import { Money } from '../kernel/money.ts';
 import { PgIdempotencyStore } from '../platform/db/idempotency-store.ts';
 import type { RegisterRoutes } from '../platform/http/app.ts';
 import { requireCustomer } from '../platform/http/auth.ts';
@@ -10,7 +11,7 @@ import { WorkflowNotFound } from '../platform/temporal/workflow-gateway.ts';
 import { CHARGE_REQUESTED_SIGNAL, PAYMENT_CAPTURED_SIGNAL, PAYMENT_FAILED_SIGNAL } from '../../workflows/message-names.ts';
 import { payingForWonItemWorkflowId } from '../auctions/use-cases.ts';
 import { getPayment } from './queries.ts';
-import { applyProviderEvent, assertPaymentParty, requestCharge } from './use-cases.ts';
+import { applyProviderEvent, assertPaymentParty, requestCharge, type ProviderEvent } from './use-cases.ts';
 
 const PaymentView = z
   .object({
@@ -20,9 +21,11 @@ const PaymentView = z
     payeeId: z.string(),
     amount: MoneyView,
     title: z.string(),
-    status: z.enum(['new', 'charged', 'captured', 'failed', 'timed_out', 'refunded', 'cancelled']),
+    status: z.enum(['new', 'charging', 'charged', 'captured', 'failed', 'refunded', 'cancelled']),
     attempts: z.number().int(),
     providerChargeId: z.string().nullable(),
+    refunded: MoneyView,
+    payableUntil: z.string(),
     createdAt: z.string(),
     version: z.number().int(),
   })
@@ -30,15 +33,29 @@ const PaymentView = z
 
 const ChargeRequest = z.object({ cardToken: z.string().min(1).max(200).openapi({ example: 'tok_visa' }) }).openapi('ChargeRequest');
 
+const ProviderMoney = z.object({ amount: z.string(), currency: z.string() }).transform((value, ctx) => {
+  try {
+    return Money.of(value.amount, value.currency);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : 'invalid money' });
+    return z.NEVER;
+  }
+});
+const ChargeFact = z.object({ paymentId: z.string().uuid(), providerChargeId: z.string().min(1).max(255) });
+
+/** The provider's events, one schema each; other types are acknowledged and ignored. */
 const PROVIDER_EVENTS = {
-  'payment.charged': 'charged',
-  'payment.captured': 'captured',
-  'payment.failed': 'failed',
-  'payment.refunded': 'refunded',
-} as const;
-const ProviderEventData = z.object({ paymentId: z.string().uuid(), providerChargeId: z.string().min(1), reason: z.string().optional() });
+  'payment.charged': ChargeFact.transform((data) => ({ type: 'charged' as const, ...data })),
+  'payment.captured': ChargeFact.extend({ amount: ProviderMoney.optional() }).transform((data) => ({ type: 'captured' as const, ...data })),
+  'payment.failed': ChargeFact.extend({ reason: z.string().max(500).optional() }).transform((data) => ({ type: 'failed' as const, ...data })),
+  'payment.refunded': ChargeFact.extend({ refundId: z.string().min(1).max(255), amount: ProviderMoney }).transform((data) => ({
+    type: 'refunded' as const,
+    ...data,
+  })),
+} satisfies Record<string, z.ZodType<ProviderEvent, any>>;
 
 export const registerPaymentRoutes: RegisterRoutes = (app, { config, pools, workflows, clock, logger }) => {
+  const charging = { pool: pools.write, clock, maxAttempts: config.MAX_CHARGE_ATTEMPTS };
   const auth = requireCustomer(config.AUTH_SECRET);
 
   app.openapi(
@@ -69,6 +86,9 @@ export const registerPaymentRoutes: RegisterRoutes = (app, { config, pools, work
       path: '/payments/{id}/charge',
       tags: ['payments'],
       summary: 'The payer submits a card token; the provider answers later by webhook',
+      description:
+        'One attempt at a time: 409 while an attempt is at the provider. 422 once the payment window has closed or ' +
+        '`MAX_CHARGE_ATTEMPTS` attempts were made. A card the provider refuses outright fails the attempt at once (payment `failed`).',
       security: BEARER_AUTH,
       middleware: [auth, idempotencyKeys(new PgIdempotencyStore(pools.write))] as const,
       request: { params: IdParam, body: { required: true, content: { 'application/json': { schema: ChargeRequest } } } },
@@ -76,18 +96,18 @@ export const registerPaymentRoutes: RegisterRoutes = (app, { config, pools, work
         202: {
           description: 'The charge is on its way',
           content: {
-            'application/json': { schema: z.object({ paymentId: z.string(), attempt: z.number().int(), status: z.literal('pending') }) },
+            'application/json': { schema: z.object({ paymentId: z.string(), attempt: z.number().int(), status: z.literal('charging') }) },
           },
         },
-        ...problemResponses(400, 401, 403, 404, 409),
+        ...problemResponses(400, 401, 403, 404, 409, 422),
       },
     }),
     async (c) => {
       const paymentId = c.req.valid('param').id;
       const { cardToken } = c.req.valid('json');
-      const { attempt, auctionId } = await requestCharge(pools.write, { paymentId, payerId: c.get('customerId') });
+      const { attempt, auctionId } = await requestCharge(charging, { paymentId, payerId: c.get('customerId') });
       await workflows.signal(payingForWonItemWorkflowId(auctionId), CHARGE_REQUESTED_SIGNAL, { attempt, cardToken });
-      return c.json({ paymentId, attempt, status: 'pending' as const }, 202);
+      return c.json({ paymentId, attempt, status: 'charging' as const }, 202);
     },
   );
 
@@ -99,23 +119,27 @@ export const registerPaymentRoutes: RegisterRoutes = (app, { config, pools, work
       pool: pools.write,
       clock,
       handle: async (event, uow) => {
-        const kind = PROVIDER_EVENTS[event.type as keyof typeof PROVIDER_EVENTS];
-        if (!kind) {
+        const schema = PROVIDER_EVENTS[event.type as keyof typeof PROVIDER_EVENTS];
+        if (!schema) {
           logger.warn({ type: event.type, id: event.id }, 'ignoring an unknown payment-provider event type');
           return;
         }
-        const data = ProviderEventData.safeParse(event.data);
-        if (!data.success) {
+        const parsed = schema.safeParse(event.data);
+        if (!parsed.success) {
           throw new InvalidInput(
             'invalid payment event data',
-            data.error.issues.map((i) => ({ path: `data.${i.path.join('.')}`, message: i.message })),
+            parsed.error.issues.map((i) => ({ path: `data.${i.path.join('.')}`, message: i.message })),
           );
         }
-        const { auctionId } = await applyProviderEvent(uow, { type: kind, ...data.data });
-        const signal = kind === 'captured' ? PAYMENT_CAPTURED_SIGNAL : kind === 'failed' ? PAYMENT_FAILED_SIGNAL : undefined;
-        if (!signal) return;
+        const fact = parsed.data;
+        const { auctionId, tellSaga } = await applyProviderEvent(uow, fact);
+        if (!tellSaga) return;
+        const signal = tellSaga === 'captured' ? PAYMENT_CAPTURED_SIGNAL : PAYMENT_FAILED_SIGNAL;
         try {
-          await workflows.signal(payingForWonItemWorkflowId(auctionId), signal, { eventId: event.id, reason: data.data.reason });
+          await workflows.signal(payingForWonItemWorkflowId(auctionId), signal, {
+            eventId: event.id,
+            ...(fact.type === 'failed' && fact.reason ? { reason: fact.reason } : {}),
+          });
         } catch (error) {
           // The saga has finished (the window closed, say): the payment's state is what counts.
           if (!(error instanceof WorkflowNotFound)) throw error;

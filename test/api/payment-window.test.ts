@@ -54,10 +54,10 @@ describe('the payment window', () => {
       (k) => k.includes('buyer-did-not-pay'),
     );
 
-    // A charge after the window is refused: the payment is closed.
+    // A charge after the window is refused as a business rule (422): the payment is closed.
     expect(
       (await platform.api.call('POST', `/payments/${after.paymentId}/charge`, { as: winner, body: { cardToken: 'tok_visa' } })).status,
-    ).toBe(409);
+    ).toBe(422);
   });
 
   it('replays the recorded histories deterministically', async () => {
