@@ -1,25 +1,22 @@
 import {
-  ActivityFailure,
   CancellationScope,
   condition,
+  continueAsNew,
   isCancellation,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
-import type { AccountingActivities } from '../activities/accounting.ts';
 import type { BitcoinActivities } from '../activities/bitcoin.ts';
 import type { SettingsActivities } from '../activities/settings.ts';
 import type { MoneyJson } from '../src/kernel/money.ts';
-import { Compensations } from './compensations.ts';
+import { DATABASE_STEP, MONEY_MOVEMENT, refusalOf } from './activity-options.ts';
 import { lightningPaymentFailedSignal, lightningPaymentSucceededSignal } from './messages.ts';
 import { SagaJournal } from './saga-journal.ts';
 
-// Short start-to-close timeouts: after a worker crash mid-activity, the retry comes soon.
-const activities = proxyActivities<AccountingActivities & BitcoinActivities & SettingsActivities>({
-  startToCloseTimeout: '15 seconds',
-  retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
-});
+const steps = proxyActivities<SettingsActivities>(DATABASE_STEP);
+const money = proxyActivities<BitcoinActivities>(MONEY_MOVEMENT);
 
 export interface BitcoinWithdrawalInput {
   withdrawalId: string;
@@ -27,109 +24,131 @@ export interface BitcoinWithdrawalInput {
   customerId: string;
   amount: MoneyJson;
   paymentHash: string;
+  /** Set by continue-as-new: the payment is at the node and pending; keep asking, this long next. */
+  awaitingNode?: { nextAskInMs: number };
 }
 
 export type WithdrawalOutcome =
-  { outcome: 'paid'; paymentHash: string } | { outcome: 'rejected'; reason: string } | { outcome: 'failed'; reason: string };
+  | { outcome: 'paid'; paymentHash: string }
+  | { outcome: 'rejected'; reason: string }
+  | { outcome: 'failed'; reason: string };
 
 type NodeAnswer = 'pending' | 'succeeded' | 'failed' | 'unknown';
 
+/** However long the node stays silent, the saga asks at least this often. */
+const LONGEST_WAIT_MS = 3_600_000;
+/** Asks per run before the history is handed to a new run (continue-as-new). */
+const ASKS_PER_RUN = 50;
+
 /**
  * Seed 003's withdrawal (`bitcoin-withdrawal-<withdrawalId>`), over a pending withdrawal
- * the API stored: reserve the funds (too little available: `rejected`, nothing held);
- * pay the invoice through the lightning node; the node's webhook `payment.succeeded`
- * settles the reservation (`paid`), `payment.failed` releases it (`failed`). With no
- * answer within WITHDRAWAL_TIMEOUT the saga asks the node: succeeded settles, anything
- * else releases. The release is registered before the reserve, and runs in a
- * non-cancellable scope; once the node reports success nothing is undone. The node
- * keys payments by payment hash, so a repeated pay activity never pays twice.
- * Webhook signals are deduplicated by event id.
+ * the API stored:
+ * 1. reserve the funds and accept the withdrawal, in one step (too little available:
+ *    `rejected`, nothing held);
+ * 2. pay the invoice through the lightning node (keyed by payment hash: never twice);
+ * 3. wait for the node's word: `payment.succeeded` settles the reservation (`paid`),
+ *    `payment.failed` releases it (`failed`). While the node says `pending`, nothing is
+ *    released: the saga asks again after WITHDRAWAL_TIMEOUT, then less and less often,
+ *    for as long as it takes, handing its history to a new run now and then.
+ * Money moves only on a definite answer (DESIGN property 11). Cancelled while the node
+ * still says pending, the saga keeps the reservation and the webhook settles or
+ * releases it when the node decides.
  */
 export async function bitcoinWithdrawal(input: BitcoinWithdrawalInput): Promise<WithdrawalOutcome> {
   const { withdrawalId, paymentHash } = input;
-  const journal = new SagaJournal('reserving-funds', [input.customerId], { withdrawalId, accountId: input.accountId, paymentHash });
+  const journal = new SagaJournal(input.awaitingNode ? 'awaiting-node' : 'reserving-funds', [input.customerId], {
+    withdrawalId,
+    accountId: input.accountId,
+    paymentHash,
+  });
   upsertSearchAttributes({ WithdrawalId: [withdrawalId], CustomerId: [input.customerId] });
 
-  const seenEvents = new Set<string>();
   let nodeSays: { status: 'succeeded' | 'failed'; reason?: string } | undefined;
   const onOutcome = (status: 'succeeded' | 'failed') => (outcome: { eventId: string; paymentHash: string; reason?: string }) => {
-    if (seenEvents.has(outcome.eventId) || outcome.paymentHash !== paymentHash) return;
-    seenEvents.add(outcome.eventId);
+    if (outcome.paymentHash !== paymentHash) return;
     nodeSays ??= { status, reason: outcome.reason }; // the node's first word on a payment is final
   };
   setHandler(lightningPaymentSucceededSignal, onOutcome('succeeded'));
   setHandler(lightningPaymentFailedSignal, onOutcome('failed'));
 
-  const reservation = { accountId: input.accountId, reservationId: withdrawalId };
-  const compensations = new Compensations();
-  let payRequested = false;
+  /** What the node knows now; a node we cannot reach is no answer, so: still pending. */
+  const askNode = async (): Promise<NodeAnswer> => {
+    journal.enter('asking-node');
+    try {
+      return await money.lightningPaymentStatus(paymentHash);
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      return 'pending';
+    }
+  };
 
-  /** Settle or release by what the node says; the one place the saga ends an accepted withdrawal. */
-  const finish = async (answer: NodeAnswer, reason: string): Promise<WithdrawalOutcome> => {
+  /** Settle or release by a definite answer; the one place the saga ends an accepted withdrawal. */
+  const finish = async (answer: 'succeeded' | 'failed' | 'unknown', reason: string): Promise<WithdrawalOutcome> => {
     if (answer === 'succeeded') {
-      compensations.clear(); // the satoshis have left: from here on nothing is undone
       journal.enter('settling');
-      await activities.settleReservation(reservation);
-      await activities.markWithdrawalPaid(withdrawalId);
+      await money.settleWithdrawal(withdrawalId);
       journal.enter('paid');
       return { outcome: 'paid', paymentHash };
     }
     journal.enter('releasing');
-    await compensations.run();
-    await activities.markWithdrawalFailed(withdrawalId, reason);
+    await money.releaseWithdrawal(withdrawalId, reason);
     journal.enter('failed');
     return { outcome: 'failed', reason };
   };
 
+  let payRequested = input.awaitingNode !== undefined;
   try {
-    const { withdrawalTimeoutMs } = await activities.sagaTimeouts();
+    const { withdrawalTimeoutMs } = await steps.sagaTimeouts();
+    let answer: NodeAnswer = 'pending';
+    let reason = 'the lightning payment failed';
 
-    compensations.register('release reservation', () => activities.releaseReservation(reservation));
-    const { reserved } = await activities.reserveFunds({ ...reservation, amount: input.amount });
-    if (!reserved) {
-      compensations.clear(); // nothing was held
-      journal.enter('rejecting');
-      const reason = 'insufficient funds';
-      await activities.rejectWithdrawal(withdrawalId, reason);
-      journal.enter('rejected');
-      return { outcome: 'rejected', reason };
-    }
-    journal.enter('accepting');
-    await activities.acceptWithdrawal(withdrawalId);
-
-    journal.enter('paying');
-    let answer: NodeAnswer;
-    let reason = 'the lightning node could not pay the invoice';
-    payRequested = true;
-    try {
-      answer = (await activities.payWithdrawalInvoice(withdrawalId)).status;
-    } catch (error) {
-      if (!(error instanceof ActivityFailure)) throw error;
-      // Refused or unreachable: ask what the node knows rather than assume.
-      reason = `paying failed: ${error.cause?.message ?? error.message}`;
-      journal.enter('asking-node');
-      answer = await activities.lightningPaymentStatus(paymentHash);
-    }
-
-    if (answer === 'pending') {
-      journal.enter('awaiting-node');
-      if (await condition(() => nodeSays !== undefined, withdrawalTimeoutMs)) {
-        answer = nodeSays!.status;
-        reason = `the lightning payment failed${nodeSays!.reason ? ` (${nodeSays!.reason})` : ''}`;
-      } else {
-        journal.enter('asking-node');
-        answer = await activities.lightningPaymentStatus(paymentHash);
-        reason = answer === 'pending' ? 'no answer from the lightning node in time' : `the lightning node reports the payment ${answer}`;
+    if (!input.awaitingNode) {
+      const { reserved } = await money.reserveWithdrawalFunds(withdrawalId);
+      if (!reserved) {
+        journal.enter('rejected');
+        return { outcome: 'rejected', reason: 'insufficient funds' };
       }
-    } else if (answer === 'failed') {
-      reason = 'the lightning payment failed';
+      journal.enter('paying');
+      payRequested = true;
+      try {
+        answer = (await money.payWithdrawalInvoice(withdrawalId)).status;
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        // Refused or unreachable: what the node knows decides, not what we guess.
+        const refusal = refusalOf(error);
+        reason = refusal ? `the lightning node refused the payment: ${refusal.message}` : 'the lightning node could not be reached';
+        answer = await askNode();
+      }
     }
-    return await finish(answer, reason);
+
+    let waitMs = input.awaitingNode?.nextAskInMs ?? withdrawalTimeoutMs;
+    let asks = 0;
+    while (answer === 'pending') {
+      journal.enter('awaiting-node');
+      if (await condition(() => nodeSays !== undefined, waitMs)) break;
+      answer = await askNode();
+      waitMs = Math.min(waitMs * 2, Math.max(LONGEST_WAIT_MS, withdrawalTimeoutMs));
+      if (answer === 'pending' && (++asks >= ASKS_PER_RUN || workflowInfo().continueAsNewSuggested)) {
+        await continueAsNew<typeof bitcoinWithdrawal>({ ...input, awaitingNode: { nextAskInMs: waitMs } });
+      }
+    }
+    if (nodeSays) {
+      answer = nodeSays.status;
+      if (answer === 'failed') reason = `the lightning payment failed${nodeSays.reason ? ` (${nodeSays.reason})` : ''}`;
+    } else if (answer === 'unknown') {
+      reason = 'the lightning node never received the payment';
+    }
+    return await finish(answer as 'succeeded' | 'failed' | 'unknown', reason);
   } catch (error) {
     if (isCancellation(error)) {
       journal.enter('cancelled-compensating');
       await CancellationScope.nonCancellable(async () => {
-        const answer: NodeAnswer = payRequested ? await activities.lightningPaymentStatus(paymentHash) : 'unknown';
+        // Money activities wait for their attempt to end, so the node's answer now is the whole truth.
+        const answer: NodeAnswer = nodeSays?.status ?? (payRequested ? await askNode() : 'unknown');
+        if (answer === 'pending') {
+          journal.enter('cancelled-payment-pending'); // the reservation stays; the node's webhook settles or releases it
+          return;
+        }
         await finish(answer, 'the withdrawal was cancelled');
       });
     }

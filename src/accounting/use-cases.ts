@@ -13,7 +13,7 @@ import { addAccount, findAccount } from './repository.ts';
  * twenty withdrawals racing for one account, each reserve sees the balance the
  * previous one left, so `available` never goes below zero.
  */
-const RETRY = { attempts: 40, baseDelayMs: 2, maxDelayMs: 50 };
+export const LEDGER_RETRY = { attempts: 40, baseDelayMs: 2, maxDelayMs: 50 };
 
 /** The account of a customer is the customer's id: one SAT account each. */
 export const accountIdOf = (customerId: string) => customerId;
@@ -41,56 +41,6 @@ export async function deposit(
         account.deposit(postingId, input.amount);
         return { postingId };
       }),
-    RETRY,
-  );
-}
-
-/**
- * Holds funds for a withdrawal (the reservation's id). `reserved: false` when not enough
- * is available, an unknown account included: nothing is held then. Idempotent.
- */
-export async function reserveFunds(
-  pool: pg.Pool,
-  input: { accountId: string; reservationId: string; amount: { amount: string; currency: string } },
-): Promise<{ reserved: boolean }> {
-  const amount = Money.fromJSON(input.amount);
-  return retryOnConflict(
-    () =>
-      runInUnitOfWork(pool, async (uow) => {
-        const account = await findAccount(uow, input.accountId, { reservationId: input.reservationId });
-        if (!account) return { reserved: false };
-        return account.reserve(input.reservationId, amount);
-      }),
-    RETRY,
-  );
-}
-
-/** Pays out a held reservation (balance and reserved both drop). Idempotent. */
-export async function settleReservation(pool: pg.Pool, input: { accountId: string; reservationId: string }): Promise<void> {
-  const postingId = newId();
-  await retryOnConflict(
-    () =>
-      runInUnitOfWork(pool, async (uow) => {
-        const account = await findAccount(uow, input.accountId, { reservationId: input.reservationId });
-        if (!account) throw new NotFound(`no account ${input.accountId}`);
-        account.settle(input.reservationId, postingId);
-      }),
-    RETRY,
-  );
-}
-
-/** Gives held funds back; a no-op when nothing is held (never reserved, refused, released). Idempotent. */
-export async function releaseReservation(
-  pool: pg.Pool,
-  input: { accountId: string; reservationId: string },
-): Promise<{ released: boolean }> {
-  return retryOnConflict(
-    () =>
-      runInUnitOfWork(pool, async (uow) => {
-        const account = await findAccount(uow, input.accountId, { reservationId: input.reservationId });
-        if (!account) return { released: false };
-        return account.release(input.reservationId);
-      }),
-    RETRY,
+    LEDGER_RETRY,
   );
 }

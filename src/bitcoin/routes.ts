@@ -10,7 +10,7 @@ import { WorkflowNotFound } from '../platform/temporal/workflow-gateway.ts';
 import { LIGHTNING_PAYMENT_FAILED_SIGNAL, LIGHTNING_PAYMENT_SUCCEEDED_SIGNAL } from '../../workflows/message-names.ts';
 import { getWithdrawal } from './queries.ts';
 import { findWithdrawal } from './repository.ts';
-import { assertWithdrawalOwner, bitcoinWithdrawalWorkflowId, requestWithdrawal } from './use-cases.ts';
+import { applyLateLightningOutcome, assertWithdrawalOwner, bitcoinWithdrawalWorkflowId, requestWithdrawal } from './use-cases.ts';
 import { startBitcoinWithdrawal } from './workflows.ts';
 
 const STATUSES = ['pending', 'accepted', 'paid', 'rejected', 'failed'] as const;
@@ -139,15 +139,15 @@ export const registerBitcoinRoutes: RegisterRoutes = (app, { config, pools, work
           });
         } catch (error) {
           if (!(error instanceof WorkflowNotFound)) throw error;
-          // The saga has ended: it asked the node itself and settled or released accordingly.
-          const status = withdrawal.state.status;
-          const disagrees = (event.type === 'payment.succeeded') !== (status === 'paid');
-          const log = disagrees ? logger.error.bind(logger) : logger.info.bind(logger);
+          // No saga waits any more (it was cancelled while the node said pending): the fact is applied here.
+          const outcome = event.type === 'payment.succeeded' ? { status: 'succeeded' as const } : { status: 'failed' as const, reason };
+          const applied = await applyLateLightningOutcome(uow, withdrawalId, outcome);
+          const log = applied === 'contradicts' ? logger.error.bind(logger) : logger.info.bind(logger);
           log(
-            { id: event.id, withdrawalId, status, type: event.type },
-            disagrees
-              ? 'late lightning result disagrees with the finished withdrawal; reconcile by hand'
-              : 'late lightning result; the saga already ended',
+            { id: event.id, withdrawalId, status: withdrawal.state.status, type: event.type, applied },
+            applied === 'contradicts'
+              ? 'a late lightning result contradicts the finished withdrawal; reconcile with the node'
+              : 'late lightning result applied without its saga',
           );
         }
       },

@@ -1,11 +1,12 @@
 import type pg from 'pg';
-import { assertAccountOwner } from '../accounting/use-cases.ts';
+import { findAccount } from '../accounting/repository.ts';
+import { assertAccountOwner, LEDGER_RETRY } from '../accounting/use-cases.ts';
 import type { Clock } from '../kernel/clock.ts';
 import { Conflict, Forbidden, InvalidInput, NotFound } from '../kernel/errors.ts';
 import { newId } from '../kernel/ids.ts';
 import type { Money, MoneyJson } from '../kernel/money.ts';
 import { retryOnConflict } from '../platform/db/retry-on-conflict.ts';
-import { runInUnitOfWork } from '../platform/db/unit-of-work.ts';
+import { runInUnitOfWork, type UnitOfWork } from '../platform/db/unit-of-work.ts';
 import { Withdrawal } from './domain.ts';
 import { assertPayable, decodeInvoice } from './invoice.ts';
 import type { LightningNode, LightningPaymentStatus } from './lightning-node.ts';
@@ -69,12 +70,86 @@ export async function requestWithdrawal(
   });
 }
 
-export const acceptWithdrawal = (pool: pg.Pool, withdrawalId: string) => change(pool, withdrawalId, (w) => w.accept());
-export const rejectWithdrawal = (pool: pg.Pool, withdrawalId: string, reason: string) =>
-  change(pool, withdrawalId, (w) => w.reject(reason));
-export const markWithdrawalPaid = (pool: pg.Pool, withdrawalId: string) => change(pool, withdrawalId, (w) => w.markPaid());
-export const markWithdrawalFailed = (pool: pg.Pool, withdrawalId: string, reason: string) =>
-  change(pool, withdrawalId, (w) => w.markFailed(reason));
+/**
+ * The saga's first step, in one unit of work with the withdrawal: hold the amount in the
+ * customer's account and accept the withdrawal, or, with too little available, hold
+ * nothing and reject it. A withdrawal already compensated (failed) is refused, so a late
+ * retry can never reserve funds that nothing would release. Idempotent.
+ */
+export async function reserveWithdrawalFunds(pool: pg.Pool, withdrawalId: string): Promise<{ reserved: boolean }> {
+  return retryOnConflict(
+    () =>
+      runInUnitOfWork(pool, async (uow) => {
+        const withdrawal = await requireWithdrawal(uow, withdrawalId);
+        const { status, accountId, amount } = withdrawal.state;
+        if (status === 'accepted' || status === 'paid') return { reserved: true };
+        if (status === 'rejected') return { reserved: false };
+        if (status === 'failed') throw new Conflict(`withdrawal ${withdrawalId} was already compensated; nothing is reserved for it`);
+        const account = await findAccount(uow, accountId, { reservationId: withdrawalId });
+        const { reserved } = account ? account.reserve(withdrawalId, amount) : { reserved: false };
+        if (reserved) withdrawal.accept();
+        else withdrawal.reject('insufficient funds');
+        return { reserved };
+      }),
+    LEDGER_RETRY,
+  );
+}
+
+/** The node paid: the reservation is paid out and the withdrawal is `paid`, together. Idempotent. */
+export async function settleWithdrawal(pool: pg.Pool, withdrawalId: string): Promise<void> {
+  await retryOnConflict(() => runInUnitOfWork(pool, (uow) => settleIn(uow, withdrawalId)), LEDGER_RETRY);
+}
+
+/**
+ * The node said definitely no (or never got the payment): the funds are available again
+ * and the withdrawal is `failed`, together. Refused for a paid withdrawal. Idempotent.
+ */
+export async function releaseWithdrawal(pool: pg.Pool, withdrawalId: string, reason: string): Promise<void> {
+  await retryOnConflict(() => runInUnitOfWork(pool, (uow) => releaseIn(uow, withdrawalId, reason)), LEDGER_RETRY);
+}
+
+/**
+ * The node's word on a payment that arrived when no saga waits for it any more (the saga
+ * was cancelled while the payment was pending): settled or released here, in the
+ * webhook's unit of work, exactly as the saga would have. A word that repeats what
+ * happened changes nothing; one that contradicts a finished withdrawal is reported.
+ */
+export async function applyLateLightningOutcome(
+  uow: UnitOfWork,
+  withdrawalId: string,
+  outcome: { status: 'succeeded' | 'failed'; reason?: string },
+): Promise<'applied' | 'already-so' | 'contradicts'> {
+  const withdrawal = await requireWithdrawal(uow, withdrawalId);
+  const status = withdrawal.state.status;
+  if (outcome.status === 'succeeded') {
+    if (status === 'paid') return 'already-so';
+    if (status !== 'accepted') return 'contradicts';
+    await settleIn(uow, withdrawalId);
+    return 'applied';
+  }
+  if (status === 'failed') return 'already-so';
+  if (status !== 'accepted') return 'contradicts';
+  await releaseIn(uow, withdrawalId, `the lightning payment failed${outcome.reason ? ` (${outcome.reason})` : ''}`);
+  return 'applied';
+}
+
+async function settleIn(uow: UnitOfWork, withdrawalId: string): Promise<void> {
+  const withdrawal = await requireWithdrawal(uow, withdrawalId);
+  if (withdrawal.state.status === 'paid') return;
+  const account = await findAccount(uow, withdrawal.state.accountId, { reservationId: withdrawalId });
+  if (!account) throw new NotFound(`no account ${withdrawal.state.accountId}`);
+  account.settle(withdrawalId, newId());
+  withdrawal.markPaid();
+}
+
+async function releaseIn(uow: UnitOfWork, withdrawalId: string, reason: string): Promise<void> {
+  const withdrawal = await requireWithdrawal(uow, withdrawalId);
+  if (withdrawal.state.status === 'paid') throw new Conflict(`withdrawal ${withdrawalId} is paid; its funds cannot be released`);
+  if (withdrawal.state.status === 'rejected') return; // nothing was ever held
+  const account = await findAccount(uow, withdrawal.state.accountId, { reservationId: withdrawalId });
+  account?.release(withdrawalId);
+  withdrawal.markFailed(reason);
+}
 
 /**
  * Asks the node to pay the withdrawal's invoice. Only an accepted withdrawal (funds
@@ -99,12 +174,8 @@ export function assertWithdrawalOwner(withdrawal: { customerId: string }, custom
   if (withdrawal.customerId !== customerId) throw new Forbidden('not your withdrawal');
 }
 
-async function change(pool: pg.Pool, withdrawalId: string, apply: (w: Withdrawal) => void): Promise<void> {
-  await retryOnConflict(() =>
-    runInUnitOfWork(pool, async (uow) => {
-      const withdrawal = await findWithdrawal(uow, withdrawalId);
-      if (!withdrawal) throw new NotFound(`no withdrawal ${withdrawalId}`);
-      apply(withdrawal);
-    }),
-  );
+async function requireWithdrawal(uow: UnitOfWork, withdrawalId: string): Promise<Withdrawal> {
+  const withdrawal = await findWithdrawal(uow, withdrawalId);
+  if (!withdrawal) throw new NotFound(`no withdrawal ${withdrawalId}`);
+  return withdrawal;
 }

@@ -46,7 +46,6 @@ describe('a bitcoin withdrawal', () => {
     expect(saga.body).toMatchObject({ status: 'completed', type: 'bitcoinWithdrawal', step: 'paid', withdrawalId: id, accountId: ann });
     expect(saga.body.history.map((s: { step: string }) => s.step)).toEqual([
       'reserving-funds',
-      'accepting',
       'paying',
       'awaiting-node',
       'settling',

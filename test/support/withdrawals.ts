@@ -14,11 +14,11 @@ export function withdrawalHelpers(platform: () => TestPlatform) {
       return response.body;
     },
     account: async (customer: string) => (await p().api.call('GET', `/accounts/${customer}`, { as: customer })).body,
-    async invoice(amountSats: number, memo?: string): Promise<{ invoice: string; paymentHash: string }> {
+    async invoice(amountSats: number, memo?: string, expirySeconds?: number): Promise<{ invoice: string; paymentHash: string }> {
       const response = await fetch(`${p().simulators.urls.lightning}/invoices`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ amountSats, ...(memo === undefined ? {} : { memo }) }),
+        body: JSON.stringify({ amountSats, ...(memo === undefined ? {} : { memo }), ...(expirySeconds ? { expirySeconds } : {}) }),
       });
       expect(response.status).toBe(201);
       return (await response.json()) as { invoice: string; paymentHash: string };
