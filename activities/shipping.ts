@@ -36,7 +36,7 @@ export function createShippingActivities(deps: { pool: pg.Pool; carrier: Carrier
         z.enum(['shipping', 'delivery']).parse(stage),
         z.number().int().positive().parse(missed),
       ),
-    declareLost: (deliveryId: string) => declareLost(pool, Id.parse(deliveryId)),
+    declareLost: (deliveryId: string) => declareLost(pool, carrier, Id.parse(deliveryId)),
     issueVoucher: (input: z.input<typeof Parties> & { serviceId: string }) =>
       issueVoucher(pool, { ...Parties.parse(input), serviceId: Id.parse(input.serviceId) }),
   };

@@ -3,13 +3,12 @@ import type { AuctionActivities } from '../activities/auctions.ts';
 import type { PaymentActivities } from '../activities/payments.ts';
 import type { SettingsActivities } from '../activities/settings.ts';
 import type { ShippingActivities } from '../activities/shipping.ts';
+import { DATABASE_STEP, MONEY_MOVEMENT } from './activity-options.ts';
 import { packageEventSignal, type PackageEvent } from './messages.ts';
 import { SagaJournal } from './saga-journal.ts';
 
-const activities = proxyActivities<AuctionActivities & PaymentActivities & ShippingActivities & SettingsActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
-});
+const activities = proxyActivities<AuctionActivities & ShippingActivities & SettingsActivities>(DATABASE_STEP);
+const money = proxyActivities<PaymentActivities>(MONEY_MOVEMENT);
 
 export interface FulfilmentInput {
   auctionId: string;
@@ -28,7 +27,8 @@ const DEADLINES_BEFORE_LOST = 2;
  * Delivery fulfilment (`delivery-fulfilment-<deliveryId>`): create the delivery
  * transaction, book the carrier, then wait for `package.shipped` under the shipping
  * deadline and `package.delivered` under the delivery deadline. A missed deadline tells
- * buyer and seller and waits once more; a second one gives the package up as lost.
+ * buyer and seller and waits once more; after a second one, the delivery's own record
+ * and the carrier are asked, and only a parcel neither saw arrive counts as lost.
  * Lost or returned: the payment is refunded at the provider (once, by idempotency key)
  * and the auction marked refunded. Carrier signals are deduplicated by event id.
  */
@@ -80,12 +80,17 @@ export async function deliveryFulfilment(input: FulfilmentInput & { deliveryId: 
     journal.enter('awaiting-delivery');
     gaveUp = !(await waitUnder('delivery', deliveryDeadlineMs, () => ended() !== undefined));
   }
-  if (gaveUp) await activities.declareLost(input.deliveryId);
-  const outcome: Outcome = gaveUp ? 'lost' : ended()!;
+  let outcome: Outcome | undefined = gaveUp ? undefined : ended();
+  if (outcome === undefined) {
+    // The last deadline passed: what the delivery and the carrier really know decides, not the timer.
+    journal.enter('checking-before-loss');
+    const { status } = await activities.declareLost(input.deliveryId);
+    outcome = status === 'delivered' || status === 'returned' ? status : 'lost';
+  }
 
   if (outcome !== 'delivered') {
     journal.enter('refunding');
-    await activities.refundPayment(input.paymentId);
+    await money.refundPayment(input.paymentId);
     await activities.markAuctionRefunded(input.auctionId);
   }
   journal.enter(outcome);

@@ -2,12 +2,10 @@ import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { AuctionActivities } from '../activities/auctions.ts';
 import type { ShippingActivities } from '../activities/shipping.ts';
 import type { FulfilmentInput } from './delivery-fulfilment.ts';
+import { DATABASE_STEP } from './activity-options.ts';
 import { SagaJournal } from './saga-journal.ts';
 
-const activities = proxyActivities<AuctionActivities & ShippingActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
-});
+const activities = proxyActivities<AuctionActivities & ShippingActivities>(DATABASE_STEP);
 
 /**
  * Service fulfilment (`service-fulfilment-<serviceId>`): issue the e-voucher once (a

@@ -110,8 +110,8 @@ export class DeliveryTransaction extends Aggregate<DeliveryEvent> {
 
 export type ServiceStatus = 'issued' | 'redeemed';
 
-export type ServiceEvent =
-  ({ type: 'VoucherIssued'; code: string } & Parties) | { type: 'VoucherRedeemed'; buyerId: string; title: string };
+/** The code is the buyer's secret (DESIGN property 12): it lives on the service transaction, never in its events. */
+export type ServiceEvent = ({ type: 'VoucherIssued' } & Parties) | { type: 'VoucherRedeemed'; buyerId: string; title: string };
 
 export interface ServiceState extends Parties {
   code: string;
@@ -130,7 +130,7 @@ export class ServiceTransaction extends Aggregate<ServiceEvent> {
   /** Issues the voucher; the code is chosen once, here, and stored with it. */
   static issue(id: string, parties: Parties, code: string): ServiceTransaction {
     const service = new ServiceTransaction(id, 0, { ...parties, code, status: 'issued' });
-    service.record({ type: 'VoucherIssued', code, ...parties });
+    service.record({ type: 'VoucherIssued', ...parties });
     return service;
   }
 

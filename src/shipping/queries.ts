@@ -48,6 +48,12 @@ export async function getService(read: Sql, id: string, viewer: string): Promise
   return rows[0] && toServiceView(rows[0], viewer);
 }
 
+/** The code of a voucher, for the one e-mail that carries it to the buyer. */
+export async function voucherCodeOf(sql: Sql, serviceId: string): Promise<string | undefined> {
+  const { rows } = await sql.query('SELECT code FROM service_transactions WHERE id = $1', [serviceId]);
+  return rows[0]?.code;
+}
+
 export async function listServicesOfCustomer(read: Sql, customerId: string): Promise<ServiceView[]> {
   const { rows } = await read.query(
     'SELECT * FROM service_transactions WHERE buyer_id = $1 OR seller_id = $1 ORDER BY created_at DESC LIMIT 200',

@@ -3,7 +3,7 @@ import { NotFound } from '../kernel/errors.ts';
 import { retryOnConflict } from '../platform/db/retry-on-conflict.ts';
 import { runInUnitOfWork, type UnitOfWork } from '../platform/db/unit-of-work.ts';
 import type { Carrier } from './carrier.ts';
-import { DeliveryTransaction, ServiceTransaction, type CarrierEventType, type Parties } from './domain.ts';
+import { DeliveryTransaction, ServiceTransaction, type CarrierEventType, type DeliveryStatus, type Parties } from './domain.ts';
 import { addDelivery, addService, findDelivery, findService } from './repository.ts';
 
 export const deliveryWorkflowId = (deliveryId: string) => `delivery-fulfilment-${deliveryId}`;
@@ -50,24 +50,36 @@ export async function applyCarrierEvent(uow: UnitOfWork, deliveryId: string, typ
   return delivery.apply(type);
 }
 
-/** The saga gave up waiting: the package counts as lost. Idempotent. */
-export async function declareLost(pool: pg.Pool, deliveryId: string): Promise<void> {
-  await withDelivery(pool, deliveryId, async (d) => void d.apply('package.lost'));
+/**
+ * The saga's last deadline passed. Before the package counts as lost, its real state is
+ * checked twice: our own record (a `package.delivered` may have been applied while the
+ * timer fired) and the carrier's (its webhook may never have arrived). Whatever the
+ * carrier knows is recorded; only a parcel neither has seen arrive is declared lost.
+ * Returns the delivery's status after the check, which decides whether to refund.
+ */
+export async function declareLost(pool: pg.Pool, carrier: Carrier, deliveryId: string): Promise<{ status: DeliveryStatus }> {
+  const trackingNumber = await withDelivery(pool, deliveryId, async (d) => d.state.trackingNumber);
+  const atCarrier = trackingNumber ? await carrier.shipmentStatus(trackingNumber) : 'booked';
+  return withDelivery(pool, deliveryId, async (d) => {
+    const carrierKnows: CarrierEventType | undefined =
+      atCarrier === 'delivered' || atCarrier === 'returned' ? `package.${atCarrier}` : undefined;
+    if (carrierKnows) d.apply(carrierKnows);
+    d.apply('package.lost'); // a no-op when the delivery has already ended
+    return { status: d.state.status };
+  });
 }
 
 /**
- * Issues the voucher once: the code is drawn here, stored with the service transaction,
- * and a retried activity gets the stored code back, never a second one.
+ * Issues the voucher once: the code is drawn here and stored with the service
+ * transaction; a retried activity finds it there, never draws a second one. The code is
+ * not returned, so it never enters the saga's history.
  */
-export async function issueVoucher(pool: pg.Pool, input: Parties & { serviceId: string }): Promise<{ code: string }> {
-  return retryOnConflict(() =>
+export async function issueVoucher(pool: pg.Pool, input: Parties & { serviceId: string }): Promise<void> {
+  await retryOnConflict(() =>
     runInUnitOfWork(pool, async (uow) => {
-      const existing = await findService(uow, input.serviceId);
-      if (existing) return { code: existing.state.code };
+      if (await findService(uow, input.serviceId)) return;
       const { serviceId, ...parties } = input;
-      const service = ServiceTransaction.issue(serviceId, parties, voucherCode());
-      addService(uow, service);
-      return { code: service.state.code };
+      addService(uow, ServiceTransaction.issue(serviceId, parties, voucherCode()));
     }),
   );
 }
