@@ -2,9 +2,11 @@ import { loadConfig, type Config } from '../../src/platform/config/config.ts';
 import { freePort } from '../../src/platform/launch/free-port.ts';
 import { silentLogger } from '../../src/platform/log.ts';
 import { GrpcWorkflowGateway } from '../../src/platform/temporal/grpc-workflow-gateway.ts';
+import type { WorkflowGateway } from '../../src/platform/temporal/workflow-gateway.ts';
 import { startRelay } from '../../src/main/relay.ts';
 import { startSimulators, type RunningSimulators } from '../../src/simulators/start-all.ts';
 import { startTestApi, type TestApi } from './api-server.ts';
+import { moneyViolations } from './money-invariants.ts';
 import { createTestDatabase, startTestWorker, temporalTarget, uniqueTaskQueue } from './test-env.ts';
 
 export interface TestPlatform {
@@ -26,7 +28,15 @@ export interface TestPlatform {
  * HTTP port, and the simulators sending signed webhooks back to it. `env` sets
  * configuration such as a payment window of seconds.
  */
-export async function startPlatform(options: { env?: Record<string, string>; worker?: boolean } = {}): Promise<TestPlatform> {
+export async function startPlatform(
+  options: {
+    env?: Record<string, string>;
+    worker?: boolean;
+    /** Wraps the gateway the API signals through, e.g. to lose signals on purpose. */
+    apiWorkflows?: (gateway: WorkflowGateway) => WorkflowGateway;
+    invariantTimeoutMs?: number;
+  } = {},
+): Promise<TestPlatform> {
   const db = await createTestDatabase();
   const taskQueue = uniqueTaskQueue('e2e');
   const ports = { payments: await freePort(), carrier: await freePort(), lightning: await freePort() };
@@ -41,7 +51,7 @@ export async function startPlatform(options: { env?: Record<string, string>; wor
   const { address, namespace } = temporalTarget();
   const workflows = await GrpcWorkflowGateway.connect(address, namespace);
   const relay = await startRelay({ pools: db.pools, logger: silentLogger, workflows, config });
-  const api = await startTestApi({ pools: db.pools, workflows, env });
+  const api = await startTestApi({ pools: db.pools, workflows: options.apiWorkflows?.(workflows) ?? workflows, env });
   const simulators = await startSimulators({
     apiBaseUrl: api.url,
     ports,
@@ -64,12 +74,20 @@ export async function startPlatform(options: { env?: Record<string, string>; wor
       platform.worker = await startTestWorker(db.pools, taskQueue, { config });
     },
     async stop() {
+      // After every end-to-end file: the money is where the provider, the node and the books say.
+      const world = { read: db.pools.read, paymentsUrl: simulators.urls.payments, lightningUrl: simulators.urls.lightning };
+      const settled = await eventually(
+        () => moneyViolations(world),
+        (violations) => violations.length === 0,
+        options.invariantTimeoutMs ?? 20_000,
+      ).catch((error: Error) => error);
       await simulators.close();
       await platform.worker?.stop();
       await relay.stop();
       await api.close();
       await workflows.close();
       await db.drop();
+      if (settled instanceof Error) throw new Error(`money invariants violated after this file: ${settled.message}`);
     },
   };
   if (options.worker !== false) await platform.startWorker();
