@@ -26,24 +26,30 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({ descrip
 export const registerAccountingRoutes: RegisterRoutes = (app, { config, pools }) => {
   const auth = requireCustomer(config.AUTH_SECRET);
 
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/accounts/{id}/deposits',
-      tags: ['accounting'],
-      summary: "Credit SAT to one's own account (stands in for a received lightning payment); the first deposit opens it",
-      security: BEARER_AUTH,
-      middleware: [auth, idempotencyKeys(new PgIdempotencyStore(pools.write))] as const,
-      request: { params: AccountIdParam, body: { required: true, content: { 'application/json': { schema: Deposit } } } },
-      responses: { 201: json(Deposited, 'Deposited'), ...problemResponses(400, 401, 403, 409) },
-    }),
-    async (c) => {
-      const accountId = c.req.valid('param').id;
-      const { amount } = c.req.valid('json');
-      const { postingId } = await deposit(pools.write, { accountId, customerId: c.get('customerId'), amount });
-      return c.json({ postingId, amount: amount.toJSON(), account: await getAccount(pools.write, accountId) }, 201);
-    },
-  );
+  // Test deposits credit SAT from nowhere: served only where TEST_DEPOSITS=on (npm run dev,
+  // the tests). Off (the default) the route is not registered at all: a 404, and absent
+  // from the OpenAPI document.
+  if (config.TEST_DEPOSITS === 'on') {
+    app.openapi(
+      createRoute({
+        method: 'post',
+        path: '/accounts/{id}/deposits',
+        tags: ['accounting'],
+        summary:
+          "Test deposit: credit SAT to one's own account (stands in for a received lightning payment; the first deposit opens it). Served only with TEST_DEPOSITS=on",
+        security: BEARER_AUTH,
+        middleware: [auth, idempotencyKeys(new PgIdempotencyStore(pools.write))] as const,
+        request: { params: AccountIdParam, body: { required: true, content: { 'application/json': { schema: Deposit } } } },
+        responses: { 201: json(Deposited, 'Deposited'), ...problemResponses(400, 401, 403, 409) },
+      }),
+      async (c) => {
+        const accountId = c.req.valid('param').id;
+        const { amount } = c.req.valid('json');
+        const { postingId } = await deposit(pools.write, { accountId, customerId: c.get('customerId'), amount });
+        return c.json({ postingId, amount: amount.toJSON(), account: await getAccount(pools.write, accountId) }, 201);
+      },
+    );
+  }
 
   app.openapi(
     createRoute({

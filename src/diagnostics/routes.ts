@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { NotFound } from '../kernel/errors.ts';
+import { Forbidden, NotFound } from '../kernel/errors.ts';
 import type { RegisterRoutes } from '../platform/http/app.ts';
 import { requireCustomer } from '../platform/http/auth.ts';
 import { BEARER_AUTH, IdParam, problemResponses } from '../platform/http/schemas.ts';
@@ -21,6 +21,18 @@ const PingView = z
 
 export const registerDiagnosticsRoutes: RegisterRoutes = (app, { config, pools, workflows }) => {
   const auth = requireCustomer(config.AUTH_SECRET);
+
+  /**
+   * A ping is its sender's only: the recorded row's `requested_by` says who that is.
+   * Another customer gets 403 (as for sagas); a ping not recorded yet is 404, for
+   * reading and acknowledging alike, so the caller waits for GET 200 before acknowledging.
+   */
+  const ownPing = async (id: string, caller: string, action: string) => {
+    const ping = await getPing(pools.read, id);
+    if (!ping) throw new NotFound(`no ping ${id} (a ping appears once its workflow has recorded it)`);
+    if (ping.requestedBy !== caller) throw new Forbidden(`you can only ${action} your own pings`);
+    return ping;
+  };
 
   app.openapi(
     createRoute({
@@ -52,20 +64,18 @@ export const registerDiagnosticsRoutes: RegisterRoutes = (app, { config, pools, 
       method: 'get',
       path: '/diagnostics/pings/{id}',
       tags: ['diagnostics'],
-      summary: 'A recorded ping (404 until its workflow has recorded it)',
+      summary: "A recorded ping, its sender's only (404 until its workflow has recorded it)",
       security: BEARER_AUTH,
       middleware: [auth] as const,
       request: { params: IdParam },
       responses: {
         200: { description: 'The ping as stored', content: { 'application/json': { schema: PingView } } },
-        ...problemResponses(400, 401, 404),
+        ...problemResponses(400, 401, 403, 404),
       },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const ping = await getPing(pools.read, id);
-      if (!ping) throw new NotFound(`no ping ${id}`);
-      return c.json(ping, 200);
+      return c.json(await ownPing(id, c.get('customerId'), 'see'), 200);
     },
   );
 
@@ -74,7 +84,7 @@ export const registerDiagnosticsRoutes: RegisterRoutes = (app, { config, pools, 
       method: 'post',
       path: '/diagnostics/pings/{id}/acknowledgements',
       tags: ['diagnostics'],
-      summary: 'Signal a ping that waits for an acknowledgement',
+      summary: 'Signal one of your pings that waits for an acknowledgement (404 until it is recorded)',
       security: BEARER_AUTH,
       middleware: [auth] as const,
       request: { params: IdParam },
@@ -83,11 +93,12 @@ export const registerDiagnosticsRoutes: RegisterRoutes = (app, { config, pools, 
           description: 'The signal was delivered',
           content: { 'application/json': { schema: z.object({ acknowledged: z.boolean() }) } },
         },
-        ...problemResponses(400, 401, 404),
+        ...problemResponses(400, 401, 403, 404),
       },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
+      await ownPing(id, c.get('customerId'), 'acknowledge');
       try {
         await acknowledgePing(workflows, id, c.get('customerId'));
       } catch (error) {

@@ -8,6 +8,7 @@ import type { Logger } from '../log.ts';
 import type { WorkflowGateway } from '../temporal/workflow-gateway.ts';
 import type { AppEnv } from './app-env.ts';
 import { problem, problemFromError, problemResponse } from './problem.ts';
+import { limitRequestBodies, parameterControlCharacterErrors, refuseControlCharacters } from './request-hardening.ts';
 import { fieldErrors } from './validation.ts';
 
 /** Everything a route may need, built by the entry point (Node or Deno). */
@@ -24,11 +25,22 @@ export type App = OpenAPIHono<AppEnv>;
 /** A context's routes: a function that adds them to the app. */
 export type RegisterRoutes = (app: App, deps: AppDeps) => void;
 
-/** Invalid bodies, params and queries become a 400 problem naming each field. */
+/**
+ * Invalid bodies, params and queries become a 400 problem naming each field. Path and
+ * query parameters are also refused when they hold control characters (bodies were
+ * checked before the route, see request-hardening.ts), whatever their schema says.
+ */
 const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
-  if (!result.success) {
+  const hygiene =
+    result.target === 'param'
+      ? parameterControlCharacterErrors(c.req.param() as Record<string, string>)
+      : result.target === 'query'
+        ? parameterControlCharacterErrors(c.req.queries())
+        : [];
+  if (!result.success || hygiene.length > 0) {
+    const errors = [...(result.success ? [] : fieldErrors(result.error)), ...hygiene];
     const detail = result.target === 'json' ? 'the request body is invalid' : `the request ${result.target} is invalid`;
-    return problemResponse(problem(400, 'Invalid request', detail, fieldErrors(result.error)));
+    return problemResponse(problem(400, 'Invalid request', detail, errors));
   }
   return undefined;
 };
@@ -47,6 +59,10 @@ export function createApp(deps: AppDeps, contexts: readonly RegisterRoutes[]): A
     return problemResponse(p);
   });
   app.notFound((c) => problemResponse(problem(404, 'Not found', `no route for ${c.req.method} ${c.req.path}`)));
+
+  // Before every route: size limits (413), then control characters in JSON bodies (400).
+  // Both run ahead of auth and Idempotency-Key, so a refused request claims and stores nothing.
+  app.use('*', limitRequestBodies(), refuseControlCharacters());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -5,12 +5,19 @@ import { problem, problemResponse } from './problem.ts';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 
+/** Refusals of the request itself rather than of what it asks for: the key stays free. */
+const NOT_ACCEPTED = new Set([400, 401, 413, 415]);
+
 /**
  * `Idempotency-Key` support for mutating routes (API.md). Runs after auth, so keys are
  * scoped per customer. The same key with the same method, path and body returns the
  * first response again (marked `Idempotent-Replayed: true`) and performs the effect
  * once; with a different request it is a 422; while the first is still running, a 409.
- * Any response below 500 is stored; a 5xx releases the key so a retry runs afresh.
+ * A key is taken only by a request that passed validation: one refused as malformed or
+ * invalid (400, 401, 413, 415) stores nothing, so the corrected request may reuse the
+ * key, as payment APIs allow. A 5xx releases the key too, so a retry runs afresh. Every
+ * other response (2xx, and 403, 404, 409, 422: refusals of a well-formed request) is
+ * stored and replayed.
  */
 export function idempotencyKeys(store: PgIdempotencyStore) {
   return createMiddleware<AppEnv>(async (c, next) => {
@@ -51,7 +58,7 @@ export function idempotencyKeys(store: PgIdempotencyStore) {
       await store.release(scope, key);
       throw error;
     }
-    if (c.res.status >= 500) {
+    if (c.res.status >= 500 || NOT_ACCEPTED.has(c.res.status)) {
       await store.release(scope, key);
       return;
     }

@@ -45,6 +45,7 @@ export function problemResponses(...statuses: number[]) {
     403: 'Not yours',
     404: 'Unknown id',
     409: 'State conflict',
+    413: 'Request body over 1 MB (webhooks: 256 KB)',
     422: 'Business rule refused the request',
     503: 'A dependency is down',
   };
