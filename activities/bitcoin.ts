@@ -17,10 +17,12 @@ export function createBitcoinActivities(deps: { pool: pg.Pool; clock: Clock; nod
   const { pool, node } = deps;
   return {
     reserveWithdrawalFunds: (withdrawalId: string) => reserveWithdrawalFunds(pool, WithdrawalId.parse(withdrawalId)),
-    payWithdrawalInvoice: (withdrawalId: string) => payWithdrawalInvoice({ pool, clock: deps.clock }, node, WithdrawalId.parse(withdrawalId)),
+    payWithdrawalInvoice: (withdrawalId: string) =>
+      payWithdrawalInvoice({ pool, clock: deps.clock }, node, WithdrawalId.parse(withdrawalId)),
     lightningPaymentStatus: (paymentHash: string) => node.paymentStatus(PaymentHash.parse(paymentHash)),
     settleWithdrawal: (withdrawalId: string) => settleWithdrawal(pool, WithdrawalId.parse(withdrawalId)),
-    releaseWithdrawal: (withdrawalId: string, reason: string) => releaseWithdrawal(pool, WithdrawalId.parse(withdrawalId), Reason.parse(reason)),
+    releaseWithdrawal: (withdrawalId: string, reason: string) =>
+      releaseWithdrawal(pool, WithdrawalId.parse(withdrawalId), Reason.parse(reason)),
   };
 }
 

@@ -30,8 +30,8 @@ import { configureWorkerRuntime, createWorker } from '../worker.ts';
 import { benchPostgres, compare } from './support.ts';
 
 const WITHDRAWALS = 60;
-/** Activities a paid withdrawal runs: sagaTimeouts, reserveFunds, acceptWithdrawal, payWithdrawalInvoice, settleReservation, markWithdrawalPaid. */
-const SAGA_ACTIVITIES = 6;
+/** Activities a paid withdrawal runs: sagaTimeouts, reserveWithdrawalFunds, payWithdrawalInvoice, lightningPaymentStatus, settleWithdrawal. */
+const SAGA_ACTIVITIES = 5;
 
 export async function run(): Promise<void> {
   console.log(

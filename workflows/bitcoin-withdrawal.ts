@@ -29,9 +29,7 @@ export interface BitcoinWithdrawalInput {
 }
 
 export type WithdrawalOutcome =
-  | { outcome: 'paid'; paymentHash: string }
-  | { outcome: 'rejected'; reason: string }
-  | { outcome: 'failed'; reason: string };
+  { outcome: 'paid'; paymentHash: string } | { outcome: 'rejected'; reason: string } | { outcome: 'failed'; reason: string };
 
 type NodeAnswer = 'pending' | 'succeeded' | 'failed' | 'unknown';
 
@@ -123,12 +121,15 @@ export async function bitcoinWithdrawal(input: BitcoinWithdrawalInput): Promise<
 
     let waitMs = input.awaitingNode?.nextAskInMs ?? withdrawalTimeoutMs;
     let asks = 0;
-    while (answer === 'pending') {
+    while (answer === 'pending' && nodeSays === undefined) {
       journal.enter('awaiting-node');
-      if (await condition(() => nodeSays !== undefined, waitMs)) break;
+      await condition(() => nodeSays !== undefined, waitMs);
+      // Woken by the webhook or by the timer, the next step is the same: ask the node. A timer and a
+      // signal that land together may be seen in either order (live, after a crash, and in replay), so
+      // nothing here may depend on which came first; what the node and its webhook said decides below.
       answer = await askNode();
       waitMs = Math.min(waitMs * 2, Math.max(LONGEST_WAIT_MS, withdrawalTimeoutMs));
-      if (answer === 'pending' && (++asks >= ASKS_PER_RUN || workflowInfo().continueAsNewSuggested)) {
+      if (answer === 'pending' && nodeSays === undefined && (++asks >= ASKS_PER_RUN || workflowInfo().continueAsNewSuggested)) {
         await continueAsNew<typeof bitcoinWithdrawal>({ ...input, awaitingNode: { nextAskInMs: waitMs } });
       }
     }

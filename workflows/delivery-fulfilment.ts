@@ -66,7 +66,10 @@ export async function deliveryFulfilment(input: FulfilmentInput & { deliveryId: 
   /** Waits for `reached()` or an end, under `deadlineMs`, twice at most; false when it gave up. */
   const waitUnder = async (stage: 'shipping' | 'delivery', deadlineMs: number, reached: () => boolean): Promise<boolean> => {
     for (let attempt = 1; attempt <= DEADLINES_BEFORE_LOST; attempt++) {
-      if (await condition(() => reached() || ended() !== undefined, deadlineMs)) return true;
+      // Decided by what the signals set, not by what `condition` returned: a timer and a signal in one
+      // workflow task may resolve it either way, live and in replay, and both must take the same path.
+      await condition(() => reached() || ended() !== undefined, deadlineMs);
+      if (reached() || ended() !== undefined) return true;
       missed++;
       await activities.recordMissedDeadline(input.deliveryId, stage, missed);
       journal.enter(`${stage}-deadline-missed-${attempt}`);

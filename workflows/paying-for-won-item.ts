@@ -145,7 +145,9 @@ export async function payingForWonItem(input: PayingForWonItemInput): Promise<Pa
         // A Conflict means the attempt was decided meanwhile (by a webhook, or the window): nothing to undo.
         if (refusal?.type === 'Conflict') return;
         const reason =
-          refusal?.type === REFUSAL.providerRefused ? `the provider refused the card: ${refusal.message}` : 'the provider could not be reached';
+          refusal?.type === REFUSAL.providerRefused
+            ? `the provider refused the card: ${refusal.message}`
+            : 'the provider could not be reached';
         await steps.failChargeAttempt({ paymentId, attempt, reason: reason.slice(0, 500) });
         journal.enter('payment-failed-awaiting-retry');
       }
@@ -156,11 +158,8 @@ export async function payingForWonItem(input: PayingForWonItemInput): Promise<Pa
     while (!captured) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
-      const woke = await condition(
-        () => captured || failures > seenFailures || (attemptInFlight === undefined && requests.length > 0),
-        remaining,
-      );
-      if (!woke) break;
+      await condition(() => captured || failures > seenFailures || (attemptInFlight === undefined && requests.length > 0), remaining);
+      if (captured || Date.now() >= deadline) break;
       if (failures > seenFailures) {
         seenFailures = failures;
         journal.enter('payment-failed-awaiting-retry');
@@ -171,19 +170,20 @@ export async function payingForWonItem(input: PayingForWonItemInput): Promise<Pa
       }
     }
 
-    if (!captured) {
+    // Captured or out of time, the next steps are the same: a capture and the window's timer that land
+    // together may be seen in either order (live, after a crash, and in replay), so the payment's own
+    // record decides. Closing the window keeps a captured payment paid and cancels any other.
+    journal.enter('closing-payment-window');
+    await settleAttemptInFlight();
+    const { outcome } = await steps.closePaymentWindow(input.auctionId);
+    if (outcome !== 'captured') {
       journal.enter('payment-window-elapsed');
-      await settleAttemptInFlight();
-      const { outcome } = await steps.closePaymentWindow(input.auctionId);
-      if (outcome !== 'captured') {
-        journal.enter('voiding-open-charges');
-        await money.voidOpenCharges(input.auctionId);
-        compensations.clear();
-        await steps.markAuctionUnpaid(input.auctionId);
-        journal.enter('unpaid');
-        return { outcome: 'unpaid', paymentId };
-      }
-      // The capture was recorded before the window closed: the item is paid.
+      journal.enter('voiding-open-charges');
+      await money.voidOpenCharges(input.auctionId);
+      compensations.clear();
+      await steps.markAuctionUnpaid(input.auctionId);
+      journal.enter('unpaid');
+      return { outcome: 'unpaid', paymentId };
     }
 
     // Captured: the money is in; from here on nothing is undone by cancelling the payment.

@@ -47,7 +47,10 @@ const ChargeFact = z.object({ paymentId: z.string().uuid(), providerChargeId: z.
 const PROVIDER_EVENTS = {
   'payment.charged': ChargeFact.transform((data) => ({ type: 'charged' as const, ...data })),
   'payment.captured': ChargeFact.extend({ amount: ProviderMoney.optional() }).transform((data) => ({ type: 'captured' as const, ...data })),
-  'payment.failed': ChargeFact.extend({ reason: z.string().max(500).optional() }).transform((data) => ({ type: 'failed' as const, ...data })),
+  'payment.failed': ChargeFact.extend({ reason: z.string().max(500).optional() }).transform((data) => ({
+    type: 'failed' as const,
+    ...data,
+  })),
   'payment.refunded': ChargeFact.extend({ refundId: z.string().min(1).max(255), amount: ProviderMoney }).transform((data) => ({
     type: 'refunded' as const,
     ...data,

@@ -78,7 +78,10 @@ describe('a withdrawal the node keeps pending', () => {
     expect((await platform.api.call('GET', `/withdrawals/${body.id}`, { as: max })).body.status).toBe('accepted');
     expect(await h.account(max)).toMatchObject({ reserved: h.sat(400) });
 
-    expect(await h.finished(max, body.id, 20_000)).toMatchObject({ status: 'failed', reason: 'the lightning payment failed (invoice_expired)' });
+    expect(await h.finished(max, body.id, 20_000)).toMatchObject({
+      status: 'failed',
+      reason: 'the lightning payment failed (invoice_expired)',
+    });
     expect(await h.account(max)).toMatchObject({ balance: h.sat(1_000), reserved: h.sat(0) });
   });
 

@@ -44,13 +44,10 @@ describe('a bitcoin withdrawal', () => {
     expect(withdrawal).toMatchObject({ id, status: 'paid', amount: h.sat(2_500), paymentHash, accountId: ann });
     const saga = await platform.api.call('GET', `/sagas/${workflowId}`, { as: ann });
     expect(saga.body).toMatchObject({ status: 'completed', type: 'bitcoinWithdrawal', step: 'paid', withdrawalId: id, accountId: ann });
-    expect(saga.body.history.map((s: { step: string }) => s.step)).toEqual([
-      'reserving-funds',
-      'paying',
-      'awaiting-node',
-      'settling',
-      'paid',
-    ]);
+    // Whether the node's webhook came while the saga paid or while it waited (then it asks the node too).
+    const steps = saga.body.history.map((s: { step: string }) => s.step);
+    expect(steps.slice(0, 2)).toEqual(['reserving-funds', 'paying']);
+    expect(steps.slice(-2)).toEqual(['settling', 'paid']);
     expect(await h.account(ann)).toMatchObject({ balance: h.sat(7_500), reserved: h.sat(0), available: h.sat(7_500) });
     expect(await h.paymentAtNode(paymentHash)).toMatchObject({ status: 'succeeded', withdrawalId: id });
 
