@@ -45,6 +45,8 @@ export interface PaymentState {
   unwantedChargeIds: string[];
   /** Refunds already counted, so a repeated report counts once. */
   refundIds: string[];
+  /** Charges of attempts that failed: a late report about one of them never lands on a later attempt. */
+  failedChargeIds: string[];
 }
 
 /**
@@ -87,6 +89,7 @@ export class Payment extends Aggregate<PaymentEvent> {
       refunded: zero,
       unwantedChargeIds: [],
       refundIds: [],
+      failedChargeIds: [],
     });
     payment.record({
       type: 'PaymentStarted',
@@ -154,6 +157,7 @@ export class Payment extends Aggregate<PaymentEvent> {
 
   markCharged(providerChargeId: string): void {
     if (this.current.status !== 'charging') return; // late or repeated
+    if (this.current.failedChargeIds.includes(providerChargeId)) return; // an earlier attempt's charge
     this.current.status = 'charged';
     this.current.providerChargeId = providerChargeId;
     this.record({ type: 'PaymentCharged', providerChargeId });
@@ -163,6 +167,8 @@ export class Payment extends Aggregate<PaymentEvent> {
     const s = this.current;
     if (s.status !== 'charging' && s.status !== 'charged') return; // late or repeated
     if (s.providerChargeId !== null && s.providerChargeId !== providerChargeId) return; // another attempt's charge
+    if (s.failedChargeIds.includes(providerChargeId)) return; // an earlier attempt's charge, reported again
+    s.failedChargeIds.push(providerChargeId);
     this.fail(reason);
   }
 
@@ -201,6 +207,7 @@ export class Payment extends Aggregate<PaymentEvent> {
     }
     if (s.status === 'cancelled') return 'cancelled';
     s.status = 'cancelled';
+    s.providerChargeId = null; // no charge paid for the item: a capture from now on is unwanted
     this.record({ type: 'PaymentCancelled', auctionId: s.auctionId });
     return 'cancelled';
   }

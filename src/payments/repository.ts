@@ -3,8 +3,8 @@ import type { AggregateWriter, UnitOfWork } from '../platform/db/unit-of-work.ts
 import { Payment, type PaymentStatus } from './domain.ts';
 
 const COLUMNS = `auction_id, payer_id, payee_id, currency, amount_minor, title, status, attempts, provider_charge_id, payable_until,
-  captured_minor, refunded_minor, unwanted_charge_ids, refund_ids, version`;
-const PLACEHOLDERS = (from: number) => Array.from({ length: 15 }, (_, i) => `$${from + i}`).join(', ');
+  captured_minor, refunded_minor, unwanted_charge_ids, refund_ids, failed_charge_ids, version`;
+const PLACEHOLDERS = (from: number) => Array.from({ length: 16 }, (_, i) => `$${from + i}`).join(', ');
 
 const paymentWriter: AggregateWriter<Payment> = {
   aggregateType: 'Payment',
@@ -38,6 +38,7 @@ function values(payment: Payment): unknown[] {
     s.refunded.minorUnits.toString(),
     s.unwantedChargeIds,
     s.refundIds,
+    s.failedChargeIds,
     payment.version,
   ];
 }
@@ -75,6 +76,7 @@ async function load(uow: UnitOfWork, column: 'id' | 'auction_id', value: string)
     refunded: Money.fromMinorUnits(BigInt(row.refunded_minor), currency),
     unwantedChargeIds: row.unwanted_charge_ids,
     refundIds: row.refund_ids,
+    failedChargeIds: row.failed_charge_ids,
   });
   return uow.track(payment, paymentWriter);
 }

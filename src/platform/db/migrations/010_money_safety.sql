@@ -8,7 +8,8 @@ ALTER TABLE payments
   ADD COLUMN captured_minor    bigint NOT NULL DEFAULT 0 CHECK (captured_minor >= 0),
   ADD COLUMN refunded_minor    bigint NOT NULL DEFAULT 0 CHECK (refunded_minor >= 0),
   ADD COLUMN unwanted_charge_ids text[] NOT NULL DEFAULT '{}',
-  ADD COLUMN refund_ids        text[] NOT NULL DEFAULT '{}';
+  ADD COLUMN refund_ids        text[] NOT NULL DEFAULT '{}',
+  ADD COLUMN failed_charge_ids text[] NOT NULL DEFAULT '{}';
 UPDATE payments SET payable_until = created_at + interval '3 days' WHERE payable_until IS NULL;
 UPDATE payments SET captured_minor = amount_minor WHERE status IN ('captured', 'refunded');
 UPDATE payments SET refunded_minor = amount_minor WHERE status = 'refunded';
