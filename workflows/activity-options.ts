@@ -1,10 +1,4 @@
-import { ActivityCancellationType, ActivityFailure, ApplicationFailure, type ActivityOptions } from '@temporalio/workflow';
-
-/**
- * The two shapes of activity a saga calls, each with a bounded retry policy (DESIGN
- * property 11): refusals never reach a retry (the worker's activity boundary makes them
- * non-retryable), and transient faults are retried only so long.
- */
+import { ActivityCancellationType, ActivityFailure, ApplicationFailure, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 
 /** A step in our own database: quick, retried through a Postgres restart, then given up (~15 minutes). */
 export const DATABASE_STEP: ActivityOptions = {
@@ -14,9 +8,9 @@ export const DATABASE_STEP: ActivityOptions = {
 
 /**
  * A call to the outside world that moves money (charge, void, refund, pay, reserve,
- * settle, release). Each attempt is short, so a worker that died mid-call is replaced
- * soon; an outage is waited out for a day at most. A saga that cancels one waits until
- * the attempt in flight has really ended, so a compensation never overtakes its step.
+ * settle, release): each attempt short, so a worker that died mid-call is replaced soon;
+ * an outage waited out for a day at most (scheduleToCloseTimeout). Cancelled, it is waited
+ * for until its attempt has really ended, so a compensation never overtakes its step.
  */
 export const MONEY_MOVEMENT: ActivityOptions = {
   startToCloseTimeout: '10 seconds',
@@ -24,6 +18,14 @@ export const MONEY_MOVEMENT: ActivityOptions = {
   retry: { initialInterval: '500 milliseconds', maximumInterval: '1 minute' },
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 };
+
+/**
+ * The only two ways a saga gets its activities, so every retry policy is bounded (DESIGN
+ * property 11). Refusals never reach a retry: the worker's activity boundary makes them
+ * non-retryable.
+ */
+export const databaseSteps = <A extends object>() => proxyActivities<A>(DATABASE_STEP); // bounded: maximumAttempts
+export const moneyMovements = <A extends object>() => proxyActivities<A>(MONEY_MOVEMENT); // bounded: scheduleToCloseTimeout
 
 /**
  * The refusal behind a failed activity, if it was one: its `type` names the domain error

@@ -1,12 +1,12 @@
-import { ParentClosePolicy, WorkflowIdReusePolicy, condition, proxyActivities, setHandler, startChild } from '@temporalio/workflow';
+import { ParentClosePolicy, WorkflowIdReusePolicy, condition, setHandler, startChild } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { AuctionActivities } from '../activities/auctions.ts';
-import { DATABASE_STEP } from './activity-options.ts';
+import { databaseSteps } from './activity-options.ts';
 import { endAuctionNowSignal } from './messages.ts';
 import { payingForWonItem } from './paying-for-won-item.ts';
 import { SagaJournal } from './saga-journal.ts';
 
-const { endAuction } = proxyActivities<AuctionActivities>(DATABASE_STEP);
+const { endAuction } = databaseSteps<AuctionActivities>();
 
 export interface AuctionClosingInput {
   auctionId: string;

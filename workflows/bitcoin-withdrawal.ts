@@ -3,7 +3,6 @@ import {
   condition,
   continueAsNew,
   isCancellation,
-  proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -11,12 +10,12 @@ import {
 import type { BitcoinActivities } from '../activities/bitcoin.ts';
 import type { SettingsActivities } from '../activities/settings.ts';
 import type { MoneyJson } from '../src/kernel/money.ts';
-import { DATABASE_STEP, MONEY_MOVEMENT, refusalOf } from './activity-options.ts';
+import { databaseSteps, moneyMovements, refusalOf } from './activity-options.ts';
 import { lightningPaymentFailedSignal, lightningPaymentSucceededSignal } from './messages.ts';
 import { SagaJournal } from './saga-journal.ts';
 
-const steps = proxyActivities<SettingsActivities>(DATABASE_STEP);
-const money = proxyActivities<BitcoinActivities>(MONEY_MOVEMENT);
+const steps = databaseSteps<SettingsActivities>();
+const money = moneyMovements<BitcoinActivities>();
 
 export interface BitcoinWithdrawalInput {
   withdrawalId: string;

@@ -1,14 +1,14 @@
-import { condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { AuctionActivities } from '../activities/auctions.ts';
 import type { PaymentActivities } from '../activities/payments.ts';
 import type { SettingsActivities } from '../activities/settings.ts';
 import type { ShippingActivities } from '../activities/shipping.ts';
-import { DATABASE_STEP, MONEY_MOVEMENT } from './activity-options.ts';
+import { databaseSteps, moneyMovements } from './activity-options.ts';
 import { packageEventSignal, type PackageEvent } from './messages.ts';
 import { SagaJournal } from './saga-journal.ts';
 
-const activities = proxyActivities<AuctionActivities & ShippingActivities & SettingsActivities>(DATABASE_STEP);
-const money = proxyActivities<PaymentActivities>(MONEY_MOVEMENT);
+const activities = databaseSteps<AuctionActivities & ShippingActivities & SettingsActivities>();
+const money = moneyMovements<PaymentActivities>();
 
 export interface FulfilmentInput {
   auctionId: string;

@@ -1,12 +1,10 @@
-import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, setHandler } from '@temporalio/workflow';
+import { databaseSteps } from './activity-options.ts';
 import type { DiagnosticsActivities } from '../activities/diagnostics.ts';
 import { acknowledgePingSignal } from './messages.ts';
 import { SagaJournal } from './saga-journal.ts';
 
-const { recordPing } = proxyActivities<DiagnosticsActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '200 milliseconds', maximumAttempts: 10 },
-});
+const { recordPing } = databaseSteps<DiagnosticsActivities>();
 
 export interface DiagnosticPingInput {
   pingId: string;

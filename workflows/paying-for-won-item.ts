@@ -5,7 +5,6 @@ import {
   condition,
   isCancellation,
   patched,
-  proxyActivities,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -16,7 +15,7 @@ import type { PaymentActivities } from '../activities/payments.ts';
 import type { SettingsActivities } from '../activities/settings.ts';
 import type { ShippingActivities } from '../activities/shipping.ts';
 import type { MoneyJson } from '../src/kernel/money.ts';
-import { DATABASE_STEP, MONEY_MOVEMENT, refusalOf } from './activity-options.ts';
+import { databaseSteps, moneyMovements, refusalOf } from './activity-options.ts';
 import { Compensations } from './compensations.ts';
 import { REFUSAL } from './refusals.ts';
 import { chargeRequestedSignal, paymentCapturedSignal, paymentFailedSignal, type ChargeRequested } from './messages.ts';
@@ -61,8 +60,8 @@ async function startFulfilment(input: PayingForWonItemInput & { paymentId: strin
   return fulfilmentId;
 }
 
-const steps = proxyActivities<AuctionActivities & PaymentActivities & ShippingActivities & SettingsActivities>(DATABASE_STEP);
-const money = proxyActivities<PaymentActivities>(MONEY_MOVEMENT);
+const steps = databaseSteps<AuctionActivities & PaymentActivities & ShippingActivities & SettingsActivities>();
+const money = moneyMovements<PaymentActivities>();
 
 export interface PayingForWonItemInput {
   auctionId: string;

@@ -1,11 +1,11 @@
-import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { upsertSearchAttributes } from '@temporalio/workflow';
 import type { AuctionActivities } from '../activities/auctions.ts';
 import type { ShippingActivities } from '../activities/shipping.ts';
 import type { FulfilmentInput } from './delivery-fulfilment.ts';
-import { DATABASE_STEP } from './activity-options.ts';
+import { databaseSteps } from './activity-options.ts';
 import { SagaJournal } from './saga-journal.ts';
 
-const activities = proxyActivities<AuctionActivities & ShippingActivities>(DATABASE_STEP);
+const activities = databaseSteps<AuctionActivities & ShippingActivities>();
 
 /**
  * Service fulfilment (`service-fulfilment-<serviceId>`): issue the e-voucher once (a

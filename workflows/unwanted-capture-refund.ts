@@ -1,6 +1,5 @@
-import { proxyActivities } from '@temporalio/workflow';
 import type { PaymentActivities } from '../activities/payments.ts';
-import { MONEY_MOVEMENT } from './activity-options.ts';
+import { moneyMovements } from './activity-options.ts';
 import { SagaJournal } from './saga-journal.ts';
 
 export interface UnwantedCaptureRefundInput {
@@ -10,7 +9,7 @@ export interface UnwantedCaptureRefundInput {
   payerId: string;
 }
 
-const money = proxyActivities<PaymentActivities>(MONEY_MOVEMENT);
+const money = moneyMovements<PaymentActivities>();
 
 /**
  * Gives back a capture the payment did not keep: one that arrived after the payment
