@@ -12,6 +12,7 @@ export function createSettingsActivities(config: Config) {
         shippingDeadlineMs: config.SHIPPING_DEADLINE,
         deliveryDeadlineMs: config.DELIVERY_DEADLINE,
         withdrawalTimeoutMs: config.WITHDRAWAL_TIMEOUT,
+        withdrawalAsksPerRun: config.WITHDRAWAL_ASKS_PER_RUN,
       };
     },
   };

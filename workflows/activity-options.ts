@@ -19,13 +19,21 @@ export const MONEY_MOVEMENT: ActivityOptions = {
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 };
 
+/** A call to the outside world that moves no money (the carrier): short attempts, an outage waited out for a day. */
+export const OUTSIDE_CALL: ActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  scheduleToCloseTimeout: '1 day',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '1 minute' },
+};
+
 /**
- * The only two ways a saga gets its activities, so every retry policy is bounded (DESIGN
+ * The only three ways a saga gets its activities, so every retry policy is bounded (DESIGN
  * property 11). Refusals never reach a retry: the worker's activity boundary makes them
  * non-retryable.
  */
 export const databaseSteps = <A extends object>() => proxyActivities<A>(DATABASE_STEP); // bounded: maximumAttempts
 export const moneyMovements = <A extends object>() => proxyActivities<A>(MONEY_MOVEMENT); // bounded: scheduleToCloseTimeout
+export const outsideCalls = <A extends object>() => proxyActivities<A>(OUTSIDE_CALL); // bounded: scheduleToCloseTimeout
 
 /**
  * The refusal behind a failed activity, if it was one: its `type` names the domain error

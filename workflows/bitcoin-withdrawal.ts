@@ -34,8 +34,6 @@ type NodeAnswer = 'pending' | 'succeeded' | 'failed' | 'unknown';
 
 /** However long the node stays silent, the saga asks at least this often. */
 const LONGEST_WAIT_MS = 3_600_000;
-/** Asks per run before the history is handed to a new run (continue-as-new). */
-const ASKS_PER_RUN = 50;
 
 /**
  * Seed 003's withdrawal (`bitcoin-withdrawal-<withdrawalId>`), over a pending withdrawal
@@ -95,7 +93,7 @@ export async function bitcoinWithdrawal(input: BitcoinWithdrawalInput): Promise<
 
   let payRequested = input.awaitingNode !== undefined;
   try {
-    const { withdrawalTimeoutMs } = await steps.sagaTimeouts();
+    const { withdrawalTimeoutMs, withdrawalAsksPerRun } = await steps.sagaTimeouts();
     let answer: NodeAnswer = 'pending';
     let reason = 'the lightning payment failed';
 
@@ -128,7 +126,7 @@ export async function bitcoinWithdrawal(input: BitcoinWithdrawalInput): Promise<
       // nothing here may depend on which came first; what the node and its webhook said decides below.
       answer = await askNode();
       waitMs = Math.min(waitMs * 2, Math.max(LONGEST_WAIT_MS, withdrawalTimeoutMs));
-      if (answer === 'pending' && nodeSays === undefined && (++asks >= ASKS_PER_RUN || workflowInfo().continueAsNewSuggested)) {
+      if (answer === 'pending' && nodeSays === undefined && (++asks >= withdrawalAsksPerRun || workflowInfo().continueAsNewSuggested)) {
         await continueAsNew<typeof bitcoinWithdrawal>({ ...input, awaitingNode: { nextAskInMs: waitMs } });
       }
     }

@@ -3,12 +3,13 @@ import type { AuctionActivities } from '../activities/auctions.ts';
 import type { PaymentActivities } from '../activities/payments.ts';
 import type { SettingsActivities } from '../activities/settings.ts';
 import type { ShippingActivities } from '../activities/shipping.ts';
-import { databaseSteps, moneyMovements } from './activity-options.ts';
+import { databaseSteps, moneyMovements, outsideCalls } from './activity-options.ts';
 import { packageEventSignal, type PackageEvent } from './messages.ts';
 import { SagaJournal } from './saga-journal.ts';
 
 const activities = databaseSteps<AuctionActivities & ShippingActivities & SettingsActivities>();
 const money = moneyMovements<PaymentActivities>();
+const carrier = outsideCalls<ShippingActivities>();
 
 export interface FulfilmentInput {
   auctionId: string;
@@ -59,7 +60,7 @@ export async function deliveryFulfilment(input: FulfilmentInput & { deliveryId: 
   await activities.createDelivery({ ...input });
   await activities.attachFulfilmentToAuction(input.auctionId, 'delivery', input.deliveryId);
   journal.enter('booking-carrier');
-  const { trackingNumber } = await activities.bookCarrier(input.deliveryId);
+  const { trackingNumber } = await carrier.bookCarrier(input.deliveryId);
   journal.know('trackingNumber', trackingNumber);
 
   let missed = 0;
@@ -87,7 +88,7 @@ export async function deliveryFulfilment(input: FulfilmentInput & { deliveryId: 
   if (outcome === undefined) {
     // The last deadline passed: what the delivery and the carrier really know decides, not the timer.
     journal.enter('checking-before-loss');
-    const { status } = await activities.declareLost(input.deliveryId);
+    const { status } = await carrier.declareLost(input.deliveryId);
     outcome = status === 'delivered' || status === 'returned' ? status : 'lost';
   }
 

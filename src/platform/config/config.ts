@@ -41,6 +41,8 @@ const ConfigSchema = z.object({
   SHIPPING_DEADLINE: duration('2d'),
   DELIVERY_DEADLINE: duration('14d'),
   WITHDRAWAL_TIMEOUT: duration('1h'),
+  /** How often a withdrawal saga asks a silent node before it hands its history to a new run (continue-as-new). */
+  WITHDRAWAL_ASKS_PER_RUN: z.coerce.number().int().min(1).max(1000).default(50),
   /** Card attempts per payment; the next request is refused (422), so a saga's history stays bounded. */
   MAX_CHARGE_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   /** Serve `POST /accounts/:id/deposits` (free money): on in `npm run dev` and the tests only. */
