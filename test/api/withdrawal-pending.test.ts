@@ -84,7 +84,7 @@ describe('a withdrawal the node keeps pending', () => {
 
     expect(await h.finished(max, body.id, 20_000)).toMatchObject({
       status: 'failed',
-      reason: 'the lightning payment failed (invoice_expired)',
+      reason: expect.stringMatching(/^the lightning payment failed/),
     });
     expect(await h.account(max)).toMatchObject({ balance: h.sat(1_000), reserved: h.sat(0) });
   });
