@@ -105,6 +105,7 @@ export async function payingForWonItem(input: PayingForWonItemInput): Promise<Pa
     await attemptInFlight?.catch(() => undefined); // money activities wait until the provider call has really ended
   };
   const compensations = new Compensations();
+  let openedPaymentId: string | undefined;
   try {
     const { paymentWindowMs } = await steps.sagaTimeouts();
     const deadline = Date.now() + paymentWindowMs;
@@ -116,7 +117,7 @@ export async function payingForWonItem(input: PayingForWonItemInput): Promise<Pa
       if (outcome === 'cancelled') await money.voidOpenCharges(input.auctionId);
       if (outcome === 'captured') {
         // The saga is being cancelled after the money came in: give it back.
-        await money.refundPayment(paymentIdOf(journal));
+        if (openedPaymentId) await money.refundPayment(openedPaymentId);
         await steps.markAuctionRefunded(input.auctionId);
       }
     });
@@ -128,6 +129,7 @@ export async function payingForWonItem(input: PayingForWonItemInput): Promise<Pa
       title: input.title,
       payableUntil: new Date(deadline).toISOString(),
     });
+    openedPaymentId = paymentId;
     journal.know('paymentId', paymentId);
     upsertSearchAttributes({ PaymentId: [paymentId] });
     await steps.attachPaymentToAuction(input.auctionId, paymentId);
@@ -213,10 +215,4 @@ export async function payingForWonItem(input: PayingForWonItemInput): Promise<Pa
     }
     throw error;
   }
-}
-
-function paymentIdOf(journal: SagaJournal): string {
-  const paymentId = journal.ids.paymentId;
-  if (!paymentId) throw new Error('no payment was opened');
-  return paymentId;
 }

@@ -27,11 +27,6 @@ export class SagaJournal {
     upsertSearchAttributes({ SagaStep: [step] });
   }
 
-  /** The business ids known so far. */
-  get ids(): Readonly<Record<string, string>> {
-    return this.#state.ids;
-  }
-
   /** Adds a business id learned along the way (a payment id, a delivery id). */
   know(name: string, value: string): void {
     this.#state.ids[name] = value;

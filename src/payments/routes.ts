@@ -1,11 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { InvalidInput, NotFound } from '../kernel/errors.ts';
-import { Money } from '../kernel/money.ts';
 import { PgIdempotencyStore } from '../platform/db/idempotency-store.ts';
 import type { RegisterRoutes } from '../platform/http/app.ts';
 import { requireCustomer } from '../platform/http/auth.ts';
 import { idempotencyKeys } from '../platform/http/idempotency.ts';
-import { BEARER_AUTH, IdParam, MoneyView, problemResponses } from '../platform/http/schemas.ts';
+import { BEARER_AUTH, IdParam, MoneySchema, MoneyView, problemResponses } from '../platform/http/schemas.ts';
 import { receiveWebhooks } from '../platform/http/webhooks.ts';
 import { WorkflowNotFound } from '../platform/temporal/workflow-gateway.ts';
 import { CHARGE_REQUESTED_SIGNAL, PAYMENT_CAPTURED_SIGNAL, PAYMENT_FAILED_SIGNAL } from '../../workflows/message-names.ts';
@@ -33,25 +32,17 @@ const PaymentView = z
 
 const ChargeRequest = z.object({ cardToken: z.string().min(1).max(200).openapi({ example: 'tok_visa' }) }).openapi('ChargeRequest');
 
-const ProviderMoney = z.object({ amount: z.string(), currency: z.string() }).transform((value, ctx) => {
-  try {
-    return Money.of(value.amount, value.currency);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : 'invalid money' });
-    return z.NEVER;
-  }
-});
 const ChargeFact = z.object({ paymentId: z.string().uuid(), providerChargeId: z.string().min(1).max(255) });
 
 /** The provider's events, one schema each; other types are acknowledged and ignored. */
 const PROVIDER_EVENTS = {
   'payment.charged': ChargeFact.transform((data) => ({ type: 'charged' as const, ...data })),
-  'payment.captured': ChargeFact.extend({ amount: ProviderMoney.optional() }).transform((data) => ({ type: 'captured' as const, ...data })),
+  'payment.captured': ChargeFact.extend({ amount: MoneySchema.optional() }).transform((data) => ({ type: 'captured' as const, ...data })),
   'payment.failed': ChargeFact.extend({ reason: z.string().max(500).optional() }).transform((data) => ({
     type: 'failed' as const,
     ...data,
   })),
-  'payment.refunded': ChargeFact.extend({ refundId: z.string().min(1).max(255), amount: ProviderMoney }).transform((data) => ({
+  'payment.refunded': ChargeFact.extend({ refundId: z.string().min(1).max(255), amount: MoneySchema }).transform((data) => ({
     type: 'refunded' as const,
     ...data,
   })),
