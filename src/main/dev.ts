@@ -4,6 +4,11 @@
  * Web UI (state kept in .data/temporal.db), migrations, the worker, the outbox relay
  * and the API. DATABASE_URL / TEMPORAL_ADDRESS switch to external services.
  * Ctrl-C stops everything, in reverse order.
+ *
+ * However this process dies (SIGKILL included), its two servers follow within about
+ * two seconds: each runs under a supervisor that watches a pipe from us. A start first
+ * stops what a crashed earlier run left (recorded in .data/run), then refuses to start
+ * when a port it needs is held by anything else, naming the holder.
  */
 import { NativeConnection } from '@temporalio/worker';
 import { join } from 'node:path';
@@ -13,6 +18,8 @@ import { devSecretsInUse, loadConfig } from '../platform/config/config.ts';
 import { migrate } from '../platform/db/migrate.ts';
 import { createPools } from '../platform/db/pools.ts';
 import { startEmbeddedPostgres } from '../platform/launch/embedded-postgres.ts';
+import { ensurePortsFree, PortTakenError, type WantedPort } from '../platform/launch/ports.ts';
+import { reapOrphans } from '../platform/launch/run-records.ts';
 import { startTemporalDevServer } from '../platform/launch/temporal-dev-server.ts';
 import { createLogger } from '../platform/log.ts';
 import { GrpcWorkflowGateway } from '../platform/temporal/grpc-workflow-gateway.ts';
@@ -23,8 +30,12 @@ import { startRelay } from './relay.ts';
 import { onShutdown } from './shutdown.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const DATA = join(ROOT, '.data');
+const DATA = process.env.DEV_DATA_DIR ?? join(ROOT, '.data');
+const RUN_DIR = join(DATA, 'run');
 const DEV_POSTGRES_PORT = Number(process.env.DEV_POSTGRES_PORT ?? 54329);
+const DEV_TEMPORAL_PORT = Number(process.env.DEV_TEMPORAL_PORT ?? 7233);
+const DEV_TEMPORAL_HTTP_PORT = Number(process.env.DEV_TEMPORAL_HTTP_PORT ?? 7243);
+const DEV_TEMPORAL_UI_PORT = Number(process.env.DEV_TEMPORAL_UI_PORT ?? 8233);
 const DEV_DATABASE = 'marketplace';
 
 // Test deposits are a development convenience: on here unless the environment says otherwise.
@@ -44,13 +55,26 @@ onShutdown(async () => {
 });
 
 try {
+  // 0. What a crashed earlier run left, and ports held by strangers: before anything starts.
+  begin(`checking for servers an earlier run left behind (${RUN_DIR}) and for taken ports`);
+  const reaped = await reapOrphans(RUN_DIR, (line) => say(`   ${line}`));
+  if (reaped.length === 0) say('   none left behind');
+  await ensurePortsFree(portsWanted());
+
   // 1. Postgres
   let databaseUrl = config.DATABASE_URL;
   if (databaseUrl) {
     begin(`using PostgreSQL at ${redact(databaseUrl)} (DATABASE_URL)`);
   } else {
-    begin(`starting embedded PostgreSQL on 127.0.0.1:${DEV_POSTGRES_PORT} (data in .data/postgres)`);
-    const postgres = await startEmbeddedPostgres({ dataDir: join(DATA, 'postgres'), port: DEV_POSTGRES_PORT, persistent: true });
+    begin(`starting embedded PostgreSQL on 127.0.0.1:${DEV_POSTGRES_PORT} (data in ${join(DATA, 'postgres')})`);
+    const postgres = await startEmbeddedPostgres({
+      dataDir: join(DATA, 'postgres'),
+      port: DEV_POSTGRES_PORT,
+      persistent: true,
+      runDir: RUN_DIR,
+      portSetting: 'DEV_POSTGRES_PORT',
+      progress: (line) => say(`   ${line}`),
+    });
     stops.push({ name: 'PostgreSQL', stop: () => postgres.stop() });
     databaseUrl = await ensureDatabase(postgres.url, postgres.databaseUrl(DEV_DATABASE));
   }
@@ -69,13 +93,17 @@ try {
   if (temporalAddress) {
     begin(`using Temporal at ${temporalAddress} (TEMPORAL_ADDRESS)`);
   } else {
-    begin('starting the Temporal dev server (gRPC 7233, HTTP API 7243, Web UI 8233; state in .data/temporal.db)');
+    begin(
+      `starting the Temporal dev server (gRPC ${DEV_TEMPORAL_PORT}, HTTP API ${DEV_TEMPORAL_HTTP_PORT}, Web UI ${DEV_TEMPORAL_UI_PORT}; state in ${join(DATA, 'temporal.db')})`,
+    );
     const temporal = await startTemporalDevServer({
-      port: 7233,
-      httpPort: 7243,
-      uiPort: 8233,
+      port: DEV_TEMPORAL_PORT,
+      httpPort: DEV_TEMPORAL_HTTP_PORT,
+      uiPort: DEV_TEMPORAL_UI_PORT,
       dbFile: join(DATA, 'temporal.db'),
       logFile: join(DATA, 'temporal.log'),
+      runDir: RUN_DIR,
+      portSettings: { port: 'DEV_TEMPORAL_PORT', httpPort: 'DEV_TEMPORAL_HTTP_PORT', uiPort: 'DEV_TEMPORAL_UI_PORT' },
       progress: (line) => say(`   ${line}`),
     });
     stops.push({ name: 'Temporal dev server', stop: () => temporal.stop() });
@@ -146,9 +174,30 @@ try {
   Ctrl-C stops everything.
 `);
 } catch (error) {
-  console.error(`[dev] failed at step ${step}:`, error);
+  if (error instanceof PortTakenError) console.error(`[dev] cannot start: ${error.message}`);
+  else console.error(`[dev] failed at step ${step}:`, error);
   for (const { stop } of stops.reverse()) await stop().catch(() => {});
   process.exit(1);
+}
+
+/** Every port this run will listen on, with the setting that moves it. */
+function portsWanted(): WantedPort[] {
+  const ports: WantedPort[] = [];
+  if (!config.DATABASE_URL) ports.push({ port: DEV_POSTGRES_PORT, role: 'PostgreSQL', setting: 'DEV_POSTGRES_PORT' });
+  if (!config.TEMPORAL_ADDRESS) {
+    ports.push(
+      { port: DEV_TEMPORAL_PORT, role: 'Temporal gRPC', setting: 'DEV_TEMPORAL_PORT' },
+      { port: DEV_TEMPORAL_HTTP_PORT, role: 'Temporal HTTP API', setting: 'DEV_TEMPORAL_HTTP_PORT' },
+      { port: DEV_TEMPORAL_UI_PORT, role: 'Temporal Web UI', setting: 'DEV_TEMPORAL_UI_PORT' },
+    );
+  }
+  ports.push(
+    { port: config.PORT, role: 'API', setting: 'PORT' },
+    { port: config.PAYMENTS_SIM_PORT, role: 'payment provider simulator', setting: 'PAYMENTS_SIM_PORT' },
+    { port: config.CARRIER_SIM_PORT, role: 'carrier simulator', setting: 'CARRIER_SIM_PORT' },
+    { port: config.LIGHTNING_SIM_PORT, role: 'lightning node simulator', setting: 'LIGHTNING_SIM_PORT' },
+  );
+  return ports;
 }
 
 async function ensureDatabase(adminUrl: string, databaseUrl: string): Promise<string> {

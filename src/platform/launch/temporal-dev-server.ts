@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes.ts';
 import { resolveTemporalCli } from './temporal-cli.ts';
-import { freePort, waitFor } from './free-port.ts';
+import { freePort, StartFailed, waitFor } from './free-port.ts';
+import { startSupervised } from './supervised-process.ts';
 
 export interface TemporalServerHandle {
   /** gRPC frontend, host:port. */
@@ -26,6 +26,10 @@ export interface TemporalServerOptions {
   /** Where the server's own log goes. */
   logFile: string;
   progress: (line: string) => void;
+  /** Where the server records itself for the next start's reaper (default `.data/run`). */
+  runDir?: string;
+  /** The settings that choose each port, named when a port is taken. */
+  portSettings?: { port?: string; httpPort?: string; uiPort?: string };
 }
 
 /**
@@ -61,31 +65,31 @@ export async function startTemporalDevServer(options: TemporalServerOptions): Pr
   ];
   if (!cli) return startWithSdkDownload(options, namespace, common);
 
-  mkdirSync(dirname(options.logFile), { recursive: true });
   if (options.dbFile) mkdirSync(dirname(options.dbFile), { recursive: true });
-  const log = createWriteStream(options.logFile, { flags: 'a' });
-  // Its own process group: a terminal's Ctrl-C then reaches only us, and we stop the
-  // server after the worker has drained rather than under its feet.
-  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  child.once('exit', () => process.off('exit', killOnExit));
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  let exited: number | null | undefined;
-  child.on('exit', (code) => {
-    exited = code;
+  const server = await startSupervised({
+    name: 'Temporal dev server',
+    command: cli,
+    args,
+    ports: [
+      { port: options.port, role: 'Temporal gRPC', setting: options.portSettings?.port },
+      { port: options.httpPort, role: 'Temporal HTTP API', setting: options.portSettings?.httpPort },
+      ...(options.uiPort ? [{ port: options.uiPort, role: 'Temporal Web UI', setting: options.portSettings?.uiPort }] : []),
+    ],
+    output: { logFile: options.logFile },
+    runDir: options.runDir,
+    progress: options.progress,
   });
+  options.progress(`Temporal dev server: pid ${server.pid}, log ${options.logFile}`);
   const httpAddress = `127.0.0.1:${options.httpPort}`;
   try {
     await waitFor('Temporal dev server', async () => {
-      if (exited !== undefined) throw new Error(`temporal exited with ${exited}; see ${options.logFile}`);
+      if (server.hasExited()) throw new StartFailed(`temporal exited; see ${options.logFile}`);
       const response = await fetch(`http://${httpAddress}/api/v1/namespaces/${namespace}`);
       await response.body?.cancel();
       return response.ok;
     });
   } catch (error) {
-    child.kill('SIGKILL');
+    await server.crash();
     throw new Error(`${(error as Error).message} (log: ${options.logFile})`, { cause: error });
   }
   const handle = {
@@ -93,7 +97,7 @@ export async function startTemporalDevServer(options: TemporalServerOptions): Pr
     httpAddress,
     uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
     namespace,
-    stop: () => stopChild(child),
+    stop: () => server.stop(),
   };
   const mismatch = await searchAttributeMismatch(httpAddress, namespace);
   if (mismatch.length > 0) {
@@ -117,15 +121,6 @@ async function searchAttributeMismatch(httpAddress: string, namespace: string): 
   return Object.entries(SEARCH_ATTRIBUTES)
     .filter(([name, type]) => customAttributes[name] !== wanted(type))
     .map(([name, type]) => `${name} is ${customAttributes[name] ?? 'missing'}, wanted ${type}`);
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 async function startWithSdkDownload(options: TemporalServerOptions, namespace: string, extraArgs: string[]): Promise<TemporalServerHandle> {
