@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 
-/** True while a process with this pid exists (a zombie counts until it is reaped). */
+/** True while a process with this pid exists (a zombie counts until it is reaped; see `isRunning`). */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -47,7 +47,7 @@ export function identityOf(pid: number): ProcessIdentity | undefined {
 
 /** True when the recorded process still runs, and is the same program (not a reused pid). */
 export function isStillRunning(identity: ProcessIdentity): boolean {
-  return isAlive(identity.pid) && commandLineOf(identity.pid) === identity.commandLine;
+  return isRunning(identity.pid) && commandLineOf(identity.pid) === identity.commandLine;
 }
 
 /**
@@ -67,13 +67,18 @@ export async function stopProcessGroup(pid: number, signal: NodeJS.Signals, grac
   send(signal);
   const killAt = Date.now() + graceMs;
   let killed = false;
-  while (isAlive(pid) && !isZombie(pid)) {
+  while (isRunning(pid)) {
     if (!killed && Date.now() >= killAt) {
       send('SIGKILL');
       killed = true;
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** True while the process exists and has not exited (an unreaped zombie has). */
+export function isRunning(pid: number): boolean {
+  return isAlive(pid) && !isZombie(pid);
 }
 
 /** A child that has exited but whose parent has not collected it yet: gone for our purposes. */

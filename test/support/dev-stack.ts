@@ -1,0 +1,133 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../../src/platform/launch/free-port.ts';
+import { acceptsConnections } from '../../src/platform/launch/ports.ts';
+import { isRunning } from '../../src/platform/launch/processes.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The ports one `npm run dev` listens on, by the setting that chooses each. */
+export type DevPorts = Record<
+  | 'DEV_POSTGRES_PORT'
+  | 'DEV_TEMPORAL_PORT'
+  | 'DEV_TEMPORAL_HTTP_PORT'
+  | 'DEV_TEMPORAL_UI_PORT'
+  | 'PORT'
+  | 'PAYMENTS_SIM_PORT'
+  | 'CARRIER_SIM_PORT'
+  | 'LIGHTNING_SIM_PORT',
+  number
+>;
+
+export async function freeDevPorts(): Promise<DevPorts> {
+  return {
+    DEV_POSTGRES_PORT: await freePort(),
+    DEV_TEMPORAL_PORT: await freePort(),
+    DEV_TEMPORAL_HTTP_PORT: await freePort(),
+    DEV_TEMPORAL_UI_PORT: await freePort(),
+    PORT: await freePort(),
+    PAYMENTS_SIM_PORT: await freePort(),
+    CARRIER_SIM_PORT: await freePort(),
+    LIGHTNING_SIM_PORT: await freePort(),
+  };
+}
+
+export interface DevStack {
+  launcher: ChildProcess;
+  startedAt: number;
+  apiUrl: string;
+  output(): string;
+  /** Resolves when the output matches; rejects if the launcher exits first. */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** The servers' pids, as the launcher announced them so far. */
+  serverPids(): number[];
+  /** SIGKILL to the launcher's whole process group: a crash, an OOM kill, a closed laptop. */
+  killGroup(): void;
+  exited: Promise<number | null>;
+}
+
+/**
+ * `npm run dev` (the same entry point) as its own process group, on the given ports and
+ * data directory, so a test can kill it the way a crash does and look at what is left.
+ */
+export function startDevStack(ports: DevPorts, dataDir: string): DevStack {
+  const env: NodeJS.ProcessEnv = { ...process.env, DEV_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  for (const [name, port] of Object.entries(ports)) env[name] = String(port);
+  // The suite's own settings must not leak into this stack: it runs on the dev defaults.
+  for (const name of [
+    'AUTH_SECRET',
+    'DATABASE_URL',
+    'TEMPORAL_ADDRESS',
+    'TEMPORAL_HTTP_ADDRESS',
+    'PAYMENTS_PROVIDER_URL',
+    'CARRIER_URL',
+    'LIGHTNING_NODE_URL',
+  ])
+    delete env[name];
+  const launcher = spawn(process.execPath, ['--import', 'tsx', 'src/main/dev.ts'], {
+    cwd: ROOT,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  const listeners = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    text += chunk.toString();
+    for (const listener of listeners) listener();
+  };
+  launcher.stdout?.on('data', onData);
+  launcher.stderr?.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => launcher.once('exit', (code) => resolve(code)));
+  let hasExited = false;
+  void exited.then(() => {
+    hasExited = true;
+    for (const listener of listeners) listener();
+  });
+  return {
+    launcher,
+    startedAt: Date.now(),
+    apiUrl: `http://127.0.0.1:${ports.PORT}`,
+    output: () => text,
+    exited,
+    serverPids: () => [...text.matchAll(/(?:PostgreSQL|Temporal dev server): pid (\d+)/g)].map((match) => Number(match[1])),
+    killGroup: () => process.kill(-launcher.pid!, 'SIGKILL'),
+    waitForOutput(pattern, timeoutMs = 120_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => finish(new Error(`no ${pattern} within ${timeoutMs} ms:\n${text}`)), timeoutMs);
+        const check = () => {
+          const match = text.match(pattern);
+          if (match) finish(undefined, match);
+          else if (hasExited) finish(new Error(`the launcher exited before ${pattern}:\n${text}`));
+        };
+        const finish = (error?: Error, match?: RegExpMatchArray) => {
+          clearTimeout(timer);
+          listeners.delete(check);
+          if (error) reject(error);
+          else resolve(match!);
+        };
+        listeners.add(check);
+        check();
+      });
+    },
+  };
+}
+
+/**
+ * Polls until no port accepts connections and no pid is alive; returns how long that
+ * took, or throws after `withinMs` naming what is still there.
+ */
+export async function waitUntilGone(ports: number[], pids: number[], withinMs: number): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const listening = (await Promise.all(ports.map(async (port) => ((await acceptsConnections(port, 200)) ? port : undefined)))).filter(
+      (port) => port !== undefined,
+    );
+    const alive = pids.filter(isRunning);
+    if (listening.length === 0 && alive.length === 0) return Date.now() - started;
+    if (Date.now() - started > withinMs) {
+      throw new Error(`after ${withinMs} ms still listening: [${listening.join(', ')}], still alive: [${alive.join(', ')}]`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
