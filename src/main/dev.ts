@@ -19,7 +19,7 @@ import { migrate } from '../platform/db/migrate.ts';
 import { createPools } from '../platform/db/pools.ts';
 import { startEmbeddedPostgres } from '../platform/launch/embedded-postgres.ts';
 import { ensurePortsFree, PortTakenError, type WantedPort } from '../platform/launch/ports.ts';
-import { reapOrphans } from '../platform/launch/run-records.ts';
+import { liveOwnerIn, reapOrphans } from '../platform/launch/run-records.ts';
 import { startTemporalDevServer } from '../platform/launch/temporal-dev-server.ts';
 import { createLogger } from '../platform/log.ts';
 import { GrpcWorkflowGateway } from '../platform/temporal/grpc-workflow-gateway.ts';
@@ -59,7 +59,7 @@ try {
   begin(`checking for servers an earlier run left behind (${RUN_DIR}) and for taken ports`);
   const reaped = await reapOrphans(RUN_DIR, (line) => say(`   ${line}`));
   if (reaped.length === 0) say('   none left behind');
-  await ensurePortsFree(portsWanted());
+  await ensurePortsFree(portsWanted(), liveOwnerIn(RUN_DIR));
 
   // 1. Postgres
   let databaseUrl = config.DATABASE_URL;

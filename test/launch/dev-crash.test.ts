@@ -89,6 +89,14 @@ describe('npm run dev killed with SIGKILL', { timeout: 240_000 }, () => {
 
   it('when idle: nothing is left, and the next start comes up on its own servers', async () => {
     const stack = await startAndExpectOwnServers('first full start (after two crashed starts)');
+
+    // A second start beside a live one neither reaps nor attaches: it names the first and stops.
+    const second = startDevStack(ports, dataDir);
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toMatch(/already in use by the PostgreSQL \(pid \d+\) of another launcher that is still running/);
+    expect(second.output()).not.toContain('stopping an orphaned');
+    expect((await fetch(`${stack.apiUrl}/health`)).status).toBe(200);
+
     await new Promise((resolve) => setTimeout(resolve, 500));
     await crashAndExpectNothingLeft(stack, 'killed while idle');
   });

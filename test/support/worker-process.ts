@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../src/platform/config/config.ts';
+import { startSupervised } from '../../src/platform/launch/supervised-process.ts';
 import { temporalTarget } from './test-env.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface WorkerProcess {
-  process: ChildProcess;
   /** Resolves once the worker polls its task queue. */
   ready: Promise<void>;
   /** SIGKILL: the process dies at once, mid-whatever, as in a crash. */
@@ -20,10 +19,15 @@ export interface WorkerProcess {
  * The worker as its own OS process (`node --import tsx worker.ts`), as it runs in
  * production, so a test can SIGKILL it mid-saga and start another. It gets the same
  * configuration as the in-process platform (task queue, provider URLs, timeouts).
+ * It runs under the launchers' supervisor, so a test run killed outright does not
+ * leave workers polling behind it.
  */
 export function startWorkerProcess(config: Config, databaseUrl: string): WorkerProcess {
   const lines: string[] = [];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'worker.ts'], {
+  const started = startSupervised({
+    name: 'test worker',
+    command: process.execPath,
+    args: ['--import', 'tsx', 'worker.ts'],
     cwd: ROOT,
     env: {
       ...process.env,
@@ -40,29 +44,25 @@ export function startWorkerProcess(config: Config, databaseUrl: string): WorkerP
       WITHDRAWAL_TIMEOUT: `${config.WITHDRAWAL_TIMEOUT}ms`,
       LOG_LEVEL: 'info',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    ports: [],
+    output: 'pipe',
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const ready = new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      lines.push(chunk.toString());
-      if (lines.join('').includes('worker polling')) resolve();
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before polling:\n${lines.join('')}`)));
-  });
+  const ready = started.then(
+    (worker) =>
+      new Promise<void>((resolve, reject) => {
+        const onData = (chunk: Buffer) => {
+          lines.push(chunk.toString());
+          if (lines.join('').includes('worker polling')) resolve();
+        };
+        worker.stdout?.on('data', onData);
+        worker.stderr?.on('data', onData);
+        void worker.exited.then(() => reject(new Error(`worker exited before polling:\n${lines.join('')}`)));
+      }),
+  );
   return {
-    process: child,
     ready,
-    async crash() {
-      child.kill('SIGKILL');
-      await exited;
-    },
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    },
+    crash: async () => (await started).crash(),
+    stop: async () => (await started).stop(),
     output: () => lines.join(''),
   };
 }

@@ -16,13 +16,16 @@ export class PortTakenError extends Error {
   constructor(
     readonly wanted: WantedPort,
     readonly holder: ProcessIdentity | undefined,
+    /** Who the holder is, when a launcher that is still running recorded it. */
+    liveOwner?: string,
   ) {
-    const who = holder
-      ? `pid ${holder.pid} (${abbreviate(holder.commandLine)})`
-      : 'a process this user cannot see (try `ss -ltnp` or `lsof -i` as root)';
+    const who = liveOwner
+      ? liveOwner
+      : holder
+        ? `pid ${holder.pid} (${abbreviate(holder.commandLine)}), which this launcher did not start, so it is left alone`
+        : 'a process this user cannot see (try `ss -ltnp` or `lsof -i` as root), so it is left alone';
     super(
-      `port ${wanted.port} (${wanted.role}) is already in use by ${who}, which this launcher did not start, ` +
-        `so it is left alone. Stop that process` +
+      `port ${wanted.port} (${wanted.role}) is already in use by ${who}. Stop that first` +
         (wanted.setting ? `, or choose another port with ${wanted.setting}.` : '.'),
     );
     this.name = 'PortTakenError';
@@ -34,9 +37,14 @@ export class PortTakenError extends Error {
  * silently answered in place of ours would outlive our Ctrl-C and serve stale state.
  * Run after reaping our own orphans, so what is left here is a stranger.
  */
-export async function ensurePortsFree(ports: WantedPort[]): Promise<void> {
+export async function ensurePortsFree(
+  ports: WantedPort[],
+  ownerOf: (holder: ProcessIdentity) => string | undefined = () => undefined,
+): Promise<void> {
   for (const wanted of ports) {
-    if (await acceptsConnections(wanted.port)) throw new PortTakenError(wanted, listenerOf(wanted.port));
+    if (!(await acceptsConnections(wanted.port))) continue;
+    const holder = listenerOf(wanted.port);
+    throw new PortTakenError(wanted, holder, holder && ownerOf(holder));
   }
 }
 

@@ -90,3 +90,18 @@ export async function reapOrphans(runDir: string, say: (line: string) => void): 
   }
   return reaped;
 }
+
+/**
+ * For port messages: names the live launcher whose recorded server holds a port ("the
+ * PostgreSQL of another `npm run dev`"), or undefined for a process nobody recorded.
+ */
+export function liveOwnerIn(runDir: string): (holder: ProcessIdentity) => string | undefined {
+  return (holder) => {
+    const record = readRunRecords(runDir).find(({ record }) => record?.server.pid === holder.pid)?.record;
+    if (!record || !isStillRunning(record.launcher)) return undefined;
+    return (
+      `the ${record.name} (pid ${record.server.pid}) of another launcher that is still running ` +
+      `(pid ${record.launcher.pid}: ${record.launcher.commandLine.slice(0, 120)})`
+    );
+  };
+}

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensurePortsFree, type WantedPort } from './ports.ts';
 import { isAlive, stopProcessGroup } from './processes.ts';
-import { DEFAULT_RUN_DIR, reapOrphans, recordFileFor } from './run-records.ts';
+import { DEFAULT_RUN_DIR, liveOwnerIn, reapOrphans, recordFileFor } from './run-records.ts';
 import { HandshakeSchema, type SupervisorSpec } from './supervisor-protocol.ts';
 
 const SUPERVISOR = fileURLToPath(new URL('./supervisor.ts', import.meta.url));
@@ -60,7 +60,7 @@ export interface SupervisedProcess {
 export async function startSupervised(options: SupervisedProcessOptions): Promise<SupervisedProcess> {
   const runDir = options.runDir ?? DEFAULT_RUN_DIR;
   await reapOrphans(runDir, options.progress ?? ((line) => console.warn(`[launch] ${line}`)));
-  await ensurePortsFree(options.ports);
+  await ensurePortsFree(options.ports, liveOwnerIn(runDir));
 
   const spec: SupervisorSpec = {
     name: options.name,
