@@ -43,8 +43,8 @@ export interface SupervisedProcess {
   /** The server's output, when started with `output: 'pipe'`. */
   stdout: Readable | null;
   stderr: Readable | null;
-  /** Resolves when the server and its supervisor are gone, however that happened. */
-  exited: Promise<void>;
+  /** Resolves when the server and its supervisor are gone, however that happened, with the server's exit code. */
+  exited: Promise<number | null>;
   hasExited(): boolean;
   /** Orderly: the stop signal, SIGKILL after ten seconds. */
   stop(): Promise<void>;
@@ -91,7 +91,8 @@ export async function startSupervised(options: SupervisedProcessOptions): Promis
     env: options.env ?? process.env,
   });
   if (logFd !== undefined) closeSync(logFd);
-  const exited = new Promise<void>((resolve) => supervisor.once('exit', () => resolve()));
+  // The supervisor exits with its server's code (null when it was killed itself).
+  const exited = new Promise<number | null>((resolve) => supervisor.once('exit', (code) => resolve(code)));
   let gone = false;
   void exited.then(() => (gone = true));
 

@@ -1,8 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startSupervised } from './supervised-process.ts';
 
 /** The newest CLI tag `go install` accepts; later tags carry a replace directive it refuses. */
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
@@ -39,23 +40,37 @@ export async function resolveTemporalCli(progress: (line: string) => void): Prom
     progress('Temporal CLI: not cached and no Go toolchain found');
     return undefined;
   }
-  mkdirSync(cacheDir, { recursive: true });
   progress(
     `Temporal CLI: building ${CLI_PACKAGE}@${TEMPORAL_CLI_VERSION} with ${go} into ${cacheDir} (first time only; takes a few minutes)`,
   );
-  const installed = await runWithHeartbeat(
-    go,
-    ['install', `${CLI_PACKAGE}@${TEMPORAL_CLI_VERSION}`],
-    { GOBIN: cacheDir },
-    undefined,
-    progress,
-  );
-  if (installed.ok && isExecutable(cached)) return cached;
-  progress(`Temporal CLI: go install failed (${installed.tail}); trying the project's module in tools/temporal`);
-  const built = await runWithHeartbeat(go, ['build', '-o', cached, CLI_PACKAGE], {}, FALLBACK_MODULE, progress);
-  if (built.ok && isExecutable(cached)) return cached;
-  progress(`Temporal CLI: tools/temporal build failed too (${built.tail})`);
-  return undefined;
+  // Built into a staging directory and renamed into place: a build killed half-way
+  // (a closed laptop, Ctrl-C) must not leave a truncated binary that looks cached.
+  const staging = `${cacheDir}.build-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  try {
+    const stagedBinary = join(staging, 'temporal');
+    const installed = await runWithHeartbeat(
+      go,
+      ['install', `${CLI_PACKAGE}@${TEMPORAL_CLI_VERSION}`],
+      { GOBIN: staging },
+      undefined,
+      progress,
+    );
+    if (!installed.ok || !isExecutable(stagedBinary)) {
+      progress(`Temporal CLI: go install failed (${installed.tail}); trying the project's module in tools/temporal`);
+      const built = await runWithHeartbeat(go, ['build', '-o', stagedBinary, CLI_PACKAGE], {}, FALLBACK_MODULE, progress);
+      if (!built.ok || !isExecutable(stagedBinary)) {
+        progress(`Temporal CLI: tools/temporal build failed too (${built.tail})`);
+        return undefined;
+      }
+    }
+    mkdirSync(cacheDir, { recursive: true });
+    renameSync(stagedBinary, cached);
+    return cached;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
 }
 
 function findGo(): string | undefined {
@@ -74,35 +89,46 @@ function isExecutable(path: string): boolean {
   }
 }
 
-/** Runs a long command, saying every 20 s that it is still going, and keeps its last output lines. */
-function runWithHeartbeat(
+/**
+ * Runs a long command under the launchers' supervisor (a build must not go on for
+ * minutes after whoever started it died), saying every 20 s that it is still going;
+ * keeps its last output lines.
+ */
+async function runWithHeartbeat(
   command: string,
   args: string[],
   env: Record<string, string>,
   cwd: string | undefined,
   progress: (line: string) => void,
 ): Promise<{ ok: boolean; tail: string }> {
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const output: string[] = [];
-    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const collect = (chunk: Buffer) => {
-      output.push(...chunk.toString().split('\n').filter(Boolean));
-      output.splice(0, Math.max(0, output.length - 20));
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    const timer = setInterval(() => progress(`Temporal CLI: still building (${Math.round((Date.now() - started) / 1000)}s)`), 20_000);
-    child.on('error', (error) => {
-      clearInterval(timer);
-      resolve({ ok: false, tail: error.message });
+  const started = Date.now();
+  const output: string[] = [];
+  let build;
+  try {
+    build = await startSupervised({
+      name: 'Temporal CLI build',
+      command,
+      args,
+      env: { ...process.env, ...env },
+      cwd,
+      ports: [],
+      output: 'pipe',
+      progress,
     });
-    child.on('close', (code) => {
-      clearInterval(timer);
-      if (code === 0) progress(`Temporal CLI: built in ${Math.round((Date.now() - started) / 1000)}s`);
-      resolve({ ok: code === 0, tail: output.slice(-5).join(' | ') || `exit ${code}` });
-    });
-  });
+  } catch (error) {
+    return { ok: false, tail: (error as Error).message };
+  }
+  const collect = (chunk: Buffer) => {
+    output.push(...chunk.toString().split('\n').filter(Boolean));
+    output.splice(0, Math.max(0, output.length - 20));
+  };
+  build.stdout?.on('data', collect);
+  build.stderr?.on('data', collect);
+  const timer = setInterval(() => progress(`Temporal CLI: still building (${Math.round((Date.now() - started) / 1000)}s)`), 20_000);
+  const code = await build.exited;
+  clearInterval(timer);
+  if (code === 0) progress(`Temporal CLI: built in ${Math.round((Date.now() - started) / 1000)}s`);
+  return { ok: code === 0, tail: output.slice(-5).join(' | ') || `exit ${code}` };
 }
 
 export const cliDir = (cliPath: string) => dirname(cliPath);
