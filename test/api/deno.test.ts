@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../../src/platform/http/auth.ts';
-import { freePort, waitFor } from '../../src/platform/launch/free-port.ts';
+import { freePort } from '../../src/platform/launch/free-port.ts';
+import { waitFor } from '../../src/platform/launch/wait-for.ts';
 import { createTestDatabase, startTestWorker, temporalTarget, uniqueTaskQueue } from '../support/test-env.ts';
 
 /**

