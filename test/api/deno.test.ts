@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../../src/platform/http/auth.ts';
 import { freePort } from '../../src/platform/launch/free-port.ts';
-import { waitFor } from '../../src/platform/launch/wait-for.ts';
+import { startSupervised, type SupervisedProcess } from '../../src/platform/launch/supervised-process.ts';
+import { StartFailed, waitFor } from '../../src/platform/launch/wait-for.ts';
 import { createTestDatabase, startTestWorker, temporalTarget, uniqueTaskQueue } from '../support/test-env.ts';
 
 /**
@@ -18,7 +18,7 @@ const taskQueue = uniqueTaskQueue('deno');
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let worker: Awaited<ReturnType<typeof startTestWorker>>;
-let deno: ChildProcess;
+let deno: SupervisedProcess;
 let base: string;
 const output: string[] = [];
 
@@ -27,7 +27,11 @@ beforeAll(async () => {
   worker = await startTestWorker(db.pools, taskQueue);
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  deno = spawn(DENO, ['run', '-A', 'src/main/api.deno.ts'], {
+  // Supervised like every server a test starts: a killed test run leaves no API behind.
+  deno = await startSupervised({
+    name: 'Deno API',
+    command: DENO,
+    args: ['run', '-A', 'src/main/api.deno.ts'],
     cwd: ROOT,
     env: {
       ...process.env,
@@ -40,14 +44,15 @@ beforeAll(async () => {
       LOG_LEVEL: 'warn',
       NO_COLOR: '1',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    ports: [{ port, role: 'the Deno API' }],
+    output: 'pipe',
   });
   deno.stdout?.on('data', (chunk) => output.push(String(chunk)));
   deno.stderr?.on('data', (chunk) => output.push(String(chunk)));
   await waitFor(
     'the Deno API',
     async () => {
-      if (deno.exitCode !== null) throw new Error(`deno exited: ${output.join('')}`);
+      if (deno.hasExited()) throw new StartFailed(`deno exited: ${output.join('')}`);
       return (await fetch(`${base}/health`)).status === 200;
     },
     90_000,
@@ -57,7 +62,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  deno?.kill('SIGTERM');
+  await deno?.stop();
   await worker?.stop();
   await db?.drop();
 });
