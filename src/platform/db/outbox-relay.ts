@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
-import { OUTBOX_CHANNEL, type Message } from './outbox.ts';
+import { OUTBOX_CHANNEL } from './outbox-channel.ts';
+import type { Message } from './outbox.ts';
 import { checkout, release } from './pools.ts';
 
 export interface OutboxRelayOptions {

@@ -8,9 +8,6 @@ export interface Message<P = Record<string, unknown>> {
   payload: P;
 }
 
-/** Channel the relay LISTENs on; NOTIFY is delivered only when the writing transaction commits. */
-export const OUTBOX_CHANNEL = 'outbox_pending';
-
 /** Writes messages to the outbox inside the caller's transaction and wakes the relay on commit. */
 export async function enqueueMessages(sql: Sql, messages: readonly Message[]): Promise<void> {
   await recordChanges(sql, [], messages);

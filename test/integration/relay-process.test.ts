@@ -1,0 +1,56 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { startSupervised, type SupervisedProcess } from '../../src/platform/launch/supervised-process.ts';
+import { StartFailed, waitFor } from '../../src/platform/launch/wait-for.ts';
+import { createTestDatabase, temporalTarget, uniqueTaskQueue } from '../support/test-env.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * `npm run relay` as production runs it: its own process, its own module graph. The
+ * in-process relay of `npm run dev` and the tests loads the modules in another order,
+ * which once hid an import cycle that killed the standalone relay at its first line.
+ */
+describe('the outbox relay as its own process', () => {
+  let relay: SupervisedProcess | undefined;
+  let db: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+  afterAll(async () => {
+    await relay?.stop();
+    await db?.drop();
+  });
+
+  it('starts, and dispatches what is in the outbox', async () => {
+    db = await createTestDatabase();
+    await db.pools.write.query(`INSERT INTO outbox (message_id, message_type, payload) VALUES ($1, 'NothingSubscribes', '{}')`, [
+      crypto.randomUUID(),
+    ]);
+    const output: string[] = [];
+    relay = await startSupervised({
+      name: 'test relay',
+      command: process.execPath,
+      args: ['--import', 'tsx', 'src/main/relay.ts'],
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        DATABASE_URL: db.url,
+        TEMPORAL_ADDRESS: temporalTarget().address,
+        TEMPORAL_TASK_QUEUE: uniqueTaskQueue('relay'),
+        LOG_LEVEL: 'info',
+      },
+      ports: [],
+      output: 'pipe',
+    });
+    relay.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    relay.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    await waitFor(
+      'the relay dispatching',
+      async () => {
+        if (relay!.hasExited()) throw new StartFailed(`the relay exited:\n${output.join('')}`);
+        const { rows } = await db!.pools.read.query('SELECT count(*)::int AS n FROM outbox WHERE dispatched_at IS NULL');
+        return rows[0].n === 0;
+      },
+      30_000,
+    );
+    expect(output.join('')).toContain('outbox relay running');
+  });
+});
