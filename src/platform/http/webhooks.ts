@@ -2,8 +2,9 @@ import type { Context } from 'hono';
 import type pg from 'pg';
 import { z } from 'zod';
 import type { Clock } from '../../kernel/clock.ts';
-import { InvalidInput } from '../../kernel/errors.ts';
+import { ConcurrencyConflict, InvalidInput } from '../../kernel/errors.ts';
 import { recordInInbox } from '../db/inbox.ts';
+import { retryOnConflict } from '../db/retry-on-conflict.ts';
 import { runInUnitOfWork, type UnitOfWork } from '../db/unit-of-work.ts';
 import { problem, problemResponse } from './problem.ts';
 import { verifyWebhookSignature } from './webhook-signature.ts';
@@ -34,6 +35,11 @@ export interface WebhookReceiver {
  * The Hono handler for one sender's webhooks: verify the signature over the raw body
  * (401 if missing, wrong, or outside the 300 s window), parse the event (400), and
  * handle it once per event id (a repeat is answered 200 with `duplicate: true`).
+ *
+ * A fact is never refused because our own writers raced it (two events of one payment
+ * arriving together, a saga step writing the same aggregate): a lost race runs the
+ * handling again from a fresh read, and if every try loses, the answer is 503 with
+ * Retry-After, which every sender retries, never a 4xx, which a sender may take as final.
  */
 export function receiveWebhooks(receiver: WebhookReceiver) {
   return async (c: Context): Promise<Response> => {
@@ -54,11 +60,19 @@ export function receiveWebhooks(receiver: WebhookReceiver) {
     const parsed = WebhookEventSchema.safeParse(json);
     if (!parsed.success) throw new InvalidInput('invalid webhook event', fieldErrors(parsed.error));
     const event = parsed.data;
-    const outcome = await runInUnitOfWork(receiver.pool, async (uow) => {
-      if (!(await recordInInbox(uow.sql, `webhook:${receiver.source}`, event.id))) return 'duplicate' as const;
-      await receiver.handle(event, uow);
-      return 'processed' as const;
-    });
+    let outcome: 'duplicate' | 'processed';
+    try {
+      outcome = await retryOnConflict(() =>
+        runInUnitOfWork(receiver.pool, async (uow) => {
+          if (!(await recordInInbox(uow.sql, `webhook:${receiver.source}`, event.id))) return 'duplicate' as const;
+          await receiver.handle(event, uow);
+          return 'processed' as const;
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConcurrencyConflict)) throw error;
+      return problemResponse(problem(503, 'Service Unavailable', `${error.message}; send the event again`), { 'retry-after': '1' });
+    }
     return c.json({ received: true, id: event.id, duplicate: outcome === 'duplicate' }, 200);
   };
 }
