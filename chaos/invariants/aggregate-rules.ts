@@ -1,0 +1,273 @@
+import { auctionClosingWorkflowId, payingForWonItemWorkflowId } from '../../src/auctions/use-cases.ts';
+import { bitcoinWithdrawalWorkflowId } from '../../src/bitcoin/use-cases.ts';
+import { unwantedCaptureRefundWorkflowId } from '../../src/payments/handlers.ts';
+import { deliveryWorkflowId, serviceWorkflowId } from '../../src/shipping/use-cases.ts';
+import type { SagaState } from './saga-status.ts';
+import type { NodePayment } from './simulator-records.ts';
+import { either, everySaga, fact, saga, type StatusRules } from './status-rules.ts';
+
+/**
+ * The rule table: for each aggregate kind, which status needs which saga state (and which
+ * facts around it) once the platform is quiescent. A status is either terminal, with the
+ * sagas that led there closed, or waiting legitimately, with the saga that will move it
+ * on still running. A status missing from a table is itself a violation: a new status
+ * must come with its rule. Each `why` names the code path that leaves the status there.
+ */
+export interface AggregateKind<R> {
+  /** The row's name in the verdict. */
+  row: string;
+  /** How a violation names one record: "payment 1234…". */
+  noun: string;
+  /** Reads every record, with the columns the rules use (camelCase aliases). */
+  select: string;
+  /** The key into `rules`: the status, refined where one status has two legitimate shapes. */
+  stateOf(record: R): string;
+  rules: StatusRules<R>;
+}
+
+interface Identified {
+  id: string;
+  status: string;
+}
+
+export interface AuctionRecord extends Identified {
+  winnerId: string | null;
+  fulfilment: 'delivery' | 'service';
+  deliveryId: string | null;
+  serviceId: string | null;
+}
+
+export interface PaymentRecord extends Identified {
+  auctionId: string;
+  providerChargeId: string | null;
+  unwantedChargeIds: string[];
+}
+
+export interface DeliveryRecord extends Identified {
+  paymentId: string;
+}
+
+export type ServiceRecord = Identified;
+
+export interface WithdrawalRecord extends Identified {
+  paymentHash: string;
+}
+
+const closingSaga = (...allowed: SagaState[]) => saga<AuctionRecord>('closing saga', (a) => auctionClosingWorkflowId(a.id), allowed);
+const payingSagaOfAuction = (...allowed: SagaState[]) =>
+  saga<AuctionRecord>('paying saga', (a) => payingForWonItemWorkflowId(a.id), allowed);
+
+export const AUCTIONS: AggregateKind<AuctionRecord> = {
+  row: 'auctions: status consistent with their sagas',
+  noun: 'auction',
+  select: `SELECT id::text AS id, status, winner_id AS "winnerId", fulfilment,
+             delivery_id::text AS "deliveryId", service_id::text AS "serviceId" FROM auctions`,
+  stateOf: (a) => (a.status === 'ended' && !a.winnerId ? 'ended-without-bids' : a.status),
+  rules: {
+    open: {
+      why: "the closing saga sleeps on its durable timer until endsAt (or the seller's early end) and is what ends the auction",
+      requires: [closingSaga('running')],
+    },
+    ended: {
+      why:
+        'with a winner, the closing saga (or the early-end route, then the woken closing saga) ended it and started the paying ' +
+        'saga as a child that outlives it; only the paying saga moves it on, to paid or unpaid',
+      requires: [closingSaga('completed'), payingSagaOfAuction('running')],
+    },
+    'ended-without-bids': {
+      why: 'without a winner the closing saga ends the auction and completes; nothing follows, so no paying saga may exist',
+      requires: [closingSaga('completed'), payingSagaOfAuction('not found')],
+    },
+    paid: {
+      why:
+        "marking the auction paid is the paying saga's step after the capture; it then starts the fulfilment saga (which " +
+        'attaches its delivery or service to the auction) and completes',
+      requires: [
+        closingSaga('completed'),
+        payingSagaOfAuction('completed'),
+        fact('its delivery or service attached', (a) =>
+          (a.fulfilment === 'delivery' ? a.deliveryId : a.serviceId) ? undefined : `no ${a.fulfilment} is attached`,
+        ),
+      ],
+    },
+    unpaid: {
+      why: 'the payment window elapsed (the paying saga voids open charges, marks it unpaid and completes), or the paying saga was cancelled and compensated',
+      requires: [closingSaga('completed'), payingSagaOfAuction('completed', 'cancelled')],
+    },
+    refunded: {
+      why:
+        'the buyer got the money back: the delivery saga refunds a lost or returned parcel and marks the auction refunded (its ' +
+        'paying saga completed at the hand-over), or a paying saga cancelled after the capture refunds it as its compensation',
+      requires: [closingSaga('completed'), payingSagaOfAuction('completed', 'cancelled')],
+    },
+  },
+};
+
+const payingSagaOfPayment = (...allowed: SagaState[]) =>
+  saga<PaymentRecord>('paying saga', (p) => payingForWonItemWorkflowId(p.auctionId), allowed);
+/** A capture the payment did not keep is refunded by its own saga, keyed by the charge; it ends once the refund is asked for. */
+const unwantedCapturesRefunded = everySaga<PaymentRecord>(
+  'unwanted-capture refund sagas',
+  (p) => p.unwantedChargeIds.map(unwantedCaptureRefundWorkflowId),
+  ['completed'],
+);
+const AWAITING_THE_WINNER = [payingSagaOfPayment('running')];
+
+export const PAYMENTS: AggregateKind<PaymentRecord> = {
+  row: 'payments: status consistent with their sagas and the provider',
+  noun: 'payment',
+  select: `SELECT id::text AS id, status, auction_id::text AS "auctionId", provider_charge_id AS "providerChargeId",
+             unwanted_charge_ids AS "unwantedChargeIds" FROM payments`,
+  stateOf: (p) => p.status,
+  rules: {
+    new: {
+      why: 'the paying saga opened it and waits, beside the window timer, for the winner to charge a card',
+      requires: AWAITING_THE_WINNER,
+    },
+    charging: {
+      why: 'an attempt is at the provider (a held card stays so); the paying saga hears its outcome or closes the window on it',
+      requires: AWAITING_THE_WINNER,
+    },
+    charged: {
+      why: 'the provider took the card and will capture; the paying saga waits for it beside the window timer',
+      requires: AWAITING_THE_WINNER,
+    },
+    failed: {
+      why: 'the last attempt failed; the winner may try again until the window closes, which the running saga will do',
+      requires: AWAITING_THE_WINNER,
+    },
+    captured: {
+      why:
+        'the capture was recorded before the window closed: the paying saga marks the auction paid, hands over to fulfilment ' +
+        'and completes; the provider keeps that charge captured (a refund would have made the payment refunded)',
+      requires: [
+        payingSagaOfPayment('completed'),
+        fact('its charge captured at the provider', (p, facts) => {
+          const charge = facts.chargesOf(p.id).find((c) => c.chargeId === p.providerChargeId);
+          return charge?.status === 'captured'
+            ? undefined
+            : `the provider lists charge ${p.providerChargeId} as ${charge?.status ?? 'absent'}`;
+        }),
+        unwantedCapturesRefunded,
+      ],
+    },
+    refunded: {
+      why:
+        "money went back through the provider, whose webhook marks the payment: the delivery saga's refund of a lost or returned " +
+        "parcel, the unwanted-capture refund saga's for a late capture, or a cancelled paying saga's compensation",
+      requires: [
+        payingSagaOfPayment('completed', 'cancelled'),
+        fact('a refund at the provider', (p, facts) =>
+          facts.chargesOf(p.id).some((c) => c.refunds.length > 0) ? undefined : 'the provider lists no refund for it',
+        ),
+        unwantedCapturesRefunded,
+      ],
+    },
+    cancelled: {
+      why:
+        'the window closed without a capture: the paying saga voided every charge the provider still held and completed (or ' +
+        'was cancelled and compensated alike); a capture after that would have been refunded and made the payment refunded',
+      requires: [
+        payingSagaOfPayment('completed', 'cancelled'),
+        fact('no charge open or captured at the provider', (p, facts) => {
+          const open = facts.chargesOf(p.id).filter((c) => ['pending', 'charged', 'captured'].includes(c.status));
+          return open.length === 0 ? undefined : `the provider holds ${open.map((c) => `${c.chargeId} ${c.status}`).join(', ')}`;
+        }),
+      ],
+    },
+  },
+};
+
+const deliverySaga = (...allowed: SagaState[]) => saga<DeliveryRecord>('delivery saga', (d) => deliveryWorkflowId(d.id), allowed);
+const paymentRefunded = fact<DeliveryRecord>('its payment refunded', (d, facts) => {
+  const status = facts.paymentStatus(d.paymentId);
+  return status === 'refunded' ? undefined : `payment ${d.paymentId} is ${status ?? 'absent'}`;
+});
+const REFUNDED_AND_DONE = {
+  why: 'lost or returned, the delivery saga refunds the payment at the provider (whose webhook marks it refunded), marks the auction refunded and completes',
+  requires: [deliverySaga('completed'), paymentRefunded],
+};
+
+export const DELIVERIES: AggregateKind<DeliveryRecord> = {
+  row: 'deliveries: status consistent with their sagas',
+  noun: 'delivery',
+  select: `SELECT id::text AS id, status, payment_id::text AS "paymentId" FROM delivery_transactions`,
+  stateOf: (d) => d.status,
+  rules: {
+    pending: {
+      why:
+        'the delivery saga created it, books the carrier and waits for package.shipped under the shipping deadline (a missed ' +
+        'deadline tells both parties and waits once more, then checks before declaring it lost)',
+      requires: [deliverySaga('running')],
+    },
+    shipped: {
+      why: 'the delivery saga waits for package.delivered under the delivery deadline, the same way',
+      requires: [deliverySaga('running')],
+    },
+    delivered: { why: 'a delivered parcel ends the delivery saga, with nothing to refund', requires: [deliverySaga('completed')] },
+    returned: REFUNDED_AND_DONE,
+    lost: REFUNDED_AND_DONE,
+  },
+};
+
+const serviceSaga = (...allowed: SagaState[]) => saga<ServiceRecord>('service saga', (s) => serviceWorkflowId(s.id), allowed);
+
+export const SERVICES: AggregateKind<ServiceRecord> = {
+  row: 'vouchers: status consistent with their sagas',
+  noun: 'voucher',
+  select: 'SELECT id::text AS id, status FROM service_transactions',
+  stateOf: (s) => s.status,
+  rules: {
+    issued: {
+      why:
+        'the service saga issues the voucher once, attaches it to the auction and completes; redeeming it is up to the buyer, ' +
+        'through the API, so waiting for that needs no saga',
+      requires: [serviceSaga('completed')],
+    },
+    redeemed: { why: 'redeemed through the API, after its service saga completed', requires: [serviceSaga('completed')] },
+  },
+};
+
+const withdrawalSaga = (...allowed: SagaState[]) =>
+  saga<WithdrawalRecord>('withdrawal saga', (w) => bitcoinWithdrawalWorkflowId(w.id), allowed);
+const nodeSays = (...allowed: (NodePayment['status'] | 'absent')[]) =>
+  fact<WithdrawalRecord>(`the node's payment ${allowed.join(' or ')}`, (w, facts) => {
+    const status = facts.nodePayment(w.paymentHash)?.status ?? 'absent';
+    return allowed.includes(status) ? undefined : `the node's payment is ${status}`;
+  });
+
+export const WITHDRAWALS: AggregateKind<WithdrawalRecord> = {
+  row: 'withdrawals: status consistent with their sagas and the node',
+  noun: 'withdrawal',
+  select: 'SELECT id::text AS id, status, payment_hash AS "paymentHash" FROM withdrawals',
+  stateOf: (w) => w.status,
+  rules: {
+    pending: {
+      why:
+        "the API stores it and starts the saga (the outbox handler starts it again should that call fail); the saga's first " +
+        'step reserves and accepts or rejects it, and a saga cancelled before that step fails it',
+      requires: [withdrawalSaga('running')],
+    },
+    accepted: {
+      why:
+        "funds are reserved and the invoice is at the node: the saga waits for the node's word, asking again while it says " +
+        'pending (continuing as new); a saga cancelled while the node says pending keeps the reservation and leaves the ' +
+        "node's webhook to settle or release it",
+      requires: [either([withdrawalSaga('running')], [withdrawalSaga('cancelled'), nodeSays('pending')])],
+    },
+    paid: {
+      why: "only the node's success settles it: the saga's last step, or the late webhook after a saga cancelled while pending",
+      requires: [withdrawalSaga('completed', 'cancelled'), nodeSays('succeeded')],
+    },
+    rejected: {
+      why: 'too little was available: the saga rejects it without paying anything and completes',
+      requires: [withdrawalSaga('completed'), nodeSays('absent')],
+    },
+    failed: {
+      why:
+        "released only on a definite no: the node's failure, a node that never heard of the payment, or a saga cancelled " +
+        'before it paid',
+      requires: [withdrawalSaga('completed', 'cancelled'), nodeSays('failed', 'absent')],
+    },
+  },
+};

@@ -1,0 +1,27 @@
+import { checkLedger } from '../../src/accounting/queries.ts';
+import { postingViolations } from './ledger.ts';
+import { checkLightningPayments } from './node-payments.ts';
+import { checkCharges } from './provider-charges.ts';
+import { reservedViolations } from './reservations.ts';
+import type { MoneyWorld } from './world.ts';
+
+/**
+ * The money invariants of DESIGN property 11, checked against the outside world's own
+ * records (the simulators) and our books. Each returns the violations it found, as
+ * sentences; an empty list means the money is where it should be. After every
+ * end-to-end test file the platform waits for `moneyViolations` to come back empty; the
+ * chaos harness shows the same checks, and more, as rows (check-invariants.ts).
+ */
+export type { MoneyWorld } from './world.ts';
+export { checkCharges } from './provider-charges.ts';
+export { checkLightningPayments } from './node-payments.ts';
+
+/** Every posting sums to zero; every account agrees with its entries and held reservations. */
+export async function checkBooks(world: MoneyWorld): Promise<string[]> {
+  const ledger = await checkLedger(world.read);
+  return [...postingViolations(ledger), ...reservedViolations(ledger)];
+}
+
+export async function moneyViolations(world: MoneyWorld): Promise<string[]> {
+  return [...(await checkCharges(world)), ...(await checkLightningPayments(world)), ...(await checkBooks(world))];
+}
