@@ -9,7 +9,7 @@ import {
   refundPayment,
   refundUnwantedCapture,
   startPayment,
-  voidOpenCharges,
+  reconcileChargesAfterWindow,
 } from '../src/payments/use-cases.ts';
 
 const StartPaymentInput = z.object({
@@ -33,7 +33,7 @@ export function createPaymentActivities(deps: { pool: pg.Pool; provider: Payment
     chargePayment: (input: z.input<typeof ChargeInput>) => chargePayment(pool, provider, ChargeInput.parse(input)),
     failChargeAttempt: (input: z.input<typeof FailedAttempt>) => failChargeAttempt(pool, FailedAttempt.parse(input)),
     closePaymentWindow: (auctionId: string) => closePaymentWindow(pool, Id.parse(auctionId)),
-    voidOpenCharges: (auctionId: string) => voidOpenCharges(pool, provider, Id.parse(auctionId)),
+    reconcileChargesAfterWindow: (auctionId: string) => reconcileChargesAfterWindow(pool, provider, Id.parse(auctionId)),
     refundPayment: (paymentId: string) => refundPayment(pool, provider, Id.parse(paymentId)),
     refundUnwantedCapture: (input: z.input<typeof UnwantedCapture>) => refundUnwantedCapture(pool, provider, UnwantedCapture.parse(input)),
   };

@@ -114,7 +114,7 @@ export async function payingForWonItem(input: PayingForWonItemInput): Promise<Pa
     compensations.register('close the payment window', async () => {
       await settleAttemptInFlight();
       const { outcome } = await steps.closePaymentWindow(input.auctionId);
-      if (outcome === 'cancelled') await money.voidOpenCharges(input.auctionId);
+      if (outcome === 'cancelled') await money.reconcileChargesAfterWindow(input.auctionId);
       if (outcome === 'captured') {
         // The saga is being cancelled after the money came in: give it back.
         if (openedPaymentId) await money.refundPayment(openedPaymentId);
@@ -180,7 +180,7 @@ export async function payingForWonItem(input: PayingForWonItemInput): Promise<Pa
     if (outcome !== 'captured') {
       journal.enter('payment-window-elapsed');
       journal.enter('voiding-open-charges');
-      await money.voidOpenCharges(input.auctionId);
+      await money.reconcileChargesAfterWindow(input.auctionId);
       compensations.clear();
       await steps.markAuctionUnpaid(input.auctionId);
       journal.enter('unpaid');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Money } from '../kernel/money.ts';
+import { Money } from '../kernel/money.ts';
 import { callJson, HttpCallError, joinUrl } from '../platform/http/json-client.ts';
 
 /** What the provider says of one charge, as far as the payments context needs it. */
@@ -8,22 +8,35 @@ export type ProviderChargeStatus = 'pending' | 'charged' | 'captured' | 'failed'
 /**
  * The payment provider as the payments context sees it. Charges and refunds carry an
  * idempotency key, so an activity that Temporal runs twice charges or refunds once.
- * Outcomes (charged, captured, failed, refunded) arrive later as webhooks.
+ * Outcomes (charged, captured, failed, refunded) arrive later as webhooks; a refund's
+ * answer and the charge list are facts too, recorded without waiting for a webhook.
  */
 export interface PaymentProvider {
   charge(request: { paymentId: string; amount: Money; cardToken: string; idempotencyKey: string }): Promise<{ chargeId: string }>;
-  refund(request: { chargeId: string; idempotencyKey: string }): Promise<{ refundId: string }>;
+  refund(request: { chargeId: string; idempotencyKey: string }): Promise<{ refundId: string; amount: Money }>;
   /** Every charge the provider holds for one of our payments: the truth to reconcile against. */
-  listCharges(paymentId: string): Promise<{ chargeId: string; status: ProviderChargeStatus }[]>;
+  listCharges(paymentId: string): Promise<{ chargeId: string; status: ProviderChargeStatus; amount: Money }[]>;
   /** Voids a charge not yet captured. `false` when it can no longer be voided (captured or finished meanwhile). */
   voidCharge(chargeId: string): Promise<boolean>;
 }
 
 const ChargeAnswer = z.object({ chargeId: z.string().min(1) });
-const RefundAnswer = z.object({ refundId: z.string().min(1) });
+const ProviderMoney = z.object({ amount: z.string(), currency: z.string() }).transform((m, ctx) => {
+  try {
+    return Money.fromJSON(m);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+const RefundAnswer = z.object({ refundId: z.string().min(1), amount: ProviderMoney });
 const ChargeList = z.object({
   charges: z.array(
-    z.object({ chargeId: z.string().min(1), status: z.enum(['pending', 'charged', 'captured', 'failed', 'cancelled', 'refunded']) }),
+    z.object({
+      chargeId: z.string().min(1),
+      status: z.enum(['pending', 'charged', 'captured', 'failed', 'cancelled', 'refunded']),
+      amount: ProviderMoney,
+    }),
   ),
 });
 
@@ -43,8 +56,8 @@ export class HttpPaymentProvider implements PaymentProvider {
     return { chargeId };
   }
 
-  async refund(request: { chargeId: string; idempotencyKey: string }): Promise<{ refundId: string }> {
-    const { refundId } = await callJson({
+  async refund(request: { chargeId: string; idempotencyKey: string }): Promise<{ refundId: string; amount: Money }> {
+    const { refundId, amount } = await callJson({
       method: 'POST',
       url: joinUrl(this.baseUrl, `/charges/${encodeURIComponent(request.chargeId)}/refunds`),
       headers: { 'idempotency-key': request.idempotencyKey },
@@ -52,17 +65,17 @@ export class HttpPaymentProvider implements PaymentProvider {
       response: RefundAnswer,
       what: 'payment provider POST /charges/:chargeId/refunds',
     });
-    return { refundId };
+    return { refundId, amount };
   }
 
-  async listCharges(paymentId: string): Promise<{ chargeId: string; status: ProviderChargeStatus }[]> {
+  async listCharges(paymentId: string): Promise<{ chargeId: string; status: ProviderChargeStatus; amount: Money }[]> {
     const { charges } = await callJson({
       method: 'GET',
       url: joinUrl(this.baseUrl, `/charges?paymentId=${encodeURIComponent(paymentId)}`),
       response: ChargeList,
       what: 'payment provider GET /charges',
     });
-    return charges.map(({ chargeId, status }) => ({ chargeId, status }));
+    return charges.map(({ chargeId, status, amount }) => ({ chargeId, status, amount }));
   }
 
   async voidCharge(chargeId: string): Promise<boolean> {

@@ -90,23 +90,39 @@ export async function closePaymentWindow(pool: pg.Pool, auctionId: string): Prom
 }
 
 /**
- * After the window closed: voids every charge of the auction's payment that the
- * provider has not captured yet, asking the provider (not our records) which those are,
- * so a charge whose answer we never heard is voided too. A charge captured meanwhile
- * cannot be voided; its capture webhook records it as unwanted, which refunds it.
+ * After the window closed, the provider's list of the payment's charges is reconciled
+ * with our record, because the provider's record is the other half of the truth and a
+ * webhook may never come: every charge not captured yet is voided (a charge whose
+ * answer we never heard included), and every capture we never heard of is recorded now,
+ * as the late capture it is, which refunds it once (UnwantedCaptureRecorded). A charge
+ * captured between the list and the void cannot be voided; its webhook records it.
  */
-export async function voidOpenCharges(pool: pg.Pool, provider: PaymentProvider, auctionId: string): Promise<{ voided: string[] }> {
+export async function reconcileChargesAfterWindow(
+  pool: pg.Pool,
+  provider: PaymentProvider,
+  auctionId: string,
+): Promise<{ voided: string[]; capturesFound: string[] }> {
   const payment = await runInUnitOfWork(pool, (uow) => findPaymentOfAuction(uow, auctionId));
-  if (!payment) return { voided: [] };
+  if (!payment) return { voided: [], capturesFound: [] };
   if (payment.state.status !== 'cancelled' && payment.state.status !== 'refunded') {
-    throw new Conflict(`payment ${payment.id} is ${payment.state.status}; only a cancelled payment's charges are voided`);
+    throw new Conflict(`payment ${payment.id} is ${payment.state.status}; only a cancelled payment's charges are reconciled`);
   }
   const voided: string[] = [];
+  const capturesFound: string[] = [];
   for (const charge of await provider.listCharges(payment.id)) {
-    if (charge.status !== 'pending' && charge.status !== 'charged') continue;
-    if (await provider.voidCharge(charge.chargeId)) voided.push(charge.chargeId);
+    if (charge.status === 'pending' || charge.status === 'charged') {
+      if (await provider.voidCharge(charge.chargeId)) voided.push(charge.chargeId);
+    } else if (charge.status === 'captured' && !payment.state.unwantedChargeIds.includes(charge.chargeId)) {
+      await recordProviderFact(pool, { type: 'captured', paymentId: payment.id, providerChargeId: charge.chargeId, amount: charge.amount });
+      capturesFound.push(charge.chargeId);
+    }
   }
-  return { voided };
+  return { voided, capturesFound };
+}
+
+/** A fact the provider told us in an answer (not a webhook), recorded as the webhook would record it; repeats change nothing. */
+async function recordProviderFact(pool: pg.Pool, fact: ProviderEvent): Promise<void> {
+  await retryOnConflict(() => runInUnitOfWork(pool, (uow) => applyProviderEvent(uow, fact)));
 }
 
 export type ProviderEvent =
@@ -166,13 +182,16 @@ async function withPayment<T>(pool: pg.Pool, paymentId: string, change: (payment
 
 /**
  * Refunds the charge that paid for the item, once: the idempotency key names the
- * payment, so retries and repeats get the first refund back. The provider's
- * `payment.refunded` webhook then marks the payment refunded.
+ * payment, so retries and repeats get the first refund back. The provider's answer
+ * marks the payment refunded at once; its `payment.refunded` webhook is then a repeat.
  */
 export async function refundPayment(pool: pg.Pool, provider: PaymentProvider, paymentId: string): Promise<{ refundId: string }> {
   const payment = await withPayment(pool, paymentId, async (p) => p);
-  if (!payment.state.providerChargeId) throw new NotFound(`payment ${paymentId} has no charge to refund`);
-  return provider.refund({ chargeId: payment.state.providerChargeId, idempotencyKey: `refund-${paymentId}` });
+  const chargeId = payment.state.providerChargeId;
+  if (!chargeId) throw new NotFound(`payment ${paymentId} has no charge to refund`);
+  const { refundId, amount } = await provider.refund({ chargeId, idempotencyKey: `refund-${paymentId}` });
+  await recordProviderFact(pool, { type: 'refunded', paymentId, providerChargeId: chargeId, refundId, amount });
+  return { refundId };
 }
 
 /**
@@ -189,5 +208,16 @@ export async function refundUnwantedCapture(
   if (!payment.state.unwantedChargeIds.includes(input.providerChargeId)) {
     throw new Conflict(`charge ${input.providerChargeId} is not an unwanted capture of payment ${input.paymentId}`);
   }
-  return provider.refund({ chargeId: input.providerChargeId, idempotencyKey: `refund-${input.providerChargeId}` });
+  const { refundId, amount } = await provider.refund({
+    chargeId: input.providerChargeId,
+    idempotencyKey: `refund-${input.providerChargeId}`,
+  });
+  await recordProviderFact(pool, {
+    type: 'refunded',
+    paymentId: input.paymentId,
+    providerChargeId: input.providerChargeId,
+    refundId,
+    amount,
+  });
+  return { refundId };
 }

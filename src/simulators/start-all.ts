@@ -11,6 +11,8 @@ export interface SimulatorsConfig {
   hostname?: string;
   webhookDelayMs?: number;
   duplicateWebhooks?: boolean;
+  /** Where one sender's webhooks go instead of the API (a test's black hole, say). */
+  webhookBaseUrls?: Partial<Record<'payments' | 'carrier' | 'lightning', string>>;
 }
 
 export interface RunningSimulators {
@@ -20,24 +22,33 @@ export interface RunningSimulators {
 
 /** The three stand-ins for the outside world, each calling back its own webhook route. */
 export async function startSimulators(config: SimulatorsConfig): Promise<RunningSimulators> {
-  const base = config.apiBaseUrl.replace(/\/+$/, '');
+  const base = (sender: 'payments' | 'carrier' | 'lightning') =>
+    (config.webhookBaseUrls?.[sender] ?? config.apiBaseUrl).replace(/\/+$/, '');
   const common = { webhookDelayMs: config.webhookDelayMs, duplicateWebhooks: config.duplicateWebhooks };
   const started: RunningSimulator[] = [];
   try {
     const payments = await startSimulator(
-      createPaymentProviderSimulator({ ...common, webhookUrl: `${base}/webhooks/payments`, webhookSecret: config.secrets.payments }),
+      createPaymentProviderSimulator({
+        ...common,
+        webhookUrl: `${base('payments')}/webhooks/payments`,
+        webhookSecret: config.secrets.payments,
+      }),
       config.ports.payments,
       config.hostname,
     );
     started.push(payments);
     const carrier = await startSimulator(
-      createCarrierSimulator({ ...common, webhookUrl: `${base}/webhooks/carrier`, webhookSecret: config.secrets.carrier }),
+      createCarrierSimulator({ ...common, webhookUrl: `${base('carrier')}/webhooks/carrier`, webhookSecret: config.secrets.carrier }),
       config.ports.carrier,
       config.hostname,
     );
     started.push(carrier);
     const lightning = await startSimulator(
-      createLightningNodeSimulator({ ...common, webhookUrl: `${base}/webhooks/lightning`, webhookSecret: config.secrets.lightning }),
+      createLightningNodeSimulator({
+        ...common,
+        webhookUrl: `${base('lightning')}/webhooks/lightning`,
+        webhookSecret: config.secrets.lightning,
+      }),
       config.ports.lightning,
       config.hostname,
     );

@@ -135,9 +135,10 @@ describe('payment provider simulator', () => {
     await expect.poll(async () => (await get(`/charges/${chargeId}`)).body.status).toBe('captured');
 
     const key = crypto.randomUUID();
-    const { refundId } = await provider.refund({ chargeId, idempotencyKey: key });
+    const { refundId, amount } = await provider.refund({ chargeId, idempotencyKey: key });
     expect(refundId).toMatch(/^re_/);
-    expect(await provider.refund({ chargeId, idempotencyKey: key })).toEqual({ refundId });
+    expect(amount).toEqual(usd('20.00'));
+    expect(await provider.refund({ chargeId, idempotencyKey: key })).toEqual({ refundId, amount });
     await expect(provider.refund({ chargeId, idempotencyKey: crypto.randomUUID() })).rejects.toMatchObject({ status: 409 });
 
     await expect.poll(() => typesFor(paymentId)).toEqual(['payment.charged', 'payment.captured', 'payment.refunded']);

@@ -6,7 +6,8 @@ import type { WorkflowGateway } from '../../src/platform/temporal/workflow-gatew
 import { startRelay } from '../../src/main/relay.ts';
 import { startSimulators, type RunningSimulators } from '../../src/simulators/start-all.ts';
 import { startTestApi, type TestApi } from './api-server.ts';
-import { moneyViolations } from './money-invariants.ts';
+import { startBlackHole } from './black-hole.ts';
+import { moneyViolations } from '../../chaos/invariants/money.ts';
 import { createTestDatabase, startTestWorker, temporalTarget, uniqueTaskQueue } from './test-env.ts';
 
 export interface TestPlatform {
@@ -35,6 +36,8 @@ export async function startPlatform(
     /** Wraps the gateway the API signals through, e.g. to lose signals on purpose. */
     apiWorkflows?: (gateway: WorkflowGateway) => WorkflowGateway;
     invariantTimeoutMs?: number;
+    /** Senders whose webhooks never reach the API: they go to a server that answers 200 and drops them. */
+    webhooksLost?: ('payments' | 'carrier' | 'lightning')[];
   } = {},
 ): Promise<TestPlatform> {
   const db = await createTestDatabase();
@@ -52,6 +55,7 @@ export async function startPlatform(
   const workflows = await GrpcWorkflowGateway.connect(address, namespace);
   const relay = await startRelay({ pools: db.pools, logger: silentLogger, workflows, config });
   const api = await startTestApi({ pools: db.pools, workflows: options.apiWorkflows?.(workflows) ?? workflows, env });
+  const blackHole = options.webhooksLost?.length ? await startBlackHole() : undefined;
   const simulators = await startSimulators({
     apiBaseUrl: api.url,
     ports,
@@ -61,6 +65,7 @@ export async function startPlatform(
       carrier: config.CARRIER_WEBHOOK_SECRET,
       lightning: config.LIGHTNING_WEBHOOK_SECRET,
     },
+    webhookBaseUrls: Object.fromEntries((options.webhooksLost ?? []).map((sender) => [sender, blackHole!.url])),
   });
   const platform: TestPlatform = {
     api,
@@ -82,6 +87,7 @@ export async function startPlatform(
         options.invariantTimeoutMs ?? 20_000,
       ).catch((error: Error) => error);
       await simulators.close();
+      await blackHole?.close();
       await platform.worker?.stop();
       await relay.stop();
       await api.close();
