@@ -113,7 +113,8 @@ export const registerBitcoinRoutes: RegisterRoutes = (app, { config, pools, work
       pool: pools.write,
       clock,
       handle: async (event, uow) => {
-        const signal = LIGHTNING_SIGNALS[event.type];
+        // Own keys only: a type such as `constructor` must not find what every object inherits.
+        const signal = Object.hasOwn(LIGHTNING_SIGNALS, event.type) ? LIGHTNING_SIGNALS[event.type] : undefined;
         if (!signal) {
           logger.warn({ type: event.type, id: event.id }, 'ignoring an unknown lightning event type');
           return;

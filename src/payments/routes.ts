@@ -113,7 +113,8 @@ export const registerPaymentRoutes: RegisterRoutes = (app, { config, pools, work
       pool: pools.write,
       clock,
       handle: async (event, uow) => {
-        const schema = PROVIDER_EVENTS[event.type as keyof typeof PROVIDER_EVENTS];
+        // Own keys only: a type such as `constructor` must not find what every object inherits.
+        const schema = Object.hasOwn(PROVIDER_EVENTS, event.type) ? PROVIDER_EVENTS[event.type as keyof typeof PROVIDER_EVENTS] : undefined;
         if (!schema) {
           logger.warn({ type: event.type, id: event.id }, 'ignoring an unknown payment-provider event type');
           return;
