@@ -4,7 +4,8 @@ import { sagaStateQuery } from './messages.ts';
 
 /**
  * A saga's record of where it is: answers the `sagaState` query, keeps the `SagaStep`
- * search attribute current (so the Temporal UI can list sagas by step), and remembers
+ * and `CustomerId` search attributes current (the Temporal UI lists sagas by step and
+ * customer; the API reads them when no worker answers the query), and remembers
  * each step with its time. Workflow code only: time comes from the workflow clock.
  */
 export class SagaJournal {
@@ -13,7 +14,9 @@ export class SagaJournal {
   constructor(first: string, parties: string[], ids: Record<string, string>) {
     this.#state = { step: first, parties, ids: { ...ids }, history: [{ step: first, at: new Date().toISOString() }] };
     setHandler(sagaStateQuery, () => this.#state);
-    upsertSearchAttributes({ SagaStep: [first] });
+    // Every party, whoever started the saga: the API checks who may look at a saga against
+    // this when no worker is there to answer the query.
+    upsertSearchAttributes({ SagaStep: [first], CustomerId: parties });
   }
 
   get step(): string {

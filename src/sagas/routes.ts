@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
 import { Forbidden, NotFound } from '../kernel/errors.ts';
 import type { RegisterRoutes } from '../platform/http/app.ts';
 import { requireCustomer } from '../platform/http/auth.ts';
@@ -14,6 +15,10 @@ const SagaView = z
     history: z.array(z.object({ step: z.string(), at: z.string() })),
     startTime: z.string().optional(),
     closeTime: z.string().optional(),
+    source: z.enum(['query', 'search-attributes']).openapi({
+      description:
+        "Where step and history come from: the saga's live query, or, while no worker answers it, the search attributes Temporal keeps (the current step, no history)",
+    }),
   })
   .openapi('Saga', {
     description:
@@ -21,8 +26,17 @@ const SagaView = z
   });
 
 /**
+ * How long a saga has to answer its state query. A query waits for a worker to take it:
+ * with none polling it hung about 30 s, then failed as a 500. A worker answers in
+ * milliseconds; past this bound the answer comes from Temporal's own record instead.
+ */
+const SAGA_QUERY_TIMEOUT_MS = 3_000;
+
+/**
  * `GET /sagas/:workflowId`: Temporal's status from describe, the saga's own step,
- * history and ids from its `sagaState` query. Only its parties may look (403 otherwise).
+ * history and ids from its `sagaState` query. Only its parties may look (403 otherwise):
+ * they are the saga's `CustomerId` search attribute, kept by its journal, so the check
+ * and a short answer (status and step) need no worker; the query adds history and ids.
  */
 export const registerSagaRoutes: RegisterRoutes = (app, { config, workflows }) => {
   app.openapi(
@@ -44,27 +58,58 @@ export const registerSagaRoutes: RegisterRoutes = (app, { config, workflows }) =
       },
       responses: {
         200: { description: 'The saga', content: { 'application/json': { schema: SagaView } } },
-        ...problemResponses(401, 403, 404),
+        ...problemResponses(401, 403, 404, 503),
       },
     }),
     async (c) => {
       const { workflowId } = c.req.valid('param');
       const description = await workflows.describe(workflowId);
       if (!description) throw new NotFound(`no saga ${workflowId}`);
+      const customer = c.get('customerId');
+      const recordedParties = description.searchAttributes.CustomerId ?? [];
+      if (recordedParties.length > 0 && !recordedParties.includes(customer)) throw new Forbidden(`saga ${workflowId} is not yours`);
       // A closed workflow still answers queries (the worker replays it).
-      const state = await workflows.query<SagaState>(workflowId, SAGA_STATE_QUERY);
-      if (!state.parties.includes(c.get('customerId'))) throw new Forbidden(`saga ${workflowId} is not yours`);
-      const body = SagaView.parse({
-        ...state.ids,
-        workflowId,
-        type: description.type,
-        status: description.status,
-        step: state.step,
-        history: state.history,
-        startTime: description.startTime,
-        closeTime: description.closeTime,
-      });
+      const state = await within(workflows.query<SagaState>(workflowId, SAGA_STATE_QUERY), SAGA_QUERY_TIMEOUT_MS).catch(() => undefined);
+      if (state && !state.parties.includes(customer)) throw new Forbidden(`saga ${workflowId} is not yours`);
+      if (!state && recordedParties.length === 0) {
+        throw new HTTPException(503, { message: `saga ${workflowId} did not answer (is its worker running?); try again` });
+      }
+      const timing = { startTime: description.startTime, closeTime: description.closeTime };
+      const body = state
+        ? SagaView.parse({
+            ...state.ids,
+            workflowId,
+            type: description.type,
+            status: description.status,
+            step: state.step,
+            history: state.history,
+            ...timing,
+            source: 'query',
+          })
+        : SagaView.parse({
+            workflowId,
+            type: description.type,
+            status: description.status,
+            step: description.searchAttributes.SagaStep?.[0] ?? 'unknown',
+            history: [],
+            ...timing,
+            source: 'search-attributes',
+          });
       return c.json(body, 200);
     },
   );
 };
+
+/** The promise's value, or `undefined` once `ms` have passed first (a later outcome is then ignored). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const elapsed = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise, elapsed]);
+  } finally {
+    clearTimeout(timer);
+    promise.catch(() => {});
+  }
+}

@@ -65,6 +65,8 @@ describe.each(adapters)('workflow gateway over %s', (_name, gateway) => {
     });
     const description = await gateway().describe(workflowId);
     expect(description).toMatchObject({ workflowId, type: 'diagnosticPing', status: 'completed' });
+    // Temporal's own record of the search attributes, which the API reads when no worker answers a query.
+    expect(description?.searchAttributes.CustomerId).toEqual(['operator']);
   });
 
   it('never starts the same business fact twice', async () => {

@@ -2,6 +2,7 @@ import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFo
 import { defineSearchAttributeKey, type SearchAttributePair } from '@temporalio/common';
 import { SEARCH_ATTRIBUTES, type SearchAttributeName, type SearchAttributeValues } from './search-attributes.ts';
 import {
+  keywordLists,
   toWorkflowStatus,
   WorkflowNotFound,
   type StartWorkflow,
@@ -74,6 +75,7 @@ export class GrpcWorkflowGateway implements WorkflowGateway {
         status: toWorkflowStatus(d.status.name),
         startTime: d.startTime.toISOString(),
         closeTime: d.closeTime?.toISOString(),
+        searchAttributes: keywordLists(d.searchAttributes),
       };
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return undefined;

@@ -1,5 +1,6 @@
 import { SEARCH_ATTRIBUTES, type SearchAttributeName, type SearchAttributeValues } from './search-attributes.ts';
 import {
+  keywordLists,
   toWorkflowStatus,
   WorkflowNotFound,
   type StartWorkflow,
@@ -84,6 +85,7 @@ export class HttpWorkflowGateway implements WorkflowGateway {
         status: string;
         startTime?: string;
         closeTime?: string;
+        searchAttributes?: { indexedFields?: Record<string, { data?: unknown } | unknown> };
       };
     };
     const info = body.workflowExecutionInfo;
@@ -94,6 +96,11 @@ export class HttpWorkflowGateway implements WorkflowGateway {
       status: toWorkflowStatus(info.status),
       startTime: info.startTime,
       closeTime: info.closeTime,
+      searchAttributes: keywordLists(
+        Object.fromEntries(
+          Object.entries(info.searchAttributes?.indexedFields ?? {}).map(([name, payload]) => [name, decodePayload(payload)]),
+        ),
+      ),
     };
   }
 
@@ -152,4 +159,19 @@ function toIndexedFields(attributes: SearchAttributeValues): Record<string, stri
       SEARCH_ATTRIBUTES[name as SearchAttributeName] === 'KeywordList' ? [value ?? []].flat() : [value ?? ''].flat().join(','),
     ]),
   );
+}
+
+/**
+ * A JSON payload as the HTTP API renders it: `{ metadata, data }` with `data` the base64
+ * of the JSON text, or, in the API's payload shorthand, the JSON value itself.
+ */
+function decodePayload(payload: unknown): unknown {
+  if (payload === null || typeof payload !== 'object' || !('data' in payload)) return payload;
+  const data = (payload as { data?: unknown }).data;
+  if (typeof data !== 'string') return data;
+  try {
+    return JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(data), (c) => c.charCodeAt(0))));
+  } catch {
+    return undefined;
+  }
 }

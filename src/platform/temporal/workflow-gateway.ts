@@ -31,6 +31,8 @@ export interface WorkflowDescription {
   status: WorkflowStatus;
   startTime?: string;
   closeTime?: string;
+  /** Its search attributes as keyword lists (`CustomerId`, `SagaStep`, …): Temporal's own record, readable with no worker running. */
+  searchAttributes: Record<string, string[]>;
 }
 
 export interface WorkflowGateway {
@@ -55,6 +57,16 @@ export function toWorkflowStatus(raw: string | undefined): WorkflowStatus {
   const known: WorkflowStatus[] = ['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out', 'continued_as_new'];
   if (name === 'canceled') return 'cancelled';
   return known.includes(name as WorkflowStatus) ? (name as WorkflowStatus) : 'unknown';
+}
+
+/** Keyword values of decoded search attributes (a keyword is one string, a keyword list many). */
+export function keywordLists(attributes: Record<string, unknown> | undefined): Record<string, string[]> {
+  const lists: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(attributes ?? {})) {
+    const values = Array.isArray(value) ? value : [value];
+    lists[name] = values.filter((v): v is string => typeof v === 'string');
+  }
+  return lists;
 }
 
 /** Raised when a signal or query targets a workflow id that does not exist. */
