@@ -1,13 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { startEmbeddedPostgres } from '../../src/platform/launch/embedded-postgres.ts';
 import { freePort } from '../../src/platform/launch/free-port.ts';
 import { startTemporalDevServer } from '../../src/platform/launch/temporal-dev-server.ts';
+import { writeWorkflowBundle } from '../../src/platform/temporal/workflow-bundle.ts';
 import { WORKFLOWS_PATH } from '../../worker.ts';
 
 export const TEMPLATE_DATABASE = 'platform_template';
@@ -49,9 +49,7 @@ export default async function setup(project: TestProject) {
   });
 
   say('bundling workflows');
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
-  const workflowBundlePath = join(root, 'workflow-bundle.js');
-  writeFileSync(workflowBundlePath, bundle.code);
+  const workflowBundlePath = await writeWorkflowBundle(WORKFLOWS_PATH, join(root, 'workflow-bundle.js'));
 
   project.provide('postgresAdminUrl', postgres.url);
   project.provide('templateDatabase', TEMPLATE_DATABASE);
@@ -67,12 +65,3 @@ export default async function setup(project: TestProject) {
     rmSync(root, { recursive: true, force: true });
   };
 }
-
-const quietBundlerLogger = {
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: (message: string, meta?: unknown) => console.warn(message, meta ?? ''),
-  error: (message: string, meta?: unknown) => console.error(message, meta ?? ''),
-  log: () => {},
-};

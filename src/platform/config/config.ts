@@ -54,6 +54,8 @@ const ConfigSchema = z.object({
   PAYMENTS_PROVIDER_URL: z.string().url().optional(),
   CARRIER_URL: z.string().url().optional(),
   LIGHTNING_NODE_URL: z.string().url().optional(),
+  /** A workflow bundle made beforehand (`writeWorkflowBundle`): the worker loads it instead of bundling at start. */
+  WORKFLOW_BUNDLE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
