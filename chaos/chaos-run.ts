@@ -8,7 +8,7 @@ import { CustomerClient, newTally } from './customer-client.ts';
 import { healAll, runFaults, type FaultLogEntry } from './faults.ts';
 import { runFuzz } from './fuzz/run-fuzz.ts';
 import type { FuzzReport } from './fuzz/fuzz-report.ts';
-import { stateFingerprint } from './fuzz/state-fingerprint.ts';
+import { walGatedFingerprint } from './fuzz/wal-gated-fingerprint.ts';
 import { startWorkflowOnlyWorker } from './fuzz/workflow-only-worker.ts';
 import { checkInvariants } from './invariants/check-invariants.ts';
 import type { InvariantRow } from './invariants/invariant-row.ts';
@@ -50,6 +50,16 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
   const stack = await startChaosStack({ dataDir, random: random.fork(), log: say });
   const connection = await Connection.connect({ address: stack.temporalAddress });
   const temporal = new Client({ connection });
+  const untilQuiet = () =>
+    waitForQuiescence({
+      temporal,
+      taskQueue: TASK_QUEUE,
+      read: stack.pools.read,
+      webhooks: stack.webhooks,
+      timeoutMs: options.quietTimeout * 1_000,
+      parked: parkedLegitimately(stack),
+      log: say,
+    });
   try {
     const loadTally = newTally();
     const client = new CustomerClient(stack.apiUrl, DEV_SECRETS.AUTH_SECRET, loadTally);
@@ -65,15 +75,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     say(
       `load over: ${loadTally.requests} requests; the outside world decided ${decided.length} holds left undecided; waiting for quiescence`,
     );
-    const quiet = await waitForQuiescence({
-      temporal,
-      taskQueue: TASK_QUEUE,
-      read: stack.pools.read,
-      webhooks: stack.webhooks,
-      timeoutMs: options.quietTimeout * 1_000,
-      parked: parkedLegitimately(stack),
-      log: say,
-    });
+    const quiet = await untilQuiet();
     say(quiet.reached ? `quiet after ${quiet.waitedMs} ms` : `not quiet after ${quiet.waitedMs} ms`);
     const world = {
       read: stack.pools.read,
@@ -104,7 +106,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
         },
         customers: load.customers,
         resources: load.resources,
-        fingerprint: () => stateFingerprint(stack.pools.read),
+        fingerprint: walGatedFingerprint(stack.pools.read),
         // With the relay stopped and no activities, nothing else writes: a request's footprint is what it wrote.
         settle: async () => {},
         idempotencyRows: async () => (await stack.pools.read.query('SELECT count(*)::int AS n FROM idempotency_keys')).rows[0].n,
@@ -115,15 +117,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     await stack.processes.worker.start();
     await stack.processes.relay.start();
     say('fuzz over; letting what it set going settle');
-    const quietAfterFuzz = await waitForQuiescence({
-      temporal,
-      taskQueue: TASK_QUEUE,
-      read: stack.pools.read,
-      webhooks: stack.webhooks,
-      timeoutMs: options.quietTimeout * 1_000,
-      parked: parkedLegitimately(stack),
-      log: say,
-    });
+    const quietAfterFuzz = await untilQuiet();
     const after = (await checkInvariants(world)).map((row) => ({ ...row, name: `${row.name} (after the fuzz)` }));
     rows.push(...after, {
       name: 'quiet again after the fuzz',

@@ -3,6 +3,7 @@ import { summarizeReport } from '../../chaos/fuzz/fuzz-report.ts';
 import type { FuzzTarget, OwnedResource } from '../../chaos/fuzz/fuzz-target.ts';
 import { runFuzz } from '../../chaos/fuzz/run-fuzz.ts';
 import { startWorkflowOnlyWorker, type WorkflowOnlyWorker } from '../../chaos/fuzz/workflow-only-worker.ts';
+import { walGatedFingerprint } from '../../chaos/fuzz/wal-gated-fingerprint.ts';
 import { changedTables, idempotencyKeyCount, stateFingerprint, waitForOutboxDrained } from '../../chaos/fuzz/state-fingerprint.ts';
 import { SAGA_STATE_QUERY, type SagaState } from '../../src/platform/temporal/saga-state.ts';
 import { eventually, startPlatform, type TestPlatform } from '../support/platform.ts';
@@ -175,5 +176,20 @@ describe('the state fingerprint', () => {
     expect(changedTables(before, after)).toBe('auctions');
     await write.query(`UPDATE auctions SET title = left(title, -1) WHERE id = $1`, [auction.id]);
     expect(await stateFingerprint(read)).toBe(before);
+  });
+
+  it('gated by the WAL, is the same until something is written, and sees every write', async () => {
+    const read = platform.db.pools.read;
+    const write = platform.db.pools.write;
+    const fingerprint = walGatedFingerprint(read);
+    const before = await fingerprint();
+    expect(await fingerprint()).toBe(before);
+    const auction = target.resources.find((r) => r.kind === 'auction')!;
+    await write.query(`UPDATE auctions SET title = title || '?' WHERE id = $1`, [auction.id]);
+    const after = await fingerprint();
+    expect(after).toBe(await stateFingerprint(read));
+    expect(changedTables(before, after)).toBe('auctions');
+    await write.query(`UPDATE auctions SET title = left(title, -1) WHERE id = $1`, [auction.id]);
+    expect(await fingerprint()).toBe(before);
   });
 });
