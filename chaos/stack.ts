@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { DEV_SECRETS } from '../src/platform/config/config.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 import { createPools, type Pools } from '../src/platform/db/pools.ts';
+import { ensureDatabase } from '../src/platform/launch/ensure-database.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../src/platform/launch/embedded-postgres.ts';
 import { freePort } from '../src/platform/launch/free-port.ts';
 import { startTemporalDevServer, type TemporalServerHandle } from '../src/platform/launch/temporal-dev-server.ts';
@@ -68,7 +68,8 @@ export async function startChaosStack(options: { dataDir: string; random: Random
     log(`starting PostgreSQL on 127.0.0.1:${postgresPort} (data in ${join(dataDir, 'postgres')})`);
     let postgres: EmbeddedPostgresHandle = await startPostgres();
     stops.push(() => postgres.stop());
-    const databaseUrl = await ensureDatabase(postgres);
+    await ensureDatabase(postgres.url, DATABASE);
+    const databaseUrl = postgres.databaseUrl(DATABASE);
     const pools = createPools(databaseUrl, { max: 10, applicationName: 'chaos' });
     stops.push(() => pools.end());
     await migrate(pools.write);
@@ -186,16 +187,4 @@ export async function startChaosStack(options: { dataDir: string; random: Random
     await stopAll();
     throw error;
   }
-}
-
-async function ensureDatabase(postgres: EmbeddedPostgresHandle): Promise<string> {
-  const admin = new pg.Client({ connectionString: postgres.url });
-  await admin.connect();
-  try {
-    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
-    if (rowCount === 0) await admin.query(`CREATE DATABASE "${DATABASE}"`);
-  } finally {
-    await admin.end();
-  }
-  return postgres.databaseUrl(DATABASE);
 }

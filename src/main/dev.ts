@@ -13,10 +13,10 @@
 import { NativeConnection } from '@temporalio/worker';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { devSecretsInUse, loadConfig } from '../platform/config/config.ts';
 import { migrate } from '../platform/db/migrate.ts';
 import { createPools } from '../platform/db/pools.ts';
+import { ensureDatabase } from '../platform/launch/ensure-database.ts';
 import { startEmbeddedPostgres } from '../platform/launch/embedded-postgres.ts';
 import { ensurePortsFree, PortTakenError, type WantedPort } from '../platform/launch/ports.ts';
 import { liveOwnerIn, reapOrphans } from '../platform/launch/run-records.ts';
@@ -76,7 +76,8 @@ try {
       progress: (line) => say(`   ${line}`),
     });
     stops.push({ name: 'PostgreSQL', stop: () => postgres.stop() });
-    databaseUrl = await ensureDatabase(postgres.url, postgres.databaseUrl(DEV_DATABASE));
+    await ensureDatabase(postgres.url, DEV_DATABASE);
+    databaseUrl = postgres.databaseUrl(DEV_DATABASE);
   }
 
   // 2. Migrations
@@ -198,18 +199,6 @@ function portsWanted(): WantedPort[] {
     { port: config.LIGHTNING_SIM_PORT, role: 'lightning node simulator', setting: 'LIGHTNING_SIM_PORT' },
   );
   return ports;
-}
-
-async function ensureDatabase(adminUrl: string, databaseUrl: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DEV_DATABASE]);
-    if (rowCount === 0) await admin.query(`CREATE DATABASE "${DEV_DATABASE}"`);
-  } finally {
-    await admin.end();
-  }
-  return databaseUrl;
 }
 
 function redact(url: string): string {
