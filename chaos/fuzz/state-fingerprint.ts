@@ -17,10 +17,11 @@ export async function stateFingerprint(sql: Sql): Promise<string> {
     [TABLES_LEFT_OUT],
   );
   if (tables.length === 0) return '';
-  // Each row as its text form; sorting by it makes the digest independent of physical order.
+  // Each row's text form hashed, the hashes summed with the row count: independent of physical order
+  // without sorting, so it stays cheap on the tables a long run fills (a sorted md5 cost 0.3 s a call).
   const digests = tables.map(
     ({ name }) =>
-      `SELECT ${literal(name)} AS name, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest FROM public.${identifier(name)} t`,
+      `SELECT ${literal(name)} AS name, count(*) || ':' || coalesce(sum(hashtextextended(t::text, 0)::numeric), 0) AS digest FROM public.${identifier(name)} t`,
   );
   const { rows } = await sql.query<{ name: string; digest: string }>(`${digests.join(' UNION ALL ')} ORDER BY name`);
   return rows.map((r) => `${r.name}=${r.digest}`).join(';');
