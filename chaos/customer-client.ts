@@ -3,6 +3,8 @@ import { issueToken } from '../src/platform/http/auth.ts';
 export interface Answer {
   status: number;
   body: any;
+  /** Set on the 409 that says the same Idempotency-Key is still running: ask again later. */
+  retryAfter?: string;
 }
 
 /** What the load saw, for the report: answers by status, and the ones no customer should get. */
@@ -23,8 +25,9 @@ const RETRY_FOR_MS = 90_000;
 
 /**
  * A customer's side of the HTTP API. Like a real client it retries a call that got no
- * answer or a 5xx (the API may be restarting, Postgres may be down), with the same
- * Idempotency-Key, so a retried effect happens once. Each call names the statuses it
+ * answer, a 5xx (the API may be restarting, Postgres may be down) or a 409 with
+ * `Retry-After` (its earlier try is still running), with the same Idempotency-Key, so a
+ * retried effect happens once. Each call names the statuses it
  * accepts; anything else is a surprise for the report.
  */
 export class CustomerClient {
@@ -44,7 +47,8 @@ export class CustomerClient {
       this.tally.requests++;
       const key = answer ? String(answer.status) : 'no answer';
       this.tally.byStatus[key] = (this.tally.byStatus[key] ?? 0) + 1;
-      if (answer && answer.status < 500) {
+      const askAgain = answer !== undefined && answer.status === 409 && answer.retryAfter !== undefined;
+      if (answer && answer.status < 500 && !askAgain) {
         if (!options.accept.includes(answer.status)) {
           this.tally.surprises.push(
             `${method} ${path} as ${as ?? 'nobody'}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`,
@@ -87,7 +91,7 @@ export class CustomerClient {
       } catch {
         // not JSON: kept as text for the report
       }
-      return { status: response.status, body: parsed };
+      return { status: response.status, body: parsed, retryAfter: response.headers.get('retry-after') ?? undefined };
     } catch {
       return undefined;
     }

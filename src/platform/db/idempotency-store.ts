@@ -7,25 +7,55 @@ export interface StoredResponse {
 }
 
 export type IdempotencyClaim =
-  { kind: 'first' } | { kind: 'replay'; response: StoredResponse } | { kind: 'different_request' } | { kind: 'in_progress' };
+  | { kind: 'first'; claimant: string }
+  | { kind: 'replay'; response: StoredResponse }
+  | { kind: 'different_request' }
+  | { kind: 'in_progress' };
 
-/** A request left unfinished this long (its process died) may be taken over by a retry. */
-const ABANDONED_AFTER_SECONDS = 120;
+export interface IdempotencyStoreOptions {
+  /**
+   * How long a claim holds its key without being renewed. The running request renews it
+   * (`renewEveryMs`), so this bounds only how long a dead request keeps a client waiting.
+   */
+  leaseMs?: number;
+}
+
+const DEFAULT_LEASE_MS = 15_000;
 
 /**
- * Idempotency keys in Postgres. The first request with a key inserts a row and runs;
- * a repeat with the same request hash gets the stored response; with another hash it
- * is refused; while the first is still running, a repeat is told so.
+ * Idempotency keys in Postgres. The first request with a key inserts a row holding a
+ * lease and runs; a repeat with the same request hash gets the stored response; with
+ * another hash it is refused; while the lease is held, a repeat is told the first is
+ * still running. A lease that lapsed (its process died, or it could not release the key
+ * because the database was away) is taken over by the next repeat.
+ *
+ * Taking over is safe as far as the lease tells: a live request renews it every third of
+ * a lease, so it lapses only when the owner could not reach the database for a whole
+ * lease, in which case its own unit of work could not commit either.
  */
 export class PgIdempotencyStore {
-  constructor(private readonly sql: Sql) {}
+  readonly leaseMs: number;
+
+  constructor(
+    private readonly sql: Sql,
+    options: IdempotencyStoreOptions = {},
+  ) {
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  }
+
+  /** How often a running request should renew its claim. */
+  get renewEveryMs(): number {
+    return Math.floor(this.leaseMs / 3);
+  }
 
   async claim(scope: string, key: string, requestHash: string): Promise<IdempotencyClaim> {
+    const claimant = crypto.randomUUID();
     const inserted = await this.sql.query(
-      `INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-      [scope, key, requestHash],
+      `INSERT INTO idempotency_keys (scope, key, request_hash, claimant, leased_until)
+       VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5)) ON CONFLICT DO NOTHING`,
+      [scope, key, requestHash, claimant, this.leaseMs / 1_000],
     );
-    if (inserted.rowCount === 1) return { kind: 'first' };
+    if (inserted.rowCount === 1) return { kind: 'first', claimant };
     const { rows } = await this.sql.query<{
       request_hash: string;
       status_code: number | null;
@@ -42,23 +72,37 @@ export class PgIdempotencyStore {
       };
     }
     const takenOver = await this.sql.query(
-      `UPDATE idempotency_keys SET created_at = now()
-       WHERE scope = $1 AND key = $2 AND status_code IS NULL AND created_at < now() - make_interval(secs => $3)`,
-      [scope, key, ABANDONED_AFTER_SECONDS],
+      `UPDATE idempotency_keys SET claimant = $3, leased_until = now() + make_interval(secs => $4)
+       WHERE scope = $1 AND key = $2 AND status_code IS NULL AND leased_until < now()`,
+      [scope, key, claimant, this.leaseMs / 1_000],
     );
-    return takenOver.rowCount === 1 ? { kind: 'first' } : { kind: 'in_progress' };
+    return takenOver.rowCount === 1 ? { kind: 'first', claimant } : { kind: 'in_progress' };
   }
 
-  async complete(scope: string, key: string, response: StoredResponse): Promise<void> {
+  /** Extends a running request's lease; false when it was lost (taken over or released). */
+  async renew(scope: string, key: string, claimant: string): Promise<boolean> {
+    const renewed = await this.sql.query(
+      `UPDATE idempotency_keys SET leased_until = now() + make_interval(secs => $4)
+       WHERE scope = $1 AND key = $2 AND claimant = $3 AND status_code IS NULL`,
+      [scope, key, claimant, this.leaseMs / 1_000],
+    );
+    return renewed.rowCount === 1;
+  }
+
+  async complete(scope: string, key: string, claimant: string, response: StoredResponse): Promise<void> {
     await this.sql.query(
-      `UPDATE idempotency_keys SET status_code = $3, content_type = $4, response_body = $5, completed_at = now()
-       WHERE scope = $1 AND key = $2`,
-      [scope, key, response.status, response.contentType, response.body],
+      `UPDATE idempotency_keys SET status_code = $4, content_type = $5, response_body = $6, completed_at = now()
+       WHERE scope = $1 AND key = $2 AND claimant = $3 AND status_code IS NULL`,
+      [scope, key, claimant, response.status, response.contentType, response.body],
     );
   }
 
   /** Forgets a key whose request failed on our side, so the client's retry runs again. */
-  async release(scope: string, key: string): Promise<void> {
-    await this.sql.query('DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status_code IS NULL', [scope, key]);
+  async release(scope: string, key: string, claimant: string): Promise<void> {
+    await this.sql.query('DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND claimant = $3 AND status_code IS NULL', [
+      scope,
+      key,
+      claimant,
+    ]);
   }
 }

@@ -17,7 +17,9 @@ const NOT_ACCEPTED = new Set([400, 401, 413, 415]);
  * invalid (400, 401, 413, 415) stores nothing, so the corrected request may reuse the
  * key, as payment APIs allow. A 5xx releases the key too, so a retry runs afresh. Every
  * other response (2xx, and 403, 404, 409, 422: refusals of a well-formed request) is
- * stored and replayed.
+ * stored and replayed. "Still running" is a 409 with `Retry-After`, the one 409 that
+ * carries it: the running request renews a lease on its key, so a request whose process
+ * died frees the key within one lease (`PgIdempotencyStore`), and the retry then runs.
  */
 export function idempotencyKeys(store: PgIdempotencyStore) {
   return createMiddleware<AppEnv>(async (c, next) => {
@@ -52,17 +54,24 @@ export function idempotencyKeys(store: PgIdempotencyStore) {
       case 'first':
         break;
     }
+    const { claimant } = claim;
+    // A failed release is left to the lease: the key frees itself within one lease, and
+    // the request's own answer (or error) is what the client must see.
+    const release = () => store.release(scope, key, claimant).catch(() => undefined);
+    const renewal = setInterval(() => void store.renew(scope, key, claimant).catch(() => undefined), store.renewEveryMs);
     try {
       await next();
     } catch (error) {
-      await store.release(scope, key);
+      await release();
       throw error;
+    } finally {
+      clearInterval(renewal);
     }
     if (c.res.status >= 500 || NOT_ACCEPTED.has(c.res.status)) {
-      await store.release(scope, key);
+      await release();
       return;
     }
-    await store.complete(scope, key, {
+    await store.complete(scope, key, claimant, {
       status: c.res.status,
       contentType: c.res.headers.get('content-type') ?? 'application/json',
       body: await c.res.clone().text(),
