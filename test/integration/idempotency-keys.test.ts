@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgIdempotencyStore } from '../../src/platform/db/idempotency-store.ts';
 import { idempotencyKeys } from '../../src/platform/http/idempotency.ts';
+import { startSeverableTcpProxy } from '../support/severable-tcp-proxy.ts';
 import { createTestDatabase } from '../support/test-env.ts';
 
 const LEASE_MS = 1_000;
@@ -92,5 +94,36 @@ describe('Idempotency-Key claims', () => {
     await store.complete('anonymous', 'taken-over', overtaken.claimant, { status: 201, contentType: 'application/json', body: '"overtaken"' });
     const replay = await store.claim('anonymous', 'taken-over', hash);
     expect(replay).toEqual({ kind: 'replay', response: { status: 201, contentType: 'application/json', body: '"successor"' } });
+  });
+
+  it('stores the answer of an effect that committed even when the database went away just after', async () => {
+    const url = new URL(db.url);
+    const proxy = await startSeverableTcpProxy(url.hostname, Number(url.port));
+    url.port = String(proxy.port);
+    const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+    pool.on('error', () => undefined);
+    const severedStore = new PgIdempotencyStore(pool, { leaseMs: LEASE_MS });
+    let committed = 0;
+    const severedApp = new Hono();
+    severedApp.post('/effects', idempotencyKeys(severedStore), async (c) => {
+      committed++;
+      // Postgres restarts between the effect's commit and the storing of its answer.
+      proxy.sever();
+      setTimeout(() => proxy.restore(), 1_500);
+      return c.json({ committed }, 201);
+    });
+    const request = () =>
+      severedApp.request('/effects', { method: 'POST', headers: { 'idempotency-key': 'restart-after-commit' }, body: '{}' });
+    try {
+      const first = await request();
+      expect(first.status).toBe(201);
+      await sleep(LEASE_MS * 1.5);
+      const retried = await request();
+      expect(retried.headers.get('idempotent-replayed')).toBe('true');
+      expect(committed).toBe(1);
+    } finally {
+      await pool.end();
+      await proxy.close();
+    }
   });
 });

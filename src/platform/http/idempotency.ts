@@ -60,23 +60,43 @@ export function idempotencyKeys(store: PgIdempotencyStore) {
     const release = () => store.release(scope, key, claimant).catch(() => undefined);
     const renewal = setInterval(() => void store.renew(scope, key, claimant).catch(() => undefined), store.renewEveryMs);
     try {
-      await next();
-    } catch (error) {
-      await release();
-      throw error;
+      try {
+        await next();
+      } catch (error) {
+        await release();
+        throw error;
+      }
+      if (c.res.status >= 500 || NOT_ACCEPTED.has(c.res.status)) {
+        await release();
+        return;
+      }
+      const response = {
+        status: c.res.status,
+        contentType: c.res.headers.get('content-type') ?? 'application/json',
+        body: await c.res.clone().text(),
+      };
+      // The effect has committed: its answer must be stored, or the lease would lapse and
+      // a retry would run the effect again. So keep the lease and keep trying through a
+      // database restart.
+      await untilStored(() => store.complete(scope, key, claimant, response));
     } finally {
       clearInterval(renewal);
     }
-    if (c.res.status >= 500 || NOT_ACCEPTED.has(c.res.status)) {
-      await release();
-      return;
-    }
-    await store.complete(scope, key, claimant, {
-      status: c.res.status,
-      contentType: c.res.headers.get('content-type') ?? 'application/json',
-      body: await c.res.clone().text(),
-    });
   });
+}
+
+const STORE_ANSWER_FOR_MS = 30_000;
+
+async function untilStored(store: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + STORE_ANSWER_FOR_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await store();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 2_000)));
+    }
+  }
 }
 
 async function sha256(text: string): Promise<string> {
