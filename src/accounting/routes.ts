@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { idFromRequestKey } from '../kernel/ids.ts';
 import { PgIdempotencyStore } from '../platform/db/idempotency-store.ts';
 import type { RegisterRoutes } from '../platform/http/app.ts';
 import { requireCustomer } from '../platform/http/auth.ts';
@@ -45,7 +46,10 @@ export const registerAccountingRoutes: RegisterRoutes = (app, { config, pools })
       async (c) => {
         const accountId = c.req.valid('param').id;
         const { amount } = c.req.valid('json');
-        const { postingId } = await deposit(pools.write, { accountId, customerId: c.get('customerId'), amount });
+        const customerId = c.get('customerId');
+        const key = c.get('idempotencyKey');
+        const requestedId = key === undefined ? undefined : await idFromRequestKey('deposit', customerId, key);
+        const { postingId } = await deposit(pools.write, { accountId, customerId, amount, postingId: requestedId });
         return c.json({ postingId, amount: amount.toJSON(), account: await getAccount(pools.write, accountId) }, 201);
       },
     );

@@ -26,13 +26,21 @@ export function assertAccountOwner(accountId: string, customerId: string): void 
 /** Credits a deposit; the first deposit opens the account. */
 export async function deposit(
   pool: pg.Pool,
-  input: { accountId: string; customerId: string; amount: Money },
+  input: {
+    accountId: string;
+    customerId: string;
+    amount: Money;
+    /** Set when the request carries an Idempotency-Key (`idFromRequestKey`): a rerun of it credits nothing twice. */
+    postingId?: string;
+  },
 ): Promise<{ postingId: string }> {
   assertAccountOwner(input.accountId, input.customerId);
-  const postingId = newId();
+  const postingId = input.postingId ?? newId();
   return retryOnConflict(
     () =>
       runInUnitOfWork(pool, async (uow) => {
+        const { rowCount } = await uow.sql.query('SELECT 1 FROM ledger_postings WHERE id = $1', [postingId]);
+        if (rowCount) return { postingId };
         let account = await findAccount(uow, input.accountId);
         if (!account) {
           account = Account.open(input.customerId);

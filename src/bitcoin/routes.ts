@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { InvalidInput, NotFound } from '../kernel/errors.ts';
+import { idFromRequestKey } from '../kernel/ids.ts';
 import { PgIdempotencyStore } from '../platform/db/idempotency-store.ts';
 import type { RegisterRoutes } from '../platform/http/app.ts';
 import { requireCustomer } from '../platform/http/auth.ts';
@@ -75,7 +76,10 @@ export const registerBitcoinRoutes: RegisterRoutes = (app, { config, pools, work
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const saga = await requestWithdrawal({ pool: pools.write, clock }, { customerId: c.get('customerId'), ...body });
+      const customerId = c.get('customerId');
+      const key = c.get('idempotencyKey');
+      const withdrawalId = key === undefined ? undefined : await idFromRequestKey('withdrawal', customerId, key);
+      const saga = await requestWithdrawal({ pool: pools.write, clock }, { customerId, ...body, withdrawalId });
       // The outbox handler of WithdrawalRequested starts it too, should this call not get through.
       const workflowId = await startBitcoinWithdrawal(workflows, config.TEMPORAL_TASK_QUEUE, saga).catch((error) => {
         logger.warn({ err: error, withdrawalId: saga.withdrawalId }, 'withdrawal saga not started yet; the outbox handler will');

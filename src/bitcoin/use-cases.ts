@@ -37,7 +37,14 @@ export interface WithdrawalSagaInput {
  */
 export async function requestWithdrawal(
   deps: BitcoinDeps,
-  input: { customerId: string; accountId: string; amount: Money; invoice: string },
+  input: {
+    customerId: string;
+    accountId: string;
+    amount: Money;
+    invoice: string;
+    /** Set when the request carries an Idempotency-Key (`idFromRequestKey`): a rerun of it finds its own withdrawal. */
+    withdrawalId?: string;
+  },
 ): Promise<WithdrawalSagaInput> {
   assertAccountOwner(input.accountId, input.customerId);
   if (input.amount.currency !== 'SAT') {
@@ -48,10 +55,12 @@ export async function requestWithdrawal(
   const invoice = decodeInvoice(input.invoice);
   assertPayable(invoice, input.amount, deps.clock.now());
   return runInUnitOfWork(deps.pool, async (uow) => {
-    const { rows } = await uow.sql.query('SELECT id FROM withdrawals WHERE payment_hash = $1', [invoice.paymentHash]);
-    if (rows[0]) throw new Conflict(`this invoice is already being paid by withdrawal ${rows[0].id}`);
+    const { rows } = await uow.sql.query<{ id: string }>('SELECT id FROM withdrawals WHERE payment_hash = $1', [invoice.paymentHash]);
+    const earlier = rows[0];
+    if (earlier && earlier.id === input.withdrawalId) return sagaInputOf(earlier.id, input, invoice.paymentHash);
+    if (earlier) throw new Conflict(`this invoice is already being paid by withdrawal ${earlier.id}`);
     const withdrawal = Withdrawal.request({
-      id: newId(),
+      id: input.withdrawalId ?? newId(),
       accountId: input.accountId,
       customerId: input.customerId,
       amount: input.amount,
@@ -60,14 +69,16 @@ export async function requestWithdrawal(
       invoiceExpiresAt: invoice.expiresAt,
     });
     addWithdrawal(uow, withdrawal);
-    return {
-      withdrawalId: withdrawal.id,
-      accountId: input.accountId,
-      customerId: input.customerId,
-      amount: input.amount.toJSON(),
-      paymentHash: invoice.paymentHash,
-    };
+    return sagaInputOf(withdrawal.id, input, invoice.paymentHash);
   });
+}
+
+function sagaInputOf(
+  withdrawalId: string,
+  input: { customerId: string; accountId: string; amount: Money },
+  paymentHash: string,
+): WithdrawalSagaInput {
+  return { withdrawalId, accountId: input.accountId, customerId: input.customerId, amount: input.amount.toJSON(), paymentHash };
 }
 
 /**

@@ -15,3 +15,17 @@ export function isUuid(value: string): boolean {
 }
 
 export type CustomerId = Id<'CustomerId'>;
+
+/**
+ * The id of what a request with an `Idempotency-Key` creates, derived from the key: a
+ * retry that runs again (its first try died after committing, before its answer was
+ * stored) finds what the first try made under the same id instead of making it twice.
+ * A UUID in RFC 9562's version-8 layout over SHA-256 of the parts.
+ */
+export async function idFromRequestKey<Brand extends string>(purpose: string, scope: string, key: string): Promise<Id<Brand>> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(JSON.stringify([purpose, scope, key]))));
+  digest[6] = (digest[6]! & 0x0f) | 0x80;
+  digest[8] = (digest[8]! & 0x3f) | 0x80;
+  const hex = Array.from(digest.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}` as Id<Brand>;
+}

@@ -171,6 +171,42 @@ describe('POST /withdrawals refuses what it must, changing nothing', () => {
     expect((await h.withdraw(fay, 1_000, invoice)).status).toBe(409);
   });
 
+  it('answers a retry with the withdrawal its first try made, when the API died before storing that answer', async () => {
+    // The chaos harness: an API SIGKILLed after the withdrawal committed but before its
+    // answer was stored leaves the key claimed and unanswered; once the lease lapsed, the
+    // retry ran the request again and was refused (409, "invoice already being paid")
+    // instead of getting the withdrawal its own first try had made.
+    const ida = customer('ida');
+    await h.deposit(ida, 5_000);
+    const { invoice } = await h.invoice(1_000);
+    const key = `withdraw-${crypto.randomUUID()}`;
+    const first = await h.withdraw(ida, 1_000, invoice, { 'idempotency-key': key });
+    expect(first.status).toBe(202);
+    ran.push(first.body.workflowId);
+    await forgetTheAnswer(ida, key);
+
+    const retried = await h.withdraw(ida, 1_000, invoice, { 'idempotency-key': key });
+    expect(retried.status).toBe(202);
+    expect(retried.body).toEqual(first.body);
+    await h.finished(ida, first.body.id);
+    const { rows } = await platform.db.pools.read.query('SELECT id FROM withdrawals WHERE customer_id = $1', [ida]);
+    expect(rows).toEqual([{ id: first.body.id }]);
+  });
+
+  it('credits a test deposit once when the API died before storing its answer', async () => {
+    const jon = customer('jon');
+    const key = `deposit-${crypto.randomUUID()}`;
+    const deposit = () => platform.api.call('POST', `/accounts/${jon}/deposits`, { as: jon, body: { amount: h.sat(700) }, headers: { 'idempotency-key': key } });
+    const first = await deposit();
+    expect(first.status).toBe(201);
+    await forgetTheAnswer(jon, key);
+
+    const retried = await deposit();
+    expect(retried.status).toBe(201);
+    expect(retried.body.postingId).toBe(first.body.postingId);
+    expect(await h.account(jon)).toMatchObject({ balance: h.sat(700) });
+  });
+
   it("is 403 for another customer's account, and for another customer's withdrawal or account", async () => {
     const gus = customer('gus');
     const mallory = customer('mallory');
@@ -294,3 +330,14 @@ describe('determinism', () => {
     expect(await replayRecordedHistories(platform.workflows, ran)).toBe(ran.length);
   }, 120_000);
 });
+
+/** What an API killed between its commit and storing its answer leaves: the key claimed, unanswered, its lease lapsed. */
+async function forgetTheAnswer(scope: string, key: string): Promise<void> {
+  const { rowCount } = await platform.db.pools.write.query(
+    `UPDATE idempotency_keys SET status_code = NULL, content_type = NULL, response_body = NULL, completed_at = NULL,
+            claimant = gen_random_uuid(), leased_until = now() - interval '1 second'
+     WHERE scope = $1 AND key = $2`,
+    [scope, key],
+  );
+  expect(rowCount).toBe(1);
+}

@@ -3,5 +3,7 @@ export interface AppEnv {
   Variables: {
     /** The authenticated customer (`sub` of the bearer token). */
     customerId: string;
+    /** The request's `Idempotency-Key`, once claimed: routes that create derive the new id from it (`idFromRequestKey`). */
+    idempotencyKey?: string;
   };
 }

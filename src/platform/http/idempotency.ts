@@ -55,6 +55,7 @@ export function idempotencyKeys(store: PgIdempotencyStore) {
         break;
     }
     const { claimant } = claim;
+    c.set('idempotencyKey', key);
     // A failed release is left to the lease: the key frees itself within one lease, and
     // the request's own answer (or error) is what the client must see.
     const release = () => store.release(scope, key, claimant).catch(() => undefined);
