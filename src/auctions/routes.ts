@@ -7,6 +7,7 @@ import { idempotencyKeys } from '../platform/http/idempotency.ts';
 import { BEARER_AUTH, CustomerIdParam, IdParam, MoneySchema, MoneyView, problemResponses } from '../platform/http/schemas.ts';
 import { MAX_TITLE } from './domain.ts';
 import { getAuction, listActiveAuctions, listBidsOfAuction, listBidsOfCustomer } from './queries.ts';
+import { idFromRequestKey } from '../kernel/ids.ts';
 import { createAuction, endAuctionEarly, payingForWonItemWorkflowId, placeBid } from './use-cases.ts';
 import { startAuctionClosing, wakeAuctionClosing } from './workflows.ts';
 
@@ -72,7 +73,9 @@ export const registerAuctionRoutes: RegisterRoutes = (app, deps: AppDeps) => {
     async (c) => {
       const input = c.req.valid('json');
       const sellerId = c.get('customerId');
-      const { auctionId, endsAt } = await createAuction(useCases, { ...input, sellerId, endsAt: new Date(input.endsAt) });
+      const key = c.get('idempotencyKey');
+      const requestedId = key === undefined ? undefined : await idFromRequestKey('auction', sellerId, key);
+      const { auctionId, endsAt } = await createAuction(useCases, { ...input, sellerId, endsAt: new Date(input.endsAt), auctionId: requestedId });
       // The outbox handler of AuctionCreated starts it too, should this call not get through.
       await startAuctionClosing(workflows, taskQueue, { auctionId, sellerId, endsAt }).catch((error) =>
         deps.logger.warn({ err: error, auctionId }, 'closing timer not started yet; the outbox handler will'),

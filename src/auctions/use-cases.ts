@@ -16,11 +16,20 @@ export interface AuctionsDeps {
 export const auctionClosingWorkflowId = (auctionId: string) => `auction-closing-${auctionId}`;
 export const payingForWonItemWorkflowId = (auctionId: string) => `paying-for-won-item-${auctionId}`;
 
+/**
+ * `auctionId` is set when the request carries an Idempotency-Key (`idFromRequestKey`): a
+ * rerun of a create whose first try committed but never answered finds that auction
+ * (even once its end has passed) instead of making a second one.
+ */
 export async function createAuction(
   deps: AuctionsDeps,
-  input: { sellerId: string; title: string; startingPrice: Money; endsAt: Date; fulfilment: Fulfilment },
+  { auctionId, ...input }: { sellerId: string; title: string; startingPrice: Money; endsAt: Date; fulfilment: Fulfilment; auctionId?: string },
 ): Promise<{ auctionId: string; endsAt: string }> {
-  const auction = Auction.create({ id: newId(), ...input, now: deps.clock.now() });
+  if (auctionId !== undefined) {
+    const earlier = await runInUnitOfWork(deps.pool, (uow) => findAuction(uow, auctionId));
+    if (earlier) return { auctionId: earlier.id, endsAt: earlier.state.endsAt.toISOString() };
+  }
+  const auction = Auction.create({ id: auctionId ?? newId(), ...input, now: deps.clock.now() });
   await runInUnitOfWork(deps.pool, async (uow) => addAuction(uow, auction));
   return { auctionId: auction.id, endsAt: auction.state.endsAt.toISOString() };
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { forgetIdempotentAnswer } from '../support/forget-idempotent-answer.ts';
 import { startPlatform, type TestPlatform } from '../support/platform.ts';
 
 /** Bad input and concurrency on auctions, through HTTP: every refusal changes nothing. */
@@ -123,5 +124,26 @@ describe('concurrent bids on one hot auction', () => {
     );
     expect(rows.map((r) => r.v)).toEqual(Array.from({ length: rows.length }, (_, i) => i + 1));
     expect(rows.length).toBe(auction.version);
+  });
+});
+
+describe('an auction created by a request whose API died before answering', () => {
+  it('is the one the retry with the same key answers with, even after its end has passed', async () => {
+    // A create whose commit landed but whose answer was never stored (the API was
+    // SIGKILLed in between) runs again when retried; it must find its own auction, not
+    // make a second one (nor refuse an end that has passed since: chaos auctions end in seconds).
+    const key = `create-${crypto.randomUUID()}`;
+    const body = { title: 'Crash between commit and answer', startingPrice: usd('5.00'), endsAt: new Date(Date.now() + 1_500).toISOString(), fulfilment: 'service' };
+    const create = () => platform.api.call('POST', '/auctions', { as: seller, body, headers: { 'idempotency-key': key } });
+    const first = await create();
+    expect(first.status).toBe(201);
+    await forgetIdempotentAnswer(platform.db.pools.write, seller, key);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+
+    const retried = await create();
+    expect(retried.status).toBe(201);
+    expect(retried.body.id).toBe(first.body.id);
+    const { rows } = await platform.db.pools.read.query('SELECT count(*)::int AS n FROM auctions WHERE title = $1', [body.title]);
+    expect(rows[0].n).toBe(1);
   });
 });

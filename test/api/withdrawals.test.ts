@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateNodeKey, issueInvoice } from '../../src/simulators/bolt11-invoices.ts';
 import { signWebhook } from '../../src/platform/http/webhook-signature.ts';
+import { forgetIdempotentAnswer } from '../support/forget-idempotent-answer.ts';
 import { eventually, startPlatform, type TestPlatform } from '../support/platform.ts';
 import { replayRecordedHistories } from '../support/replay.ts';
 import { withdrawalHelpers } from '../support/withdrawals.ts';
@@ -183,7 +184,7 @@ describe('POST /withdrawals refuses what it must, changing nothing', () => {
     const first = await h.withdraw(ida, 1_000, invoice, { 'idempotency-key': key });
     expect(first.status).toBe(202);
     ran.push(first.body.workflowId);
-    await forgetTheAnswer(ida, key);
+    await forgetIdempotentAnswer(platform.db.pools.write, ida, key);
 
     const retried = await h.withdraw(ida, 1_000, invoice, { 'idempotency-key': key });
     expect(retried.status).toBe(202);
@@ -199,7 +200,7 @@ describe('POST /withdrawals refuses what it must, changing nothing', () => {
     const deposit = () => platform.api.call('POST', `/accounts/${jon}/deposits`, { as: jon, body: { amount: h.sat(700) }, headers: { 'idempotency-key': key } });
     const first = await deposit();
     expect(first.status).toBe(201);
-    await forgetTheAnswer(jon, key);
+    await forgetIdempotentAnswer(platform.db.pools.write, jon, key);
 
     const retried = await deposit();
     expect(retried.status).toBe(201);
@@ -330,14 +331,3 @@ describe('determinism', () => {
     expect(await replayRecordedHistories(platform.workflows, ran)).toBe(ran.length);
   }, 120_000);
 });
-
-/** What an API killed between its commit and storing its answer leaves: the key claimed, unanswered, its lease lapsed. */
-async function forgetTheAnswer(scope: string, key: string): Promise<void> {
-  const { rowCount } = await platform.db.pools.write.query(
-    `UPDATE idempotency_keys SET status_code = NULL, content_type = NULL, response_body = NULL, completed_at = NULL,
-            claimant = gen_random_uuid(), leased_until = now() - interval '1 second'
-     WHERE scope = $1 AND key = $2`,
-    [scope, key],
-  );
-  expect(rowCount).toBe(1);
-}
