@@ -1,9 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { idFromRequestKey } from '../kernel/ids.ts';
 import { PgIdempotencyStore } from '../platform/db/idempotency-store.ts';
 import type { RegisterRoutes } from '../platform/http/app.ts';
 import { requireCustomer } from '../platform/http/auth.ts';
-import { idempotencyKeys } from '../platform/http/idempotency.ts';
+import { idempotencyKeys, idForThisRequest } from '../platform/http/idempotency.ts';
 import { BEARER_AUTH, MoneySchema, MoneyView, problemResponses } from '../platform/http/schemas.ts';
 import { getAccount } from './queries.ts';
 import { assertAccountOwner, deposit } from './use-cases.ts';
@@ -47,9 +46,7 @@ export const registerAccountingRoutes: RegisterRoutes = (app, { config, pools })
         const accountId = c.req.valid('param').id;
         const { amount } = c.req.valid('json');
         const customerId = c.get('customerId');
-        const key = c.get('idempotencyKey');
-        const requestedId = key === undefined ? undefined : await idFromRequestKey('deposit', customerId, key);
-        const { postingId } = await deposit(pools.write, { accountId, customerId, amount, postingId: requestedId });
+        const { postingId } = await deposit(pools.write, { accountId, customerId, amount, postingId: await idForThisRequest(c, 'deposit') });
         return c.json({ postingId, amount: amount.toJSON(), account: await getAccount(pools.write, accountId) }, 201);
       },
     );

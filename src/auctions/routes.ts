@@ -3,11 +3,10 @@ import { NotFound } from '../kernel/errors.ts';
 import { PgIdempotencyStore } from '../platform/db/idempotency-store.ts';
 import type { AppDeps, RegisterRoutes } from '../platform/http/app.ts';
 import { assertSelf, requireCustomer } from '../platform/http/auth.ts';
-import { idempotencyKeys } from '../platform/http/idempotency.ts';
+import { idempotencyKeys, idForThisRequest } from '../platform/http/idempotency.ts';
 import { BEARER_AUTH, CustomerIdParam, IdParam, MoneySchema, MoneyView, problemResponses } from '../platform/http/schemas.ts';
 import { MAX_TITLE } from './domain.ts';
 import { getAuction, listActiveAuctions, listBidsOfAuction, listBidsOfCustomer } from './queries.ts';
-import { idFromRequestKey } from '../kernel/ids.ts';
 import { createAuction, endAuctionEarly, payingForWonItemWorkflowId, placeBid } from './use-cases.ts';
 import { startAuctionClosing, wakeAuctionClosing } from './workflows.ts';
 
@@ -73,8 +72,7 @@ export const registerAuctionRoutes: RegisterRoutes = (app, deps: AppDeps) => {
     async (c) => {
       const input = c.req.valid('json');
       const sellerId = c.get('customerId');
-      const key = c.get('idempotencyKey');
-      const requestedId = key === undefined ? undefined : await idFromRequestKey('auction', sellerId, key);
+      const requestedId = await idForThisRequest(c, 'auction');
       const { auctionId, endsAt } = await createAuction(useCases, { ...input, sellerId, endsAt: new Date(input.endsAt), auctionId: requestedId });
       // The outbox handler of AuctionCreated starts it too, should this call not get through.
       await startAuctionClosing(workflows, taskQueue, { auctionId, sellerId, endsAt }).catch((error) =>

@@ -1,10 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { InvalidInput, NotFound } from '../kernel/errors.ts';
-import { idFromRequestKey } from '../kernel/ids.ts';
 import { PgIdempotencyStore } from '../platform/db/idempotency-store.ts';
 import type { RegisterRoutes } from '../platform/http/app.ts';
 import { requireCustomer } from '../platform/http/auth.ts';
-import { idempotencyKeys } from '../platform/http/idempotency.ts';
+import { idempotencyKeys, idForThisRequest } from '../platform/http/idempotency.ts';
 import { BEARER_AUTH, IdParam, MoneySchema, MoneyView, problemResponses } from '../platform/http/schemas.ts';
 import { receiveWebhooks } from '../platform/http/webhooks.ts';
 import { WorkflowNotFound } from '../platform/temporal/workflow-gateway.ts';
@@ -76,10 +75,8 @@ export const registerBitcoinRoutes: RegisterRoutes = (app, { config, pools, work
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const customerId = c.get('customerId');
-      const key = c.get('idempotencyKey');
-      const withdrawalId = key === undefined ? undefined : await idFromRequestKey('withdrawal', customerId, key);
-      const saga = await requestWithdrawal({ pool: pools.write, clock }, { customerId, ...body, withdrawalId });
+      const withdrawalId = await idForThisRequest(c, 'withdrawal');
+      const saga = await requestWithdrawal({ pool: pools.write, clock }, { customerId: c.get('customerId'), ...body, withdrawalId });
       // The outbox handler of WithdrawalRequested starts it too, should this call not get through.
       const workflowId = await startBitcoinWithdrawal(workflows, config.TEMPORAL_TASK_QUEUE, saga).catch((error) => {
         logger.warn({ err: error, withdrawalId: saga.withdrawalId }, 'withdrawal saga not started yet; the outbox handler will');

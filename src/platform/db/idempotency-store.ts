@@ -29,9 +29,10 @@ const DEFAULT_LEASE_MS = 15_000;
  * still running. A lease that lapsed (its process died, or it could not release the key
  * because the database was away) is taken over by the next repeat.
  *
- * Taking over is safe as far as the lease tells: a live request renews it every third of
- * a lease, so it lapses only when the owner could not reach the database for a whole
- * lease, in which case its own unit of work could not commit either.
+ * A live request renews its lease every third of a lease, so it lapses only when the
+ * owner died or could not reach the database for a whole lease. An owner that died after
+ * its effect committed is why creating routes take their new id from the key
+ * (`idForThisRequest`): the takeover's rerun finds the effect instead of repeating it.
  */
 export class PgIdempotencyStore {
   readonly leaseMs: number;

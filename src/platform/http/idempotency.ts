@@ -1,4 +1,6 @@
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
+import { idFromRequestKey } from '../../kernel/ids.ts';
 import type { PgIdempotencyStore } from '../db/idempotency-store.ts';
 import type { AppEnv } from './app-env.ts';
 import { problem, problemResponse } from './problem.ts';
@@ -84,6 +86,16 @@ export function idempotencyKeys(store: PgIdempotencyStore) {
       clearInterval(renewal);
     }
   });
+}
+
+/**
+ * The id of what this request creates, when it carries an Idempotency-Key: derived from
+ * the key (`idFromRequestKey`), so a rerun of a request whose first try committed but never
+ * answered finds what it made. Undefined without a key: the use case picks a fresh id.
+ */
+export function idForThisRequest(c: Context<AppEnv>, purpose: string): Promise<string> | undefined {
+  const key = c.get('idempotencyKey');
+  return key === undefined ? undefined : idFromRequestKey(purpose, c.get('customerId'), key);
 }
 
 const STORE_ANSWER_FOR_MS = 30_000;
