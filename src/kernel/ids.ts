@@ -1,3 +1,5 @@
+import { sha256, toHex } from './sha256.ts';
+
 /**
  * Server-chosen identifiers. UUIDs from WebCrypto so the same code runs on Node,
  * Deno and edge runtimes; branded types keep an AuctionId from passing as a PaymentId.
@@ -23,9 +25,9 @@ export type CustomerId = Id<'CustomerId'>;
  * A UUID in RFC 9562's version-8 layout over SHA-256 of the parts.
  */
 export async function idFromRequestKey<Brand extends string>(purpose: string, scope: string, key: string): Promise<Id<Brand>> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(JSON.stringify([purpose, scope, key]))));
+  const digest = await sha256(JSON.stringify([purpose, scope, key]));
   digest[6] = (digest[6]! & 0x0f) | 0x80;
   digest[8] = (digest[8]! & 0x3f) | 0x80;
-  const hex = Array.from(digest.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('');
+  const hex = toHex(digest.subarray(0, 16));
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}` as Id<Brand>;
 }

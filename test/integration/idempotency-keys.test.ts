@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgIdempotencyStore } from '../../src/platform/db/idempotency-store.ts';
-import { idempotencyKeys } from '../../src/platform/http/idempotency.ts';
+import { idempotencyKeys, requestHash } from '../../src/platform/http/idempotency.ts';
 import { startSeverableTcpProxy } from '../support/severable-tcp-proxy.ts';
 import { createTestDatabase } from '../support/test-env.ts';
 
@@ -40,10 +40,7 @@ describe('Idempotency-Key claims', () => {
 
   const post = (key: string, body: unknown) =>
     app.request('/effects', { method: 'POST', headers: { 'idempotency-key': key, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const hashOf = async (body: unknown) => {
-    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`POST /effects\n${JSON.stringify(body)}`));
-    return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-  };
+  const hashOf = (body: unknown) => requestHash('POST', '/effects', JSON.stringify(body));
 
   it('frees the key of a request whose process died once its lease has lapsed', async () => {
     const body = { slow: false, n: 1 };

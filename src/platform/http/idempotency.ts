@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { idFromRequestKey } from '../../kernel/ids.ts';
+import { sha256, toHex } from '../../kernel/sha256.ts';
 import type { PgIdempotencyStore } from '../db/idempotency-store.ts';
 import type { AppEnv } from './app-env.ts';
 import { problem, problemResponse } from './problem.ts';
@@ -35,8 +36,8 @@ export function idempotencyKeys(store: PgIdempotencyStore) {
       );
     }
     const scope = c.get('customerId') ?? 'anonymous';
-    const requestHash = await sha256(`${c.req.method} ${new URL(c.req.url).pathname}\n${await c.req.text()}`);
-    const claim = await store.claim(scope, key, requestHash);
+    const hash = await requestHash(c.req.method, new URL(c.req.url).pathname, await c.req.text());
+    const claim = await store.claim(scope, key, hash);
     switch (claim.kind) {
       case 'replay':
         return new Response(claim.response.body, {
@@ -112,7 +113,7 @@ async function untilStored(store: () => Promise<void>): Promise<void> {
   }
 }
 
-async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+/** What binds a key to its request: method, path and body. */
+export async function requestHash(method: string, pathname: string, body: string): Promise<string> {
+  return toHex(await sha256(`${method} ${pathname}\n${body}`));
 }

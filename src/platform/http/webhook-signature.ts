@@ -4,6 +4,8 @@
  * Verification uses WebCrypto's `verify`, which compares in constant time, so the
  * check leaks nothing about how much of a forged signature was right.
  */
+import { toHex } from '../../kernel/sha256.ts';
+
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
 export type SignatureCheck = { ok: true } | { ok: false; reason: string };
@@ -33,7 +35,7 @@ export async function verifyWebhookSignature(options: {
 /** Builds the header value; the simulators and tests sign with it. */
 export async function signWebhook(secret: string, rawBody: string, nowSeconds: number): Promise<string> {
   const mac = await crypto.subtle.sign('HMAC', await hmacKey(secret), encode(`${nowSeconds}.${rawBody}`));
-  return `t=${nowSeconds},v1=${bytesToHex(new Uint8Array(mac))}`;
+  return `t=${nowSeconds},v1=${toHex(new Uint8Array(mac))}`;
 }
 
 function hmacKey(secret: string): ReturnType<typeof crypto.subtle.importKey> {
@@ -48,8 +50,4 @@ function hexToBytes(hex: string): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(hex.length / 2);
   for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
   return bytes;
-}
-
-function bytesToHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
