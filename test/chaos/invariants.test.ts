@@ -74,7 +74,16 @@ async function paidAuction(fulfilment: 'delivery' | 'service') {
     () => platform.api.call('GET', `/auctions/${auctionId}`),
     (r) => r.body.status === 'paid' && Boolean(r.body[idField]),
   );
-  return { auctionId, paymentId, fulfilmentId: body[idField] as string };
+  const fulfilmentId = body[idField] as string;
+  if (fulfilment === 'delivery') {
+    // Booking the shipment is the delivery saga's next fact (ShipmentBooked, an e-mail):
+    // the platform has settled only once it happened, or a check may see its message in flight.
+    await eventually(
+      () => platform.api.call('GET', `/deliveries/${fulfilmentId}`, { as: winner }),
+      (r) => typeof r.body.trackingNumber === 'string',
+    );
+  }
+  return { auctionId, paymentId, fulfilmentId };
 }
 
 /** An open auction with two bidders: its closing saga waits on its timer, the first bidder was e-mailed the overbid. */
