@@ -38,7 +38,9 @@ async function paidAuction(fulfilment: 'delivery' | 'service') {
     () => call('GET', `/sagas/${ended.workflowId}`, { as: buyer }),
     (r) => r.body.step === 'awaiting-payment',
   );
-  await call('POST', `/payments/${withPayment.paymentId}/charge`, { as: buyer, body: { cardToken: 'tok_visa' } });
+  // Checked so that a failed charge is named here, not by the wait for 'paid' 30 s later.
+  const charged = await call('POST', `/payments/${withPayment.paymentId}/charge`, { as: buyer, body: { cardToken: 'tok_visa' } });
+  expect(charged.status, JSON.stringify(charged.body)).toBe(202);
   const key = fulfilment === 'delivery' ? 'deliveryId' : 'serviceId';
   const { body: paid } = await eventually(
     () => call('GET', `/auctions/${auction.id}`),
