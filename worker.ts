@@ -12,10 +12,10 @@ import { createBenchActivities } from './activities/bench.ts';
 import { createDiagnosticsActivities } from './activities/diagnostics.ts';
 import { createPaymentActivities } from './activities/payments.ts';
 import { createSettingsActivities } from './activities/settings.ts';
-import { createShippingActivities } from './activities/shipping.ts';
+import { createFulfilmentActivities } from './activities/fulfilment.ts';
 import { HttpLightningNode, type LightningNode } from './src/bitcoin/lightning-node.ts';
 import { HttpPaymentProvider, type PaymentProvider } from './src/payments/payment-provider.ts';
-import { HttpCarrier, type Carrier } from './src/shipping/carrier.ts';
+import { HttpCarrier, type Carrier } from './src/fulfilment/carrier.ts';
 import { systemClock, type Clock } from './src/kernel/clock.ts';
 import { loadConfig, type Config } from './src/platform/config/config.ts';
 import { createPools, type Pools } from './src/platform/db/pools.ts';
@@ -53,7 +53,7 @@ export function createActivities(deps: {
     ...createSettingsActivities(deps.config),
     ...createAuctionActivities({ pool, clock: deps.clock }),
     ...createPaymentActivities({ pool, provider: deps.paymentProvider }),
-    ...createShippingActivities({ pool, carrier: deps.carrier }),
+    ...createFulfilmentActivities({ pool, carrier: deps.carrier }),
     ...createBitcoinActivities({ pool, clock: deps.clock, node: deps.lightningNode }),
     ...createBenchActivities(),
   });

@@ -2,14 +2,14 @@ import { condition, setHandler, upsertSearchAttributes } from '@temporalio/workf
 import type { AuctionActivities } from '../activities/auctions.ts';
 import type { PaymentActivities } from '../activities/payments.ts';
 import type { SettingsActivities } from '../activities/settings.ts';
-import type { ShippingActivities } from '../activities/shipping.ts';
+import type { FulfilmentActivities } from '../activities/fulfilment.ts';
 import { databaseSteps, moneyMovements, outsideCalls } from './activity-options.ts';
 import { packageEventSignal, type PackageEvent } from './messages.ts';
 import { SagaJournal } from './saga-journal.ts';
 
-const activities = databaseSteps<AuctionActivities & ShippingActivities & SettingsActivities>();
+const activities = databaseSteps<AuctionActivities & FulfilmentActivities & SettingsActivities>();
 const money = moneyMovements<PaymentActivities>();
-const carrier = outsideCalls<ShippingActivities>();
+const carrier = outsideCalls<FulfilmentActivities>();
 
 export interface FulfilmentInput {
   auctionId: string;

@@ -13,7 +13,7 @@ import {
 import type { AuctionActivities } from '../activities/auctions.ts';
 import type { PaymentActivities } from '../activities/payments.ts';
 import type { SettingsActivities } from '../activities/settings.ts';
-import type { ShippingActivities } from '../activities/shipping.ts';
+import type { FulfilmentActivities } from '../activities/fulfilment.ts';
 import type { MoneyJson } from '../src/kernel/money.ts';
 import { databaseSteps, moneyMovements, refusalOf } from './activity-options.ts';
 import { Compensations } from './compensations.ts';
@@ -60,7 +60,7 @@ async function startFulfilment(input: PayingForWonItemInput & { paymentId: strin
   return fulfilmentId;
 }
 
-const steps = databaseSteps<AuctionActivities & PaymentActivities & ShippingActivities & SettingsActivities>();
+const steps = databaseSteps<AuctionActivities & PaymentActivities & FulfilmentActivities & SettingsActivities>();
 const money = moneyMovements<PaymentActivities>();
 
 export interface PayingForWonItemInput {

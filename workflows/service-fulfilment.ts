@@ -1,11 +1,11 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import type { AuctionActivities } from '../activities/auctions.ts';
-import type { ShippingActivities } from '../activities/shipping.ts';
+import type { FulfilmentActivities } from '../activities/fulfilment.ts';
 import type { FulfilmentInput } from './delivery-fulfilment.ts';
 import { databaseSteps } from './activity-options.ts';
 import { SagaJournal } from './saga-journal.ts';
 
-const activities = databaseSteps<AuctionActivities & ShippingActivities>();
+const activities = databaseSteps<AuctionActivities & FulfilmentActivities>();
 
 /**
  * Service fulfilment (`service-fulfilment-<serviceId>`): issue the e-voucher once (a

@@ -1,7 +1,7 @@
 import { auctionClosingWorkflowId, payingForWonItemWorkflowId } from '../../src/auctions/use-cases.ts';
 import { bitcoinWithdrawalWorkflowId } from '../../src/bitcoin/use-cases.ts';
 import { unwantedCaptureRefundWorkflowId } from '../../src/payments/handlers.ts';
-import { deliveryWorkflowId, serviceWorkflowId } from '../../src/shipping/use-cases.ts';
+import { deliveryWorkflowId, serviceWorkflowId } from '../../src/fulfilment/use-cases.ts';
 import type { SagaState } from './saga-status.ts';
 import type { NodePayment } from './simulator-records.ts';
 import { either, everySaga, fact, saga, type StatusRules } from './status-rules.ts';

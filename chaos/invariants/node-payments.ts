@@ -53,7 +53,7 @@ export async function checkLightningPayments(world: MoneyWorld): Promise<string[
  * The row: the reconciliation above, and that nothing was paid twice or in the wrong
  * amount, on either side of the wire. At the node: no payment hash listed twice, no
  * withdrawal with two succeeded payments, each succeeded payment of exactly its
- * withdrawal's amount. In our books: each paid withdrawal has its one payout posting,
+ * withdrawal's amount. In our books: each paid withdrawal has its one withdrawal posting,
  * debiting its account by its amount, and no other withdrawal has one (settling writes
  * the posting and marks the withdrawal paid in one unit of work).
  */
@@ -76,12 +76,12 @@ export async function nodePaymentsRow(world: MoneyWorld): Promise<Omit<Invariant
   }
 
   const succeededByHash = new Map(payments.filter((p) => p.status === 'succeeded').map((p) => [p.paymentHash, p]));
-  const { rows: payouts } = await world.read.query(
+  const { rows: postings } = await world.read.query(
     `SELECT p.reference, e.account_id, (-e.amount_minor)::text AS debited
      FROM ledger_postings p JOIN ledger_entries e ON e.posting_id = p.id
-     WHERE p.kind = 'payout' AND e.amount_minor < 0`,
+     WHERE p.kind = 'withdrawal' AND e.amount_minor < 0`,
   );
-  const payoutByWithdrawal = new Map(payouts.map((p) => [String(p.reference), p as { account_id: string; debited: string }]));
+  const postingByWithdrawal = new Map(postings.map((p) => [String(p.reference), p as { account_id: string; debited: string }]));
   for (const withdrawal of withdrawals) {
     const amount = sats(withdrawal.amount_minor);
     const atNode = succeededByHash.get(withdrawal.payment_hash);
@@ -93,20 +93,20 @@ export async function nodePaymentsRow(world: MoneyWorld): Promise<Omit<Invariant
     if (atNode && !sats(atNode.amountSats).equals(amount)) {
       violations.push(`the node paid ${sats(atNode.amountSats)} for withdrawal ${withdrawal.id} of ${amount}`);
     }
-    const payout = payoutByWithdrawal.get(withdrawal.id);
-    if (withdrawal.status === 'paid' && !payout) violations.push(`withdrawal ${withdrawal.id} is paid but our books have no payout for it`);
-    if (withdrawal.status !== 'paid' && payout)
+    const posting = postingByWithdrawal.get(withdrawal.id);
+    if (withdrawal.status === 'paid' && !posting) violations.push(`withdrawal ${withdrawal.id} is paid but our books have no withdrawal posting for it`);
+    if (withdrawal.status !== 'paid' && posting)
       violations.push(`withdrawal ${withdrawal.id} is ${withdrawal.status} but our books paid it out`);
-    if (withdrawal.status === 'paid' && payout && (payout.account_id !== withdrawal.account_id || !sats(payout.debited).equals(amount))) {
+    if (withdrawal.status === 'paid' && posting && (posting.account_id !== withdrawal.account_id || !sats(posting.debited).equals(amount))) {
       violations.push(
-        `withdrawal ${withdrawal.id} of ${amount} from ${withdrawal.account_id} is paid out as ${sats(payout.debited)} from ${payout.account_id}`,
+        `withdrawal ${withdrawal.id} of ${amount} from ${withdrawal.account_id} is paid out as ${sats(posting.debited)} from ${posting.account_id}`,
       );
     }
   }
   const ours = new Set(withdrawals.map((w) => w.id));
-  for (const [reference, payout] of payoutByWithdrawal) {
+  for (const [reference, posting] of postingByWithdrawal) {
     if (!ours.has(reference))
-      violations.push(`our books paid out ${sats(payout.debited)} for ${reference}, which is no withdrawal of ours`);
+      violations.push(`our books paid out ${sats(posting.debited)} for ${reference}, which is no withdrawal of ours`);
   }
   return { checked: withdrawals.length + payments.length, violations };
 }

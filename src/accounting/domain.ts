@@ -7,12 +7,12 @@ import { Money, type MoneyJson } from '../kernel/money.ts';
  *
  * - An account's id is its owner's customer id; the first deposit opens it.
  * - Every movement of money is a `Posting` whose entries sum to zero. Deposits come in
- *   from the system account `external:lightning`; payouts go back out to it. Entries are
+ *   from the system account `external:lightning`; withdrawals go back out to it. Entries are
  *   signed: positive credits an account, negative debits it.
  * - `balance` is the sum of the account's entries, kept on the account row for fast reads.
  * - `reserved` is money promised to withdrawals in flight; `available = balance - reserved`
  *   never goes below zero. A reservation (keyed by its withdrawal) is settled (paid out:
- *   reserved and balance both drop, with a payout posting) or released (reserved drops).
+ *   reserved and balance both drop, with a withdrawal posting) or released (reserved drops).
  */
 export const ACCOUNT_CURRENCY = 'SAT' as const;
 /** Where satoshis come from and go to: the lightning network, outside our books. */
@@ -34,7 +34,7 @@ export interface LedgerEntry {
 
 export interface Posting {
   id: string;
-  kind: 'deposit' | 'payout';
+  kind: 'deposit' | 'withdrawal';
   reference: string;
   entries: LedgerEntry[];
 }
@@ -93,7 +93,7 @@ export class Account extends Aggregate<AccountEvent> {
   private constructor(
     id: string,
     version: number,
-    private readonly s: AccountState,
+    private readonly current: AccountState,
   ) {
     super(id, version);
   }
@@ -112,11 +112,11 @@ export class Account extends Aggregate<AccountEvent> {
   }
 
   get state(): Readonly<AccountState> {
-    return this.s;
+    return this.current;
   }
 
   get available(): Money {
-    return this.s.balance.subtract(this.s.reserved);
+    return this.current.balance.subtract(this.current.reserved);
   }
 
   reservation(id: string): Readonly<Reservation> | undefined {
@@ -131,8 +131,8 @@ export class Account extends Aggregate<AccountEvent> {
     this.#newPostings.push(
       transfer({ id: postingId, kind: 'deposit', reference: postingId, from: LIGHTNING_ACCOUNT, to: this.id, amount }),
     );
-    this.s.balance = this.s.balance.add(amount);
-    this.record({ type: 'FundsDeposited', ownerId: this.s.ownerId, postingId, amount: amount.toJSON(), balance: this.s.balance.toJSON() });
+    this.current.balance = this.current.balance.add(amount);
+    this.record({ type: 'FundsDeposited', ownerId: this.current.ownerId, postingId, amount: amount.toJSON(), balance: this.current.balance.toJSON() });
   }
 
   /**
@@ -155,17 +155,17 @@ export class Account extends Aggregate<AccountEvent> {
     if (!fits) {
       this.record({
         type: 'FundsReservationRefused',
-        ownerId: this.s.ownerId,
+        ownerId: this.current.ownerId,
         reservationId,
         amount: amount.toJSON(),
         available: this.available.toJSON(),
       });
       return { reserved: false };
     }
-    this.s.reserved = this.s.reserved.add(amount);
+    this.current.reserved = this.current.reserved.add(amount);
     this.record({
       type: 'FundsReserved',
-      ownerId: this.s.ownerId,
+      ownerId: this.current.ownerId,
       reservationId,
       amount: amount.toJSON(),
       available: this.available.toJSON(),
@@ -173,24 +173,24 @@ export class Account extends Aggregate<AccountEvent> {
     return { reserved: true };
   }
 
-  /** Pays out a held reservation: reserved and balance drop by it, with a payout posting. Idempotent. */
+  /** Pays out a held reservation: reserved and balance drop by it, with a withdrawal posting. Idempotent. */
   settle(reservationId: string, postingId: string): void {
     const r = this.requireReservation(reservationId);
     if (r.status === 'settled') return;
     if (r.status !== 'held') throw new Conflict(`reservation ${reservationId} is ${r.status}; only held funds are paid out`);
     this.#newPostings.push(
-      transfer({ id: postingId, kind: 'payout', reference: reservationId, from: this.id, to: LIGHTNING_ACCOUNT, amount: r.amount }),
+      transfer({ id: postingId, kind: 'withdrawal', reference: reservationId, from: this.id, to: LIGHTNING_ACCOUNT, amount: r.amount }),
     );
-    this.s.reserved = this.s.reserved.subtract(r.amount);
-    this.s.balance = this.s.balance.subtract(r.amount);
+    this.current.reserved = this.current.reserved.subtract(r.amount);
+    this.current.balance = this.current.balance.subtract(r.amount);
     this.change(r, 'settled');
     this.record({
       type: 'ReservationSettled',
-      ownerId: this.s.ownerId,
+      ownerId: this.current.ownerId,
       reservationId,
       postingId,
       amount: r.amount.toJSON(),
-      balance: this.s.balance.toJSON(),
+      balance: this.current.balance.toJSON(),
     });
   }
 
@@ -198,11 +198,11 @@ export class Account extends Aggregate<AccountEvent> {
   release(reservationId: string): { released: boolean } {
     const r = this.#reservations.get(reservationId);
     if (!r || r.status !== 'held') return { released: false };
-    this.s.reserved = this.s.reserved.subtract(r.amount);
+    this.current.reserved = this.current.reserved.subtract(r.amount);
     this.change(r, 'released');
     this.record({
       type: 'ReservationReleased',
-      ownerId: this.s.ownerId,
+      ownerId: this.current.ownerId,
       reservationId,
       amount: r.amount.toJSON(),
       available: this.available.toJSON(),
@@ -211,7 +211,7 @@ export class Account extends Aggregate<AccountEvent> {
   }
 
   /** For the repository: what to write besides the row. */
-  drainChanges(): { newReservations: Reservation[]; changedReservations: Reservation[]; postings: Posting[] } {
+  unsavedChanges(): { newReservations: Reservation[]; changedReservations: Reservation[]; postings: Posting[] } {
     const pick = (ids: Set<string>) => [...ids].map((id) => this.#reservations.get(id)!);
     const changes = {
       newReservations: pick(this.#newReservations),

@@ -33,7 +33,7 @@ const accountWriter: AggregateWriter<Account> = {
 };
 
 async function writeChanges(sql: Sql, account: Account): Promise<void> {
-  const { newReservations, changedReservations, postings } = account.drainChanges();
+  const { newReservations, changedReservations, postings } = account.unsavedChanges();
   for (const r of newReservations) {
     await sql.query(`INSERT INTO reservations (id, account_id, amount_minor, status) VALUES ($1, $2, $3, $4)`, [
       r.id,

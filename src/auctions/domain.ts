@@ -62,7 +62,7 @@ export class Auction extends Aggregate<AuctionEvent> {
   private constructor(
     id: string,
     version: number,
-    private readonly s: AuctionState,
+    private readonly current: AuctionState,
   ) {
     super(id, version);
   }
@@ -114,7 +114,7 @@ export class Auction extends Aggregate<AuctionEvent> {
   }
 
   get state(): Readonly<AuctionState> {
-    return this.s;
+    return this.current;
   }
 
   get newBids(): readonly NewBid[] {
@@ -128,24 +128,24 @@ export class Auction extends Aggregate<AuctionEvent> {
 
   /** Open and not yet past its end: the closing timer may lag, the clock does not. */
   isAcceptingBids(now: Date): boolean {
-    return this.s.status === 'open' && now.getTime() < this.s.endsAt.getTime();
+    return this.current.status === 'open' && now.getTime() < this.current.endsAt.getTime();
   }
 
   placeBid(bid: { id: string; bidderId: string; amount: Money; now: Date }): void {
     if (!this.isAcceptingBids(bid.now)) throw new Conflict(`auction ${this.id} has ended`);
-    if (bid.bidderId === this.s.sellerId) throw new BusinessRuleViolation('sellers cannot bid on their own auction');
-    if (bid.amount.currency !== this.s.currentPrice.currency) {
-      throw new InvalidInput(`this auction is in ${this.s.currentPrice.currency}`, [
-        { path: 'amount.currency', message: `must be ${this.s.currentPrice.currency}` },
+    if (bid.bidderId === this.current.sellerId) throw new BusinessRuleViolation('sellers cannot bid on their own auction');
+    if (bid.amount.currency !== this.current.currentPrice.currency) {
+      throw new InvalidInput(`this auction is in ${this.current.currentPrice.currency}`, [
+        { path: 'amount.currency', message: `must be ${this.current.currentPrice.currency}` },
       ]);
     }
-    if (!bid.amount.isGreaterThan(this.s.currentPrice)) {
-      throw new BusinessRuleViolation(`a bid must be above the current price of ${this.s.currentPrice.toString()}`);
+    if (!bid.amount.isGreaterThan(this.current.currentPrice)) {
+      throw new BusinessRuleViolation(`a bid must be above the current price of ${this.current.currentPrice.toString()}`);
     }
-    const previousLeader = this.s.leaderId;
-    this.s.currentPrice = bid.amount;
-    this.s.leaderId = bid.bidderId;
-    this.s.bidCount += 1;
+    const previousLeader = this.current.leaderId;
+    this.current.currentPrice = bid.amount;
+    this.current.leaderId = bid.bidderId;
+    this.current.bidCount += 1;
     this.#newBids.push({ id: bid.id, bidderId: bid.bidderId, amount: bid.amount, placedAt: bid.now });
     this.record({
       type: 'BidPlaced',
@@ -153,78 +153,78 @@ export class Auction extends Aggregate<AuctionEvent> {
       bidderId: bid.bidderId,
       amount: bid.amount.toJSON(),
       placedAt: bid.now.toISOString(),
-      sellerId: this.s.sellerId,
-      title: this.s.title,
+      sellerId: this.current.sellerId,
+      title: this.current.title,
     });
     if (previousLeader && previousLeader !== bid.bidderId) {
-      this.record({ type: 'BidderHasBeenOverbid', bidderId: previousLeader, newPrice: bid.amount.toJSON(), title: this.s.title });
+      this.record({ type: 'BidderHasBeenOverbid', bidderId: previousLeader, newPrice: bid.amount.toJSON(), title: this.current.title });
     }
   }
 
   /** The seller may end early; only an open auction can end. */
   assertCanBeEndedBy(customerId: string): void {
-    if (customerId !== this.s.sellerId) throw new Forbidden('only the seller can end this auction');
-    if (this.s.status !== 'open') throw new Conflict(`auction ${this.id} has already ended`);
+    if (customerId !== this.current.sellerId) throw new Forbidden('only the seller can end this auction');
+    if (this.current.status !== 'open') throw new Conflict(`auction ${this.id} has already ended`);
   }
 
   /** Ends the auction; the leader, if any, wins at the current price. Idempotent: ending an ended auction changes nothing. */
   end(): { winnerId: string | null } {
-    if (this.s.status === 'open') {
-      this.s.status = 'ended';
-      this.s.winnerId = this.s.leaderId;
+    if (this.current.status === 'open') {
+      this.current.status = 'ended';
+      this.current.winnerId = this.current.leaderId;
       this.record({
         type: 'AuctionEnded',
-        winnerId: this.s.winnerId,
-        winningBid: this.s.winnerId ? this.s.currentPrice.toJSON() : null,
-        sellerId: this.s.sellerId,
-        title: this.s.title,
-        fulfilment: this.s.fulfilment,
-        endsAt: this.s.endsAt.toISOString(),
+        winnerId: this.current.winnerId,
+        winningBid: this.current.winnerId ? this.current.currentPrice.toJSON() : null,
+        sellerId: this.current.sellerId,
+        title: this.current.title,
+        fulfilment: this.current.fulfilment,
+        endsAt: this.current.endsAt.toISOString(),
       });
     }
-    return { winnerId: this.s.winnerId };
+    return { winnerId: this.current.winnerId };
   }
 
   attachPayment(paymentId: string): void {
-    if (this.s.paymentId === paymentId) return;
-    if (this.s.paymentId) throw new Conflict(`auction ${this.id} already has payment ${this.s.paymentId}`);
-    this.s.paymentId = paymentId;
+    if (this.current.paymentId === paymentId) return;
+    if (this.current.paymentId) throw new Conflict(`auction ${this.id} already has payment ${this.current.paymentId}`);
+    this.current.paymentId = paymentId;
     this.record({ type: 'PaymentAttached', paymentId });
   }
 
   markPaid(): void {
-    if (this.s.status === 'paid') return;
+    if (this.current.status === 'paid') return;
     this.requireWinnerAndStatus('ended', 'paid');
-    this.s.status = 'paid';
-    this.record({ type: 'AuctionPaid', winnerId: this.s.winnerId!, sellerId: this.s.sellerId, title: this.s.title });
+    this.current.status = 'paid';
+    this.record({ type: 'AuctionPaid', winnerId: this.current.winnerId!, sellerId: this.current.sellerId, title: this.current.title });
   }
 
   markUnpaid(): void {
-    if (this.s.status === 'unpaid') return;
+    if (this.current.status === 'unpaid') return;
     this.requireWinnerAndStatus('ended', 'unpaid');
-    this.s.status = 'unpaid';
-    this.record({ type: 'AuctionUnpaid', winnerId: this.s.winnerId!, sellerId: this.s.sellerId, title: this.s.title });
+    this.current.status = 'unpaid';
+    this.record({ type: 'AuctionUnpaid', winnerId: this.current.winnerId!, sellerId: this.current.sellerId, title: this.current.title });
   }
 
   attachFulfilment(kind: Fulfilment, fulfilmentId: string): void {
-    const current = kind === 'delivery' ? this.s.deliveryId : this.s.serviceId;
+    const current = kind === 'delivery' ? this.current.deliveryId : this.current.serviceId;
     if (current === fulfilmentId) return;
     if (current) throw new Conflict(`auction ${this.id} already has a ${kind} transaction`);
-    if (kind === 'delivery') this.s.deliveryId = fulfilmentId;
-    else this.s.serviceId = fulfilmentId;
+    if (kind === 'delivery') this.current.deliveryId = fulfilmentId;
+    else this.current.serviceId = fulfilmentId;
     this.record({ type: 'FulfilmentAttached', kind, fulfilmentId });
   }
 
   markRefunded(): void {
-    if (this.s.status === 'refunded') return;
+    if (this.current.status === 'refunded') return;
     this.requireWinnerAndStatus('paid', 'refunded');
-    this.s.status = 'refunded';
-    this.record({ type: 'AuctionRefunded', winnerId: this.s.winnerId!, sellerId: this.s.sellerId, title: this.s.title });
+    this.current.status = 'refunded';
+    this.record({ type: 'AuctionRefunded', winnerId: this.current.winnerId!, sellerId: this.current.sellerId, title: this.current.title });
   }
 
   private requireWinnerAndStatus(expected: AuctionStatus, target: AuctionStatus): void {
-    if (this.s.status !== expected || !this.s.winnerId) {
-      throw new Conflict(`auction ${this.id} is ${this.s.status}; it cannot become ${target}`);
+    if (this.current.status !== expected || !this.current.winnerId) {
+      throw new Conflict(`auction ${this.id} is ${this.current.status}; it cannot become ${target}`);
     }
   }
 }

@@ -32,7 +32,7 @@ export class Withdrawal extends Aggregate<WithdrawalEvent> {
   private constructor(
     id: string,
     version: number,
-    private readonly s: WithdrawalState,
+    private readonly current: WithdrawalState,
   ) {
     super(id, version);
   }
@@ -63,42 +63,42 @@ export class Withdrawal extends Aggregate<WithdrawalEvent> {
   }
 
   get state(): Readonly<WithdrawalState> {
-    return this.s;
+    return this.current;
   }
 
   /** Funds are reserved: the invoice may be paid. */
   accept(): void {
-    if (this.s.status === 'accepted' || this.s.status === 'paid' || this.s.status === 'failed') return;
+    if (this.current.status === 'accepted' || this.current.status === 'paid' || this.current.status === 'failed') return;
     this.assertStatus('pending', 'accept');
-    this.s.status = 'accepted';
-    this.record({ type: 'WithdrawalAccepted', customerId: this.s.customerId, amount: this.s.amount.toJSON() });
+    this.current.status = 'accepted';
+    this.record({ type: 'WithdrawalAccepted', customerId: this.current.customerId, amount: this.current.amount.toJSON() });
   }
 
   /** Too little available: nothing was reserved, nothing will be paid. */
   reject(reason: string): void {
-    if (this.s.status === 'rejected') return;
+    if (this.current.status === 'rejected') return;
     this.assertStatus('pending', 'reject');
-    this.s.status = 'rejected';
-    this.s.reason = reason;
-    this.record({ type: 'WithdrawalRejected', customerId: this.s.customerId, amount: this.s.amount.toJSON(), reason });
+    this.current.status = 'rejected';
+    this.current.reason = reason;
+    this.record({ type: 'WithdrawalRejected', customerId: this.current.customerId, amount: this.current.amount.toJSON(), reason });
   }
 
   markPaid(): void {
-    if (this.s.status === 'paid') return;
+    if (this.current.status === 'paid') return;
     this.assertStatus('accepted', 'mark paid');
-    this.s.status = 'paid';
-    this.record({ type: 'WithdrawalPaid', customerId: this.s.customerId, amount: this.s.amount.toJSON(), paymentHash: this.s.paymentHash });
+    this.current.status = 'paid';
+    this.record({ type: 'WithdrawalPaid', customerId: this.current.customerId, amount: this.current.amount.toJSON(), paymentHash: this.current.paymentHash });
   }
 
   markFailed(reason: string): void {
-    if (this.s.status === 'failed') return;
-    if (this.s.status !== 'accepted' && this.s.status !== 'pending') this.assertStatus('accepted', 'mark failed');
-    this.s.status = 'failed';
-    this.s.reason = reason;
-    this.record({ type: 'WithdrawalFailed', customerId: this.s.customerId, amount: this.s.amount.toJSON(), reason });
+    if (this.current.status === 'failed') return;
+    if (this.current.status !== 'accepted' && this.current.status !== 'pending') this.assertStatus('accepted', 'mark failed');
+    this.current.status = 'failed';
+    this.current.reason = reason;
+    this.record({ type: 'WithdrawalFailed', customerId: this.current.customerId, amount: this.current.amount.toJSON(), reason });
   }
 
   private assertStatus(expected: WithdrawalStatus, action: string): void {
-    if (this.s.status !== expected) throw new Conflict(`cannot ${action} withdrawal ${this.id}: it is ${this.s.status}`);
+    if (this.current.status !== expected) throw new Conflict(`cannot ${action} withdrawal ${this.id}: it is ${this.current.status}`);
   }
 }

@@ -4,7 +4,7 @@ import { listWithdrawalsOfCustomer, type WithdrawalView } from '../bitcoin/queri
 import { Money, type Currency, type MoneyJson } from '../kernel/money.ts';
 import { listPaymentsOfCustomer, type PaymentView } from '../payments/queries.ts';
 import type { Sql } from '../platform/db/pools.ts';
-import { listDeliveriesOfCustomer, listServicesOfCustomer, type DeliveryView, type ServiceView } from '../shipping/queries.ts';
+import { listDeliveriesOfCustomer, listServicesOfCustomer, type DeliveryView, type ServiceView } from '../fulfilment/queries.ts';
 
 export interface WonAuctionView {
   id: string;

@@ -8,7 +8,7 @@ import type { WorkflowGateway } from '../platform/temporal/workflow-gateway.ts';
 import { OutboxRelay } from '../platform/db/outbox-relay.ts';
 import { createPools, type Pools } from '../platform/db/pools.ts';
 import { createLogger, type Logger } from '../platform/log.ts';
-import { pickUpPendingFulfilments } from '../shipping/pickup.ts';
+import { pickUpPendingFulfilments } from '../fulfilment/pickup.ts';
 import { createBus } from './bus.ts';
 import { onShutdown } from './shutdown.ts';
 import { runMain } from './run-main.ts';

@@ -12,15 +12,15 @@ import { paymentParties } from '../payments/queries.ts';
 import { registerPaymentRoutes } from '../payments/routes.ts';
 import type { RegisterRoutes } from '../platform/http/app.ts';
 import { registerSagaRoutes } from '../sagas/routes.ts';
-import { deliveryParties, serviceParties } from '../shipping/queries.ts';
-import { registerShippingRoutes } from '../shipping/routes.ts';
+import { deliveryParties, serviceParties } from '../fulfilment/queries.ts';
+import { registerFulfilmentRoutes } from '../fulfilment/routes.ts';
 
 /** Every context's routes, in the order they appear in the OpenAPI document. Shared by the Node and Deno entries. */
 export const ROUTES: readonly RegisterRoutes[] = [
   registerHealthRoutes,
   registerAuctionRoutes,
   registerPaymentRoutes,
-  registerShippingRoutes,
+  registerFulfilmentRoutes,
   registerAccountingRoutes,
   registerBitcoinRoutes,
   registerDashboardRoutes,

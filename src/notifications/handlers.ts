@@ -1,7 +1,7 @@
 import type { MessageBus } from '../platform/bus/message-bus.ts';
 import type { Sql } from '../platform/db/pools.ts';
 import type { Message } from '../platform/db/outbox.ts';
-import { voucherCodeOf } from '../shipping/queries.ts';
+import { voucherCodeOf } from '../fulfilment/queries.ts';
 import type { EmailSender } from './email.ts';
 import { EMAILS_BY_EVENT, emailsFor } from './emails.ts';
 

@@ -84,7 +84,7 @@ describe('a crashing worker', () => {
       expect(await h.account(max)).toMatchObject({ balance: h.sat(4_000), reserved: h.sat(0) });
       expect(await h.paymentAtNode(paymentHash)).toMatchObject({ status: 'succeeded', withdrawalId: id });
       const { rows } = await platform.db.pools.read.query(
-        `SELECT count(*)::int AS n FROM ledger_postings WHERE kind = 'payout' AND reference = $1`,
+        `SELECT count(*)::int AS n FROM ledger_postings WHERE kind = 'withdrawal' AND reference = $1`,
         [id],
       );
       expect(rows[0].n).toBe(1);

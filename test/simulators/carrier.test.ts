@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HttpCallError } from '../../src/platform/http/json-client.ts';
-import { HttpCarrier } from '../../src/shipping/carrier.ts';
+import { HttpCarrier } from '../../src/fulfilment/carrier.ts';
 import { createCarrierSimulator, PACKAGE_EVENTS } from '../../src/simulators/carrier.ts';
 import type { Simulator } from '../../src/simulators/simulator.ts';
 import { startSimulator, type RunningSimulator } from '../../src/simulators/serve.ts';

@@ -3,7 +3,7 @@ import { HttpLightningNode } from '../../src/bitcoin/lightning-node.ts';
 import { Money } from '../../src/kernel/money.ts';
 import { HttpPaymentProvider } from '../../src/payments/payment-provider.ts';
 import { freePort } from '../../src/platform/launch/free-port.ts';
-import { HttpCarrier } from '../../src/shipping/carrier.ts';
+import { HttpCarrier } from '../../src/fulfilment/carrier.ts';
 import { startSimulators, type RunningSimulators } from '../../src/simulators/start-all.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
 

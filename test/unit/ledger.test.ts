@@ -52,8 +52,8 @@ describe('the double-entry ledger', () => {
     expect(account.release('w1')).toEqual({ released: false }); // settled stays settled
     expect(account.release('w2')).toEqual({ released: false }); // nothing was held
     expect(account.release('never')).toEqual({ released: false });
-    const { postings } = account.drainChanges();
-    expect(postings.map((p) => p.kind)).toEqual(['deposit', 'payout']);
+    const { postings } = account.unsavedChanges();
+    expect(postings.map((p) => p.kind)).toEqual(['deposit', 'withdrawal']);
     for (const p of postings) assertBalanced(p);
   });
 
@@ -81,7 +81,7 @@ describe('the double-entry ledger', () => {
           expect(account.state.reserved.compare(account.state.balance)).toBeLessThanOrEqual(0);
         }
         // The ledger agrees with the row: the account's entries sum to its balance.
-        const { postings } = account.drainChanges();
+        const { postings } = account.unsavedChanges();
         const sum = postings
           .flatMap((p) => p.entries)
           .filter((e) => e.accountId === 'ann')

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { z } from 'zod';
-import type { Carrier } from '../src/shipping/carrier.ts';
-import { requestFulfilment } from '../src/shipping/handover.ts';
-import { bookCarrier, createDelivery, declareLost, issueVoucher, recordMissedDeadline } from '../src/shipping/use-cases.ts';
+import type { Carrier } from '../src/fulfilment/carrier.ts';
+import { requestFulfilment } from '../src/fulfilment/handover.ts';
+import { bookCarrier, createDelivery, declareLost, issueVoucher, recordMissedDeadline } from '../src/fulfilment/use-cases.ts';
 
 const FulfilmentRequest = z.object({
   auctionId: z.string().uuid(),
@@ -20,8 +20,8 @@ const Parties = z.object({
 });
 const Id = z.string().uuid();
 
-/** Activities of the shipping (fulfilment) context; each idempotent by delivery or service id. */
-export function createShippingActivities(deps: { pool: pg.Pool; carrier: Carrier }) {
+/** Activities of the fulfilment context (delivery and service transactions); each idempotent by delivery or service id. */
+export function createFulfilmentActivities(deps: { pool: pg.Pool; carrier: Carrier }) {
   const { pool, carrier } = deps;
   return {
     /** Before the fulfilment sagas: records the hand-over for them to pick up. Kept for sagas already running. */
@@ -42,4 +42,4 @@ export function createShippingActivities(deps: { pool: pg.Pool; carrier: Carrier
   };
 }
 
-export type ShippingActivities = ReturnType<typeof createShippingActivities>;
+export type FulfilmentActivities = ReturnType<typeof createFulfilmentActivities>;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { callJson, joinUrl } from '../platform/http/json-client.ts';
 
 /**
- * The carrier as the shipping context sees it. Booking is idempotent per delivery id,
+ * The carrier as the fulfilment context sees it. Booking is idempotent per delivery id,
  * so a retried activity gets the same tracking number back; parcel events arrive as
  * webhooks.
  */

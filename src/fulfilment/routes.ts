@@ -41,7 +41,7 @@ function assertParty(transaction: { buyerId: string; sellerId: string }, custome
 const CARRIER_EVENTS = ['package.shipped', 'package.delivered', 'package.returned', 'package.lost'] as const;
 const CarrierEventData = z.object({ deliveryId: z.string().uuid(), trackingNumber: z.string().min(1) });
 
-export const registerShippingRoutes: RegisterRoutes = (app, { config, pools, workflows, clock, logger }) => {
+export const registerFulfilmentRoutes: RegisterRoutes = (app, { config, pools, workflows, clock, logger }) => {
   const auth = requireCustomer(config.AUTH_SECRET);
 
   app.openapi(

@@ -38,7 +38,7 @@ export class DeliveryTransaction extends Aggregate<DeliveryEvent> {
   private constructor(
     id: string,
     version: number,
-    private readonly s: DeliveryState,
+    private readonly current: DeliveryState,
   ) {
     super(id, version);
   }
@@ -54,22 +54,22 @@ export class DeliveryTransaction extends Aggregate<DeliveryEvent> {
   }
 
   get state(): Readonly<DeliveryState> {
-    return this.s;
+    return this.current;
   }
 
   isParty(customerId: string): boolean {
-    return customerId === this.s.buyerId || customerId === this.s.sellerId;
+    return customerId === this.current.buyerId || customerId === this.current.sellerId;
   }
 
   isFinished(): boolean {
-    return this.s.status === 'delivered' || this.s.status === 'returned' || this.s.status === 'lost';
+    return this.current.status === 'delivered' || this.current.status === 'returned' || this.current.status === 'lost';
   }
 
   booked(trackingNumber: string): void {
-    if (this.s.trackingNumber === trackingNumber) return;
-    if (this.s.trackingNumber) throw new Conflict(`delivery ${this.id} is already booked as ${this.s.trackingNumber}`);
-    this.s.trackingNumber = trackingNumber;
-    this.record({ type: 'ShipmentBooked', trackingNumber, buyerId: this.s.buyerId, title: this.s.title });
+    if (this.current.trackingNumber === trackingNumber) return;
+    if (this.current.trackingNumber) throw new Conflict(`delivery ${this.id} is already booked as ${this.current.trackingNumber}`);
+    this.current.trackingNumber = trackingNumber;
+    this.record({ type: 'ShipmentBooked', trackingNumber, buyerId: this.current.buyerId, title: this.current.title });
   }
 
   /**
@@ -77,24 +77,24 @@ export class DeliveryTransaction extends Aggregate<DeliveryEvent> {
    * duplicated webhook, or `shipped` after `delivered`, is not news. Returns whether it was.
    */
   apply(event: CarrierEventType): boolean {
-    const { buyerId, sellerId, title } = this.s;
+    const { buyerId, sellerId, title } = this.current;
     if (this.isFinished()) return false;
     switch (event) {
       case 'package.shipped':
-        if (this.s.status !== 'pending') return false;
-        this.s.status = 'shipped';
-        this.record({ type: 'PackageShipped', trackingNumber: this.s.trackingNumber ?? '', buyerId, title });
+        if (this.current.status !== 'pending') return false;
+        this.current.status = 'shipped';
+        this.record({ type: 'PackageShipped', trackingNumber: this.current.trackingNumber ?? '', buyerId, title });
         return true;
       case 'package.delivered':
-        this.s.status = 'delivered';
+        this.current.status = 'delivered';
         this.record({ type: 'PackageDelivered', buyerId, sellerId, title });
         return true;
       case 'package.returned':
-        this.s.status = 'returned';
+        this.current.status = 'returned';
         this.record({ type: 'PackageReturned', buyerId, sellerId, title });
         return true;
       case 'package.lost':
-        this.s.status = 'lost';
+        this.current.status = 'lost';
         this.record({ type: 'PackageLost', buyerId, sellerId, title });
         return true;
     }
@@ -102,9 +102,9 @@ export class DeliveryTransaction extends Aggregate<DeliveryEvent> {
 
   /** A carrier deadline passed without news; `missed` counts them, so a retried activity records each once. */
   deadlineMissed(stage: 'shipping' | 'delivery', missed: number): void {
-    if (this.s.missedDeadlines >= missed || this.isFinished()) return;
-    this.s.missedDeadlines = missed;
-    this.record({ type: 'DeliveryDeadlineMissed', stage, buyerId: this.s.buyerId, sellerId: this.s.sellerId, title: this.s.title });
+    if (this.current.missedDeadlines >= missed || this.isFinished()) return;
+    this.current.missedDeadlines = missed;
+    this.record({ type: 'DeliveryDeadlineMissed', stage, buyerId: this.current.buyerId, sellerId: this.current.sellerId, title: this.current.title });
   }
 }
 
@@ -122,7 +122,7 @@ export class ServiceTransaction extends Aggregate<ServiceEvent> {
   private constructor(
     id: string,
     version: number,
-    private readonly s: ServiceState,
+    private readonly current: ServiceState,
   ) {
     super(id, version);
   }
@@ -139,13 +139,13 @@ export class ServiceTransaction extends Aggregate<ServiceEvent> {
   }
 
   get state(): Readonly<ServiceState> {
-    return this.s;
+    return this.current;
   }
 
   redeem(customerId: string): void {
-    if (customerId !== this.s.buyerId) throw new Forbidden('only the buyer can redeem this voucher');
-    if (this.s.status === 'redeemed') throw new Conflict(`voucher ${this.id} was already redeemed`);
-    this.s.status = 'redeemed';
-    this.record({ type: 'VoucherRedeemed', buyerId: this.s.buyerId, title: this.s.title });
+    if (customerId !== this.current.buyerId) throw new Forbidden('only the buyer can redeem this voucher');
+    if (this.current.status === 'redeemed') throw new Conflict(`voucher ${this.id} was already redeemed`);
+    this.current.status = 'redeemed';
+    this.record({ type: 'VoucherRedeemed', buyerId: this.current.buyerId, title: this.current.title });
   }
 }
