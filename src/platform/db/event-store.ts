@@ -1,19 +1,8 @@
 import type { Sql } from './pools.ts';
+import type { NewEvent, StoredEvent } from './recorded-facts.ts';
 import { recordChanges } from './record-changes.ts';
 
-/** An event as stored: what happened, to which aggregate, at which of its versions. */
-export interface StoredEvent {
-  globalSeq: string;
-  eventId: string;
-  aggregateType: string;
-  aggregateId: string;
-  aggregateVersion: number;
-  type: string;
-  payload: Record<string, unknown>;
-  createdAt: Date;
-}
-
-export type NewEvent = Omit<StoredEvent, 'globalSeq' | 'createdAt'>;
+export type { NewEvent, StoredEvent } from './recorded-facts.ts';
 
 /**
  * Appends events inside the caller's transaction. The unique

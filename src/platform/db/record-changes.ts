@@ -1,7 +1,6 @@
-import type { NewEvent } from './event-store.ts';
 import { OUTBOX_CHANNEL } from './outbox-channel.ts';
-import type { Message } from './outbox.ts';
 import type { Sql } from './pools.ts';
+import type { Message, NewEvent } from './recorded-facts.ts';
 
 /** What a unit of work records besides its aggregates. */
 export interface RecordedChanges {
