@@ -27,7 +27,7 @@ export const OUTSIDE_CALL: ActivityOptions = {
 };
 
 /**
- * The only three ways a saga gets its activities, so every retry policy is bounded (DESIGN
+ * The only three ways a saga gets its activities, so every retry policy is bounded (docs/design.md,
  * property 11). Refusals never reach a retry: the worker's activity boundary makes them
  * non-retryable.
  */

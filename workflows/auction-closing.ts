@@ -1,18 +1,14 @@
-import { ParentClosePolicy, WorkflowIdReusePolicy, condition, setHandler, startChild } from '@temporalio/workflow';
+import { condition, setHandler } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { AuctionActivities } from '../activities/auctions.ts';
 import { databaseSteps } from './activity-options.ts';
-import { endAuctionNowSignal } from './messages.ts';
+import { auctionClosingSaga, type AuctionClosingInput, type AuctionClosingResult } from './auction-closing.contract.ts';
+import { startChildSaga } from './child-sagas.ts';
 import { payingForWonItem } from './paying-for-won-item.ts';
+import { payingForWonItemSaga } from './paying-for-won-item.contract.ts';
 import { SagaJournal } from './saga-journal.ts';
 
 const { endAuction } = databaseSteps<AuctionActivities>();
-
-export interface AuctionClosingInput {
-  auctionId: string;
-  sellerId: string;
-  endsAt: string;
-}
 
 /**
  * The auction's closing timer (`auction-closing-<auctionId>`): sleeps until `endsAt` on
@@ -20,10 +16,10 @@ export interface AuctionClosingInput {
  * auction to the paying-for-won-item saga, a child that outlives this workflow. Both
  * ids are deterministic, so however often this runs, one auction has one paying saga.
  */
-export async function auctionClosing(input: AuctionClosingInput): Promise<{ winnerId: string | null }> {
+export async function auctionClosing(input: AuctionClosingInput): Promise<AuctionClosingResult> {
   const journal = new SagaJournal('waiting-for-end', [input.sellerId], { auctionId: input.auctionId });
   let endNow = false;
-  setHandler(endAuctionNowSignal, () => void (endNow = true));
+  setHandler(auctionClosingSaga.signals.endAuctionNow, () => void (endNow = true));
 
   const untilEnd = Date.parse(input.endsAt) - Date.now();
   if (untilEnd > 0) await condition(() => endNow, untilEnd);
@@ -38,21 +34,13 @@ export async function auctionClosing(input: AuctionClosingInput): Promise<{ winn
   journal.know('winnerId', ended.winnerId);
   journal.enter('starting-paying-saga');
   try {
-    await startChild(payingForWonItem, {
-      workflowId: `paying-for-won-item-${input.auctionId}`,
-      args: [
-        {
-          auctionId: input.auctionId,
-          winnerId: ended.winnerId,
-          sellerId: ended.sellerId,
-          title: ended.title,
-          amount: ended.winningBid,
-          fulfilment: ended.fulfilment,
-        },
-      ],
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      searchAttributes: { AuctionId: [input.auctionId], CustomerId: [ended.winnerId, ended.sellerId] },
+    await startChildSaga(payingForWonItem, payingForWonItemSaga, {
+      auctionId: input.auctionId,
+      winnerId: ended.winnerId,
+      sellerId: ended.sellerId,
+      title: ended.title,
+      amount: ended.winningBid,
+      fulfilment: ended.fulfilment,
     });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;

@@ -9,26 +9,17 @@ import {
 } from '@temporalio/workflow';
 import type { BitcoinActivities } from '../activities/bitcoin.ts';
 import type { SettingsActivities } from '../activities/settings.ts';
-import type { MoneyJson } from '../src/kernel/money.ts';
 import { databaseSteps, moneyMovements, refusalOf } from './activity-options.ts';
-import { lightningPaymentFailedSignal, lightningPaymentSucceededSignal } from './messages.ts';
+import {
+  bitcoinWithdrawalSaga,
+  type BitcoinWithdrawalInput,
+  type BitcoinWithdrawalResult,
+  type LightningPaymentOutcome,
+} from './bitcoin-withdrawal.contract.ts';
 import { SagaJournal } from './saga-journal.ts';
 
 const steps = databaseSteps<SettingsActivities>();
 const money = moneyMovements<BitcoinActivities>();
-
-export interface BitcoinWithdrawalInput {
-  withdrawalId: string;
-  accountId: string;
-  customerId: string;
-  amount: MoneyJson;
-  paymentHash: string;
-  /** Set by continue-as-new: the payment is at the node and pending; keep asking, this long next. */
-  awaitingNode?: { nextAskInMs: number };
-}
-
-export type WithdrawalOutcome =
-  { outcome: 'paid'; paymentHash: string } | { outcome: 'rejected'; reason: string } | { outcome: 'failed'; reason: string };
 
 type NodeAnswer = 'pending' | 'succeeded' | 'failed' | 'unknown';
 
@@ -45,11 +36,11 @@ const LONGEST_WAIT_MS = 3_600_000;
  *    `payment.failed` releases it (`failed`). While the node says `pending`, nothing is
  *    released: the saga asks again after WITHDRAWAL_TIMEOUT, then less and less often,
  *    for as long as it takes, handing its history to a new run now and then.
- * Money moves only on a definite answer (DESIGN property 11). Cancelled while the node
+ * Money moves only on a definite answer (docs/design.md, property 11). Cancelled while the node
  * still says pending, the saga keeps the reservation and the webhook settles or
  * releases it when the node decides.
  */
-export async function bitcoinWithdrawal(input: BitcoinWithdrawalInput): Promise<WithdrawalOutcome> {
+export async function bitcoinWithdrawal(input: BitcoinWithdrawalInput): Promise<BitcoinWithdrawalResult> {
   const { withdrawalId, paymentHash } = input;
   const journal = new SagaJournal(input.awaitingNode ? 'awaiting-node' : 'reserving-funds', [input.customerId], {
     withdrawalId,
@@ -59,12 +50,12 @@ export async function bitcoinWithdrawal(input: BitcoinWithdrawalInput): Promise<
   upsertSearchAttributes({ WithdrawalId: [withdrawalId], CustomerId: [input.customerId] });
 
   let nodeSays: { status: 'succeeded' | 'failed'; reason?: string } | undefined;
-  const onOutcome = (status: 'succeeded' | 'failed') => (outcome: { eventId: string; paymentHash: string; reason?: string }) => {
+  const onOutcome = (status: 'succeeded' | 'failed') => (outcome: LightningPaymentOutcome) => {
     if (outcome.paymentHash !== paymentHash) return;
     nodeSays ??= { status, reason: outcome.reason }; // the node's first word on a payment is final
   };
-  setHandler(lightningPaymentSucceededSignal, onOutcome('succeeded'));
-  setHandler(lightningPaymentFailedSignal, onOutcome('failed'));
+  setHandler(bitcoinWithdrawalSaga.signals.lightningPaymentSucceeded, onOutcome('succeeded'));
+  setHandler(bitcoinWithdrawalSaga.signals.lightningPaymentFailed, onOutcome('failed'));
 
   /** What the node knows now; a node we cannot reach is no answer, so: still pending. */
   const askNode = async (): Promise<NodeAnswer> => {
@@ -78,7 +69,7 @@ export async function bitcoinWithdrawal(input: BitcoinWithdrawalInput): Promise<
   };
 
   /** Settle or release by a definite answer; the one place the saga ends an accepted withdrawal. */
-  const finish = async (answer: 'succeeded' | 'failed' | 'unknown', reason: string): Promise<WithdrawalOutcome> => {
+  const finish = async (answer: 'succeeded' | 'failed' | 'unknown', reason: string): Promise<BitcoinWithdrawalResult> => {
     if (answer === 'succeeded') {
       journal.enter('settling');
       await money.settleWithdrawal(withdrawalId);

@@ -1,7 +1,7 @@
 import { CancellationScope, log } from '@temporalio/workflow';
 
 /**
- * The undo stack of a saga (DESIGN property 8). Register each undo *before* the step it
+ * The undo stack of a saga (docs/design.md, property 8). Register each undo *before* the step it
  * undoes runs, so a step that half-happened is undone too; every undo must therefore be
  * idempotent and harmless when its step never ran. `run` executes them in reverse order
  * in a non-cancellable scope, so they also complete when the saga itself is cancelled.

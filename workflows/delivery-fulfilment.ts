@@ -4,22 +4,17 @@ import type { PaymentActivities } from '../activities/payments.ts';
 import type { SettingsActivities } from '../activities/settings.ts';
 import type { FulfilmentActivities } from '../activities/fulfilment.ts';
 import { databaseSteps, moneyMovements, outsideCalls } from './activity-options.ts';
-import { packageEventSignal, type PackageEvent } from './messages.ts';
+import {
+  deliveryFulfilmentSaga,
+  type DeliveryFulfilmentInput,
+  type DeliveryOutcome,
+  type PackageEvent,
+} from './delivery-fulfilment.contract.ts';
 import { SagaJournal } from './saga-journal.ts';
 
 const activities = databaseSteps<AuctionActivities & FulfilmentActivities & SettingsActivities>();
 const money = moneyMovements<PaymentActivities>();
 const carrier = outsideCalls<FulfilmentActivities>();
-
-export interface FulfilmentInput {
-  auctionId: string;
-  buyerId: string;
-  sellerId: string;
-  paymentId: string;
-  title: string;
-}
-
-type Outcome = 'delivered' | 'returned' | 'lost';
 
 /** How many times a deadline may pass (each one tells buyer and seller) before the package counts as lost. */
 const DEADLINES_BEFORE_LOST = 2;
@@ -33,7 +28,7 @@ const DEADLINES_BEFORE_LOST = 2;
  * Lost or returned: the payment is refunded at the provider (once, by idempotency key)
  * and the auction marked refunded. Carrier signals are deduplicated by event id.
  */
-export async function deliveryFulfilment(input: FulfilmentInput & { deliveryId: string }): Promise<{ outcome: Outcome }> {
+export async function deliveryFulfilment(input: DeliveryFulfilmentInput): Promise<{ outcome: DeliveryOutcome }> {
   const journal = new SagaJournal('creating-delivery', [input.buyerId, input.sellerId], {
     auctionId: input.auctionId,
     deliveryId: input.deliveryId,
@@ -42,12 +37,12 @@ export async function deliveryFulfilment(input: FulfilmentInput & { deliveryId: 
   upsertSearchAttributes({ DeliveryId: [input.deliveryId] });
   const seen = new Set<string>();
   const arrived = new Set<PackageEvent['type']>();
-  setHandler(packageEventSignal, ({ eventId, type }) => {
+  setHandler(deliveryFulfilmentSaga.signals.packageEvent, ({ eventId, type }) => {
     if (seen.has(eventId)) return;
     seen.add(eventId);
     arrived.add(type);
   });
-  const ended = (): Outcome | undefined =>
+  const ended = (): DeliveryOutcome | undefined =>
     arrived.has('package.lost')
       ? 'lost'
       : arrived.has('package.returned')
@@ -84,7 +79,7 @@ export async function deliveryFulfilment(input: FulfilmentInput & { deliveryId: 
     journal.enter('awaiting-delivery');
     gaveUp = !(await waitUnder('delivery', deliveryDeadlineMs, () => ended() !== undefined));
   }
-  let outcome: Outcome | undefined = gaveUp ? undefined : ended();
+  let outcome: DeliveryOutcome | undefined = gaveUp ? undefined : ended();
   if (outcome === undefined) {
     // The last deadline passed: what the delivery and the carrier really know decides, not the timer.
     journal.enter('checking-before-loss');

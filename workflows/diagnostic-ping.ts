@@ -1,24 +1,10 @@
 import { condition, setHandler } from '@temporalio/workflow';
 import { databaseSteps } from './activity-options.ts';
 import type { DiagnosticsActivities } from '../activities/diagnostics.ts';
-import { acknowledgePingSignal } from './messages.ts';
+import { diagnosticPingSaga, type DiagnosticPingInput, type DiagnosticPingResult } from './diagnostic-ping.contract.ts';
 import { SagaJournal } from './saga-journal.ts';
 
 const { recordPing } = databaseSteps<DiagnosticsActivities>();
-
-export interface DiagnosticPingInput {
-  pingId: string;
-  message: string;
-  requestedBy: string;
-  /** Also wait (up to a minute) for an `acknowledgePing` signal, to prove the signal path. */
-  awaitAcknowledgement?: boolean;
-}
-
-export interface DiagnosticPingResult {
-  pingId: string;
-  recordedAt: string;
-  acknowledgedBy: string[];
-}
 
 /**
  * The smallest saga there is: one idempotent activity that writes through the unit of
@@ -28,7 +14,7 @@ export interface DiagnosticPingResult {
 export async function diagnosticPing(input: DiagnosticPingInput): Promise<DiagnosticPingResult> {
   const journal = new SagaJournal('recording', [input.requestedBy], { pingId: input.pingId });
   const acknowledgedBy: string[] = [];
-  setHandler(acknowledgePingSignal, ({ by }) => void (acknowledgedBy.includes(by) || acknowledgedBy.push(by)));
+  setHandler(diagnosticPingSaga.signals.acknowledgePing, ({ by }) => void (acknowledgedBy.includes(by) || acknowledgedBy.push(by)));
 
   const { recordedAt } = await recordPing(input);
   if (input.awaitAcknowledgement) {

@@ -4,6 +4,5 @@ export { auctionClosing } from './auction-closing.ts';
 export { payingForWonItem } from './paying-for-won-item.ts';
 export { deliveryFulfilment } from './delivery-fulfilment.ts';
 export { serviceFulfilment } from './service-fulfilment.ts';
-export { benchBaseline } from './bench-baseline.ts';
 export { bitcoinWithdrawal } from './bitcoin-withdrawal.ts';
 export { unwantedCaptureRefund } from './unwanted-capture-refund.ts';

@@ -1,24 +1,20 @@
-import {
-  CancellationScope,
-  ParentClosePolicy,
-  WorkflowIdReusePolicy,
-  condition,
-  isCancellation,
-  patched,
-  setHandler,
-  startChild,
-  upsertSearchAttributes,
-  uuid4,
-} from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, patched, setHandler, upsertSearchAttributes, uuid4 } from '@temporalio/workflow';
 import type { AuctionActivities } from '../activities/auctions.ts';
 import type { PaymentActivities } from '../activities/payments.ts';
 import type { SettingsActivities } from '../activities/settings.ts';
 import type { FulfilmentActivities } from '../activities/fulfilment.ts';
-import type { MoneyJson } from '../src/kernel/money.ts';
 import { databaseSteps, moneyMovements, refusalOf } from './activity-options.ts';
 import { Compensations } from './compensations.ts';
 import { REFUSAL } from './refusals.ts';
-import { chargeRequestedSignal, paymentCapturedSignal, paymentFailedSignal, type ChargeRequested } from './messages.ts';
+import { startChildSaga } from './child-sagas.ts';
+import { deliveryFulfilmentSaga } from './delivery-fulfilment.contract.ts';
+import {
+  payingForWonItemSaga,
+  type ChargeRequested,
+  type PayingForWonItemInput,
+  type PayingForWonItemResult,
+} from './paying-for-won-item.contract.ts';
+import { serviceFulfilmentSaga } from './service-fulfilment.contract.ts';
 import { SagaJournal } from './saga-journal.ts';
 import { deliveryFulfilment } from './delivery-fulfilment.ts';
 import { serviceFulfilment } from './service-fulfilment.ts';
@@ -39,40 +35,16 @@ async function startFulfilment(input: PayingForWonItemInput & { paymentId: strin
     paymentId: input.paymentId,
     title: input.title,
   };
-  const options = {
-    parentClosePolicy: ParentClosePolicy.ABANDON,
-    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    searchAttributes: { AuctionId: [input.auctionId], CustomerId: [input.winnerId, input.sellerId] },
-  };
   if (input.fulfilment === 'delivery') {
-    await startChild(deliveryFulfilment, {
-      ...options,
-      workflowId: `delivery-fulfilment-${fulfilmentId}`,
-      args: [{ ...common, deliveryId: fulfilmentId }],
-    });
+    await startChildSaga(deliveryFulfilment, deliveryFulfilmentSaga, { ...common, deliveryId: fulfilmentId });
   } else {
-    await startChild(serviceFulfilment, {
-      ...options,
-      workflowId: `service-fulfilment-${fulfilmentId}`,
-      args: [{ ...common, serviceId: fulfilmentId }],
-    });
+    await startChildSaga(serviceFulfilment, serviceFulfilmentSaga, { ...common, serviceId: fulfilmentId });
   }
   return fulfilmentId;
 }
 
 const steps = databaseSteps<AuctionActivities & PaymentActivities & FulfilmentActivities & SettingsActivities>();
 const money = moneyMovements<PaymentActivities>();
-
-export interface PayingForWonItemInput {
-  auctionId: string;
-  winnerId: string;
-  sellerId: string;
-  title: string;
-  amount: MoneyJson;
-  fulfilment: 'delivery' | 'service';
-}
-
-export type PayingOutcome = { outcome: 'paid'; paymentId: string } | { outcome: 'unpaid'; paymentId: string };
 
 /**
  * Seed 001's PayingForWonItem (`paying-for-won-item-<auctionId>`): start a payment (the
@@ -86,16 +58,17 @@ export type PayingOutcome = { outcome: 'paid'; paymentId: string } | { outcome: 
  * marked unpaid (both parties are e-mailed). A capture that still arrives is refunded by
  * the payments context. Provider signals are deduplicated by webhook event id.
  */
-export async function payingForWonItem(input: PayingForWonItemInput): Promise<PayingOutcome> {
+export async function payingForWonItem(input: PayingForWonItemInput): Promise<PayingForWonItemResult> {
   const journal = new SagaJournal('starting-payment', [input.winnerId, input.sellerId], { auctionId: input.auctionId });
   const seenEvents = new Set<string>();
   const firstTime = (eventId: string) => !seenEvents.has(eventId) && Boolean(seenEvents.add(eventId));
   const requests: ChargeRequested[] = [];
   let captured = false;
   let failures = 0;
-  setHandler(paymentCapturedSignal, ({ eventId }) => void (firstTime(eventId) && (captured = true)));
-  setHandler(paymentFailedSignal, ({ eventId }) => void (firstTime(eventId) && failures++));
-  setHandler(chargeRequestedSignal, (request) => void (firstTime(`charge-attempt-${request.attempt}`) && requests.push(request)));
+  const { chargeCaptured, chargeFailed, chargeRequested } = payingForWonItemSaga.signals;
+  setHandler(chargeCaptured, ({ eventId }) => void (firstTime(eventId) && (captured = true)));
+  setHandler(chargeFailed, ({ eventId }) => void (firstTime(eventId) && failures++));
+  setHandler(chargeRequested, (request) => void (firstTime(`charge-attempt-${request.attempt}`) && requests.push(request)));
 
   // Every charge attempt runs in this scope, so the window's end can stop the one in flight.
   const charging = new CancellationScope();
@@ -189,24 +162,27 @@ export async function payingForWonItem(input: PayingForWonItemInput): Promise<Pa
 
     // Captured: the money is in; from here on nothing is undone by cancelling the payment.
     compensations.clear();
-    journal.enter('marking-paid');
-    await steps.markAuctionPaid(input.auctionId);
-    journal.enter('handing-over-to-fulfilment');
-    if (patched(FULFILMENT_SAGAS)) {
-      const fulfilmentId = await startFulfilment({ ...input, paymentId });
-      journal.know(input.fulfilment === 'delivery' ? 'deliveryId' : 'serviceId', fulfilmentId);
-    } else {
-      // Sagas that started before the fulfilment sagas existed hand over as they did then.
-      await steps.requestFulfilment({
-        auctionId: input.auctionId,
-        kind: input.fulfilment,
-        buyerId: input.winnerId,
-        sellerId: input.sellerId,
-        paymentId,
-      });
-    }
-    journal.enter('completed');
-    return { outcome: 'paid', paymentId };
+    const handOver = async (): Promise<PayingForWonItemResult> => {
+      journal.enter('marking-paid');
+      await steps.markAuctionPaid(input.auctionId);
+      journal.enter('handing-over-to-fulfilment');
+      if (patched(FULFILMENT_SAGAS)) {
+        const fulfilmentId = await startFulfilment({ ...input, paymentId });
+        journal.know(input.fulfilment === 'delivery' ? 'deliveryId' : 'serviceId', fulfilmentId);
+      } else {
+        // Sagas that started before the fulfilment sagas existed hand over as they did then.
+        await steps.requestFulfilment({
+          auctionId: input.auctionId,
+          kind: input.fulfilment,
+          buyerId: input.winnerId,
+          sellerId: input.sellerId,
+          paymentId,
+        });
+      }
+      journal.enter('completed');
+      return { outcome: 'paid', paymentId };
+    };
+    return await handOver();
   } catch (error) {
     if (isCancellation(error)) {
       journal.enter('cancelled-compensating');

@@ -1,5 +1,5 @@
 /**
- * Failure types that cross the activity boundary as business answers (DESIGN property
+ * Failure types that cross the activity boundary as business answers (docs/design.md, property
  * 11). Pure constants: the worker's activity boundary sets them, sagas branch on them.
  * Domain errors travel under their own class name (`Conflict`, `NotFound`, …).
  */

@@ -1,6 +1,5 @@
 import { setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import type { SagaState } from '../src/platform/temporal/saga-state.ts';
-import { sagaStateQuery } from './messages.ts';
+import { sagaStateQuery, type SagaState } from './saga-contract.ts';
 
 /**
  * A saga's record of where it is: answers the `sagaState` query, keeps the `SagaStep`

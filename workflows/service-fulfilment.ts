@@ -1,7 +1,7 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import type { AuctionActivities } from '../activities/auctions.ts';
 import type { FulfilmentActivities } from '../activities/fulfilment.ts';
-import type { FulfilmentInput } from './delivery-fulfilment.ts';
+import type { ServiceFulfilmentInput } from './service-fulfilment.contract.ts';
 import { databaseSteps } from './activity-options.ts';
 import { SagaJournal } from './saga-journal.ts';
 
@@ -12,7 +12,7 @@ const activities = databaseSteps<AuctionActivities & FulfilmentActivities>();
  * retried activity gets the stored code back) and attach it to the auction; the buyer
  * is e-mailed the code from the outbox. Redemption is the buyer's, through the API.
  */
-export async function serviceFulfilment(input: FulfilmentInput & { serviceId: string }): Promise<{ issued: true }> {
+export async function serviceFulfilment(input: ServiceFulfilmentInput): Promise<{ issued: true }> {
   const journal = new SagaJournal('issuing-voucher', [input.buyerId, input.sellerId], {
     auctionId: input.auctionId,
     serviceId: input.serviceId,

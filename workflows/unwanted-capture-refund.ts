@@ -2,12 +2,7 @@ import type { PaymentActivities } from '../activities/payments.ts';
 import { moneyMovements } from './activity-options.ts';
 import { SagaJournal } from './saga-journal.ts';
 
-export interface UnwantedCaptureRefundInput {
-  paymentId: string;
-  providerChargeId: string;
-  auctionId: string;
-  payerId: string;
-}
+import type { UnwantedCaptureRefundInput } from './unwanted-capture-refund.contract.ts';
 
 const money = moneyMovements<PaymentActivities>();
 

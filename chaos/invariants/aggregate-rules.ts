@@ -1,7 +1,9 @@
-import { auctionClosingWorkflowId, payingForWonItemWorkflowId } from '../../src/auctions/use-cases.ts';
-import { bitcoinWithdrawalWorkflowId } from '../../src/bitcoin/use-cases.ts';
-import { unwantedCaptureRefundWorkflowId } from '../../src/payments/handlers.ts';
-import { deliveryWorkflowId, serviceWorkflowId } from '../../src/fulfilment/use-cases.ts';
+import { auctionClosingSaga } from '../../workflows/auction-closing.contract.ts';
+import { bitcoinWithdrawalSaga } from '../../workflows/bitcoin-withdrawal.contract.ts';
+import { deliveryFulfilmentSaga } from '../../workflows/delivery-fulfilment.contract.ts';
+import { payingForWonItemSaga } from '../../workflows/paying-for-won-item.contract.ts';
+import { serviceFulfilmentSaga } from '../../workflows/service-fulfilment.contract.ts';
+import { unwantedCaptureRefundSaga } from '../../workflows/unwanted-capture-refund.contract.ts';
 import type { SagaState } from './saga-status.ts';
 import type { NodePayment } from './simulator-records.ts';
 import { either, everySaga, fact, saga, type StatusRules } from './status-rules.ts';
@@ -53,9 +55,9 @@ export interface WithdrawalRecord extends Identified {
   paymentHash: string;
 }
 
-const closingSaga = (...allowed: SagaState[]) => saga<AuctionRecord>('closing saga', (a) => auctionClosingWorkflowId(a.id), allowed);
+const closingSaga = (...allowed: SagaState[]) => saga<AuctionRecord>('closing saga', (a) => auctionClosingSaga.workflowId(a.id), allowed);
 const payingSagaOfAuction = (...allowed: SagaState[]) =>
-  saga<AuctionRecord>('paying saga', (a) => payingForWonItemWorkflowId(a.id), allowed);
+  saga<AuctionRecord>('paying saga', (a) => payingForWonItemSaga.workflowId(a.id), allowed);
 
 export const AUCTIONS: AggregateKind<AuctionRecord> = {
   row: 'auctions: status consistent with their sagas',
@@ -104,11 +106,11 @@ export const AUCTIONS: AggregateKind<AuctionRecord> = {
 };
 
 const payingSagaOfPayment = (...allowed: SagaState[]) =>
-  saga<PaymentRecord>('paying saga', (p) => payingForWonItemWorkflowId(p.auctionId), allowed);
+  saga<PaymentRecord>('paying saga', (p) => payingForWonItemSaga.workflowId(p.auctionId), allowed);
 /** A capture the payment did not keep is refunded by its own saga, keyed by the charge; it ends once the refund is asked for. */
 const unwantedCapturesRefunded = everySaga<PaymentRecord>(
   'unwanted-capture refund sagas',
-  (p) => p.unwantedChargeIds.map(unwantedCaptureRefundWorkflowId),
+  (p) => p.unwantedChargeIds.map(unwantedCaptureRefundSaga.workflowId),
   ['completed'],
 );
 const AWAITING_THE_WINNER = [payingSagaOfPayment('running')];
@@ -178,7 +180,8 @@ export const PAYMENTS: AggregateKind<PaymentRecord> = {
   },
 };
 
-const deliverySaga = (...allowed: SagaState[]) => saga<DeliveryRecord>('delivery saga', (d) => deliveryWorkflowId(d.id), allowed);
+const deliverySaga = (...allowed: SagaState[]) =>
+  saga<DeliveryRecord>('delivery saga', (d) => deliveryFulfilmentSaga.workflowId(d.id), allowed);
 const paymentRefunded = fact<DeliveryRecord>('its payment refunded', (d, facts) => {
   const status = facts.paymentStatus(d.paymentId);
   return status === 'refunded' ? undefined : `payment ${d.paymentId} is ${status ?? 'absent'}`;
@@ -210,7 +213,8 @@ export const DELIVERIES: AggregateKind<DeliveryRecord> = {
   },
 };
 
-const serviceSaga = (...allowed: SagaState[]) => saga<ServiceRecord>('service saga', (s) => serviceWorkflowId(s.id), allowed);
+const serviceSaga = (...allowed: SagaState[]) =>
+  saga<ServiceRecord>('service saga', (s) => serviceFulfilmentSaga.workflowId(s.id), allowed);
 
 export const SERVICES: AggregateKind<ServiceRecord> = {
   row: 'vouchers: status consistent with their sagas',
@@ -229,7 +233,7 @@ export const SERVICES: AggregateKind<ServiceRecord> = {
 };
 
 const withdrawalSaga = (...allowed: SagaState[]) =>
-  saga<WithdrawalRecord>('withdrawal saga', (w) => bitcoinWithdrawalWorkflowId(w.id), allowed);
+  saga<WithdrawalRecord>('withdrawal saga', (w) => bitcoinWithdrawalSaga.workflowId(w.id), allowed);
 const nodeSays = (...allowed: (NodePayment['status'] | 'absent')[]) =>
   fact<WithdrawalRecord>(`the node's payment ${allowed.join(' or ')}`, (w, facts) => {
     const status = facts.nodePayment(w.paymentHash)?.status ?? 'absent';

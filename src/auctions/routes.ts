@@ -7,8 +7,10 @@ import { idempotencyKeys, idForThisRequest } from '../platform/http/idempotency.
 import { BEARER_AUTH, CustomerIdParam, IdParam, MoneySchema, MoneyView, problemResponses } from '../platform/http/schemas.ts';
 import { MAX_TITLE } from './domain.ts';
 import { getAuction, listActiveAuctions, listBidsOfAuction, listBidsOfCustomer } from './queries.ts';
-import { createAuction, endAuctionEarly, payingForWonItemWorkflowId, placeBid } from './use-cases.ts';
-import { startAuctionClosing, wakeAuctionClosing } from './workflows.ts';
+import { auctionClosingSaga } from '../../workflows/auction-closing.contract.ts';
+import { payingForWonItemSaga } from '../../workflows/paying-for-won-item.contract.ts';
+import { wakeClosingTimer } from './closing-timer.ts';
+import { createAuction, endAuctionEarly, placeBid } from './use-cases.ts';
 
 const AuctionView = z
   .object({
@@ -73,11 +75,16 @@ export const registerAuctionRoutes: RegisterRoutes = (app, deps: AppDeps) => {
       const input = c.req.valid('json');
       const sellerId = c.get('customerId');
       const requestedId = await idForThisRequest(c, 'auction');
-      const { auctionId, endsAt } = await createAuction(useCases, { ...input, sellerId, endsAt: new Date(input.endsAt), auctionId: requestedId });
+      const { auctionId, endsAt } = await createAuction(useCases, {
+        ...input,
+        sellerId,
+        endsAt: new Date(input.endsAt),
+        auctionId: requestedId,
+      });
       // The outbox handler of AuctionCreated starts it too, should this call not get through.
-      await startAuctionClosing(workflows, taskQueue, { auctionId, sellerId, endsAt }).catch((error) =>
-        deps.logger.warn({ err: error, auctionId }, 'closing timer not started yet; the outbox handler will'),
-      );
+      await workflows
+        .start(auctionClosingSaga, { auctionId, sellerId, endsAt }, { taskQueue })
+        .catch((error) => deps.logger.warn({ err: error, auctionId }, 'closing timer not started yet; the outbox handler will'));
       return c.json((await getAuction(pools.write, auctionId))!, 201);
     },
   );
@@ -166,11 +173,11 @@ export const registerAuctionRoutes: RegisterRoutes = (app, deps: AppDeps) => {
       const { winnerId } = await endAuctionEarly(useCases, { auctionId, customerId: c.get('customerId') });
       const auction = (await getAuction(pools.write, auctionId))!;
       // The outbox handler of AuctionEnded wakes it too, should this call not get through.
-      await wakeAuctionClosing(workflows, taskQueue, { auctionId, sellerId: auction.sellerId, endsAt: auction.endsAt }).catch((error) =>
+      await wakeClosingTimer(workflows, taskQueue, { auctionId, sellerId: auction.sellerId, endsAt: auction.endsAt }).catch((error) =>
         deps.logger.warn({ err: error, auctionId }, 'closing workflow not woken yet; the outbox handler will'),
       );
       if (!winnerId) return c.json({ winnerId: null }, 200);
-      return c.json({ workflowId: payingForWonItemWorkflowId(auctionId), winnerId }, 202);
+      return c.json({ workflowId: payingForWonItemSaga.workflowId(auctionId), winnerId }, 202);
     },
   );
 

@@ -13,9 +13,6 @@ export interface AuctionsDeps {
   clock: Clock;
 }
 
-export const auctionClosingWorkflowId = (auctionId: string) => `auction-closing-${auctionId}`;
-export const payingForWonItemWorkflowId = (auctionId: string) => `paying-for-won-item-${auctionId}`;
-
 /**
  * `auctionId` is set when the request carries an Idempotency-Key (`idFromRequestKey`): a
  * rerun of a create whose first try committed but never answered finds that auction
@@ -23,7 +20,10 @@ export const payingForWonItemWorkflowId = (auctionId: string) => `paying-for-won
  */
 export async function createAuction(
   deps: AuctionsDeps,
-  { auctionId, ...input }: { sellerId: string; title: string; startingPrice: Money; endsAt: Date; fulfilment: Fulfilment; auctionId?: string },
+  {
+    auctionId,
+    ...input
+  }: { sellerId: string; title: string; startingPrice: Money; endsAt: Date; fulfilment: Fulfilment; auctionId?: string },
 ): Promise<{ auctionId: string; endsAt: string }> {
   if (auctionId !== undefined) {
     const earlier = await runInUnitOfWork(deps.pool, (uow) => findAuction(uow, auctionId));

@@ -1,17 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { InvalidInput, NotFound } from '../kernel/errors.ts';
+import { NotFound } from '../kernel/errors.ts';
 import { PgIdempotencyStore } from '../platform/db/idempotency-store.ts';
 import type { RegisterRoutes } from '../platform/http/app.ts';
 import { requireCustomer } from '../platform/http/auth.ts';
 import { idempotencyKeys, idForThisRequest } from '../platform/http/idempotency.ts';
 import { BEARER_AUTH, IdParam, MoneySchema, MoneyView, problemResponses } from '../platform/http/schemas.ts';
 import { receiveWebhooks } from '../platform/http/webhooks.ts';
-import { WorkflowNotFound } from '../platform/temporal/workflow-gateway.ts';
-import { LIGHTNING_PAYMENT_FAILED_SIGNAL, LIGHTNING_PAYMENT_SUCCEEDED_SIGNAL } from '../../workflows/message-names.ts';
+import { bitcoinWithdrawalSaga } from '../../workflows/bitcoin-withdrawal.contract.ts';
+import { receiveLightningPaymentOutcome } from './lightning-payment-outcome.ts';
+import { parseLightningWebhookEvent } from './lightning-webhook-events.ts';
 import { getWithdrawal } from './queries.ts';
-import { findWithdrawal } from './repository.ts';
-import { applyLateLightningOutcome, assertWithdrawalOwner, bitcoinWithdrawalWorkflowId, requestWithdrawal } from './use-cases.ts';
-import { startBitcoinWithdrawal } from './workflows.ts';
+import { assertWithdrawalOwner, requestWithdrawal } from './use-cases.ts';
 
 const STATUSES = ['pending', 'accepted', 'paid', 'rejected', 'failed'] as const;
 
@@ -41,16 +40,6 @@ const RequestWithdrawal = z
   })
   .openapi('RequestWithdrawal');
 
-const LightningEventData = z.object({
-  withdrawalId: z.string().uuid(),
-  paymentHash: z.string().regex(/^[0-9a-f]{64}$/),
-  reason: z.string().optional(),
-});
-const LIGHTNING_SIGNALS: Record<string, string> = {
-  'payment.succeeded': LIGHTNING_PAYMENT_SUCCEEDED_SIGNAL,
-  'payment.failed': LIGHTNING_PAYMENT_FAILED_SIGNAL,
-};
-
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 export const registerBitcoinRoutes: RegisterRoutes = (app, { config, pools, workflows, clock, logger }) => {
@@ -78,9 +67,9 @@ export const registerBitcoinRoutes: RegisterRoutes = (app, { config, pools, work
       const withdrawalId = await idForThisRequest(c, 'withdrawal');
       const saga = await requestWithdrawal({ pool: pools.write, clock }, { customerId: c.get('customerId'), ...body, withdrawalId });
       // The outbox handler of WithdrawalRequested starts it too, should this call not get through.
-      const workflowId = await startBitcoinWithdrawal(workflows, config.TEMPORAL_TASK_QUEUE, saga).catch((error) => {
+      const workflowId = bitcoinWithdrawalSaga.workflowId(saga.withdrawalId);
+      await workflows.start(bitcoinWithdrawalSaga, saga, { taskQueue: config.TEMPORAL_TASK_QUEUE }).catch((error) => {
         logger.warn({ err: error, withdrawalId: saga.withdrawalId }, 'withdrawal saga not started yet; the outbox handler will');
-        return bitcoinWithdrawalWorkflowId(saga.withdrawalId);
       });
       return c.json({ id: saga.withdrawalId, workflowId, status: 'pending' as const }, 202);
     },
@@ -114,44 +103,12 @@ export const registerBitcoinRoutes: RegisterRoutes = (app, { config, pools, work
       pool: pools.write,
       clock,
       handle: async (event, uow) => {
-        // Own keys only: a type such as `constructor` must not find what every object inherits.
-        const signal = Object.hasOwn(LIGHTNING_SIGNALS, event.type) ? LIGHTNING_SIGNALS[event.type] : undefined;
-        if (!signal) {
+        const known = parseLightningWebhookEvent(event); // data that does not fit: 400 naming the field
+        if (!known) {
           logger.warn({ type: event.type, id: event.id }, 'ignoring an unknown lightning event type');
           return;
         }
-        const data = LightningEventData.safeParse(event.data);
-        if (!data.success) {
-          throw new InvalidInput(
-            'invalid lightning event data',
-            data.error.issues.map((i) => ({ path: `data.${i.path.join('.')}`, message: i.message })),
-          );
-        }
-        const { withdrawalId, paymentHash, reason } = data.data;
-        const withdrawal = await findWithdrawal(uow, withdrawalId);
-        if (!withdrawal || withdrawal.state.paymentHash !== paymentHash) {
-          logger.warn({ id: event.id, withdrawalId, paymentHash }, 'lightning event for no withdrawal of ours; ignored');
-          return;
-        }
-        try {
-          await workflows.signal(bitcoinWithdrawalWorkflowId(withdrawalId), signal, {
-            eventId: event.id,
-            paymentHash,
-            ...(reason ? { reason } : {}),
-          });
-        } catch (error) {
-          if (!(error instanceof WorkflowNotFound)) throw error;
-          // No saga waits any more (it was cancelled while the node said pending): the fact is applied here.
-          const outcome = event.type === 'payment.succeeded' ? { status: 'succeeded' as const } : { status: 'failed' as const, reason };
-          const applied = await applyLateLightningOutcome(uow, withdrawalId, outcome);
-          const log = applied === 'contradicts' ? logger.error.bind(logger) : logger.info.bind(logger);
-          log(
-            { id: event.id, withdrawalId, status: withdrawal.state.status, type: event.type, applied },
-            applied === 'contradicts'
-              ? 'a late lightning result contradicts the finished withdrawal; reconcile with the node'
-              : 'late lightning result applied without its saga',
-          );
-        }
+        await receiveLightningPaymentOutcome({ workflows, logger }, uow, known);
       },
     }),
   );

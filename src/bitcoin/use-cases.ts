@@ -10,6 +10,7 @@ import { runInUnitOfWork, type UnitOfWork } from '../platform/db/unit-of-work.ts
 import { Withdrawal } from './domain.ts';
 import { assertPayable, decodeInvoice } from './invoice.ts';
 import type { LightningNode, LightningPaymentStatus } from './lightning-node.ts';
+import type { BitcoinWithdrawalInput } from '../../workflows/bitcoin-withdrawal.contract.ts';
 import { addWithdrawal, findWithdrawal } from './repository.ts';
 
 export interface BitcoinDeps {
@@ -17,17 +18,8 @@ export interface BitcoinDeps {
   clock: Clock;
 }
 
-export const bitcoinWithdrawalWorkflowId = (withdrawalId: string) => `bitcoin-withdrawal-${withdrawalId}`;
-
-/** What the saga needs to know about its withdrawal, fixed at the start. */
-export interface WithdrawalSagaInput {
-  withdrawalId: string;
-  accountId: string;
-  customerId: string;
-  amount: MoneyJson;
-  /** The invoice's payment hash, so the saga can ask the node about it whatever happens. */
-  paymentHash: string;
-}
+/** What the saga needs to know about its withdrawal, fixed at the start (its payment hash, so it can ask the node whatever happens). */
+export type WithdrawalSagaInput = Omit<BitcoinWithdrawalInput, 'awaitingNode'>;
 
 /**
  * Records a pending withdrawal after checking, before anything runs, that the caller

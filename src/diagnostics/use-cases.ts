@@ -5,7 +5,7 @@ import { newId } from '../kernel/ids.ts';
 import { retryOnConflict } from '../platform/db/retry-on-conflict.ts';
 import { runInUnitOfWork } from '../platform/db/unit-of-work.ts';
 import type { WorkflowGateway } from '../platform/temporal/workflow-gateway.ts';
-import { ACKNOWLEDGE_PING_SIGNAL } from '../../workflows/message-names.ts';
+import { diagnosticPingSaga } from '../../workflows/diagnostic-ping.contract.ts';
 import { MAX_PING_MESSAGE, Ping } from './domain.ts';
 import { addPing, findPing } from './repository.ts';
 
@@ -17,8 +17,6 @@ export const PingInputSchema = z.object({
 });
 export type PingInput = z.infer<typeof PingInputSchema>;
 
-export const pingWorkflowId = (pingId: string) => `diagnostic-ping-${pingId}`;
-
 /** Starts the diagnostic-ping workflow; the ping is recorded by its activity. */
 export async function requestPing(
   workflows: WorkflowGateway,
@@ -26,20 +24,13 @@ export async function requestPing(
   request: { message: string; requestedBy: string; awaitAcknowledgement?: boolean },
 ): Promise<{ pingId: string; workflowId: string }> {
   const input: PingInput = { pingId: newId(), ...request };
-  const workflowId = pingWorkflowId(input.pingId);
-  await workflows.start({
-    workflowType: 'diagnosticPing',
-    workflowId,
-    taskQueue,
-    args: [input],
-    searchAttributes: { CustomerId: request.requestedBy },
-  });
+  const { workflowId } = await workflows.start(diagnosticPingSaga, input, { taskQueue });
   return { pingId: input.pingId, workflowId };
 }
 
 /** Sends the acknowledgement signal a ping started with `awaitAcknowledgement` waits for. */
 export async function acknowledgePing(workflows: WorkflowGateway, pingId: string, by: string): Promise<void> {
-  await workflows.signal(pingWorkflowId(pingId), ACKNOWLEDGE_PING_SIGNAL, { by });
+  await workflows.signal(diagnosticPingSaga.workflowId(pingId), diagnosticPingSaga.signals.acknowledgePing, { by });
 }
 
 /** Records the ping once: a retried activity finds it already there and returns it. */

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { WorkflowGateway } from '../platform/temporal/workflow-gateway.ts';
-import { deliveryWorkflowId, serviceWorkflowId } from './use-cases.ts';
+import { deliveryFulfilmentSaga } from '../../workflows/delivery-fulfilment.contract.ts';
+import { serviceFulfilmentSaga } from '../../workflows/service-fulfilment.contract.ts';
 
 /**
  * Starts the fulfilment sagas for paid auctions handed over before those sagas existed
@@ -31,14 +32,10 @@ export async function pickUpPendingFulfilments(pool: pg.Pool, workflows: Workflo
       paymentId: row.payment_id,
       title: row.title,
     };
-    const delivery = row.kind === 'delivery';
-    const result = await workflows.start({
-      workflowType: delivery ? 'deliveryFulfilment' : 'serviceFulfilment',
-      workflowId: delivery ? deliveryWorkflowId(row.fulfilment_id) : serviceWorkflowId(row.fulfilment_id),
-      taskQueue,
-      args: [delivery ? { ...common, deliveryId: row.fulfilment_id } : { ...common, serviceId: row.fulfilment_id }],
-      searchAttributes: { AuctionId: row.auction_id, CustomerId: [row.buyer_id, row.seller_id] },
-    });
+    const result =
+      row.kind === 'delivery'
+        ? await workflows.start(deliveryFulfilmentSaga, { ...common, deliveryId: row.fulfilment_id }, { taskQueue })
+        : await workflows.start(serviceFulfilmentSaga, { ...common, serviceId: row.fulfilment_id }, { taskQueue });
     await pool.query('UPDATE pending_fulfilments SET picked_up_at = now() WHERE auction_id = $1', [row.auction_id]);
     if (result.started) started++;
   }

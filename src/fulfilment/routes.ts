@@ -1,13 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { Forbidden, InvalidInput, NotFound } from '../kernel/errors.ts';
+import { Forbidden, NotFound } from '../kernel/errors.ts';
 import type { RegisterRoutes } from '../platform/http/app.ts';
 import { requireCustomer } from '../platform/http/auth.ts';
 import { BEARER_AUTH, IdParam, problemResponses } from '../platform/http/schemas.ts';
 import { receiveWebhooks } from '../platform/http/webhooks.ts';
-import { WorkflowNotFound } from '../platform/temporal/workflow-gateway.ts';
-import { PACKAGE_EVENT_SIGNAL } from '../../workflows/message-names.ts';
+import { receiveCarrierPackageEvent } from './carrier-package-event.ts';
+import { parseCarrierWebhookEvent } from './carrier-webhook-events.ts';
 import { getDelivery, getService } from './queries.ts';
-import { applyCarrierEvent, deliveryWorkflowId, redeemVoucher } from './use-cases.ts';
+import { redeemVoucher } from './use-cases.ts';
 
 /** What delivery and service transactions share: the won auction and its parties. */
 const TransactionView = z.object({
@@ -37,9 +37,6 @@ const ServiceView = TransactionView.extend({
 function assertParty(transaction: { buyerId: string; sellerId: string }, customerId: string, what: string): void {
   if (customerId !== transaction.buyerId && customerId !== transaction.sellerId) throw new Forbidden(`not your ${what}`);
 }
-
-const CARRIER_EVENTS = ['package.shipped', 'package.delivered', 'package.returned', 'package.lost'] as const;
-const CarrierEventData = z.object({ deliveryId: z.string().uuid(), trackingNumber: z.string().min(1) });
 
 export const registerFulfilmentRoutes: RegisterRoutes = (app, { config, pools, workflows, clock, logger }) => {
   const auth = requireCustomer(config.AUTH_SECRET);
@@ -117,25 +114,12 @@ export const registerFulfilmentRoutes: RegisterRoutes = (app, { config, pools, w
       pool: pools.write,
       clock,
       handle: async (event, uow) => {
-        const type = CARRIER_EVENTS.find((t) => t === event.type);
-        if (!type) {
+        const known = parseCarrierWebhookEvent(event); // data that does not fit: 400 naming the field
+        if (!known) {
           logger.warn({ type: event.type, id: event.id }, 'ignoring an unknown carrier event type');
           return;
         }
-        const data = CarrierEventData.safeParse(event.data);
-        if (!data.success) {
-          throw new InvalidInput(
-            'invalid carrier event data',
-            data.error.issues.map((i) => ({ path: `data.${i.path.join('.')}`, message: i.message })),
-          );
-        }
-        const news = await applyCarrierEvent(uow, data.data.deliveryId, type);
-        if (!news) return; // a repeat, or late: nothing for the saga
-        try {
-          await workflows.signal(deliveryWorkflowId(data.data.deliveryId), PACKAGE_EVENT_SIGNAL, { eventId: event.id, type });
-        } catch (error) {
-          if (!(error instanceof WorkflowNotFound)) throw error;
-        }
+        await receiveCarrierPackageEvent({ workflows }, uow, known);
       },
     }),
   );

@@ -6,9 +6,6 @@ import type { Carrier } from './carrier.ts';
 import { DeliveryTransaction, ServiceTransaction, type CarrierEventType, type DeliveryStatus, type Parties } from './domain.ts';
 import { addDelivery, addService, findDelivery, findService } from './repository.ts';
 
-export const deliveryWorkflowId = (deliveryId: string) => `delivery-fulfilment-${deliveryId}`;
-export const serviceWorkflowId = (serviceId: string) => `service-fulfilment-${serviceId}`;
-
 /**
  * The platform keeps no address book yet, so a delivery is booked to the buyer's address
  * "on file" at the carrier. Recorded as such, so the day addresses arrive, the field is there.

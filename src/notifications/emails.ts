@@ -1,14 +1,63 @@
+import type { z } from 'zod';
+import type { AuctionEvent } from '../auctions/domain.ts';
+import { auctionEventPayloads } from '../auctions/event-payloads.ts';
+import type { WithdrawalEvent } from '../bitcoin/domain.ts';
+import { withdrawalEventPayloads } from '../bitcoin/event-payloads.ts';
+import type { DeliveryEvent, ServiceEvent } from '../fulfilment/domain.ts';
+import { deliveryEventPayloads, serviceEventPayloads } from '../fulfilment/event-payloads.ts';
+import type { MoneyJson } from '../kernel/money.ts';
+import type { PaymentEvent } from '../payments/domain.ts';
+import { paymentEventPayloads } from '../payments/event-payloads.ts';
+import { parsePayload, type OutboxEvent, type OutboxPayload } from '../platform/bus/event-handlers.ts';
 import type { Message } from '../platform/db/outbox.ts';
 import type { Email } from './email.ts';
 
-type Payload = Record<string, any>;
-const money = (m: { amount: string; currency: string } | undefined) => (m ? `${m.amount} ${m.currency}` : '');
+/** The domain events of every context that mails. */
+export type MailedEvent = AuctionEvent | PaymentEvent | DeliveryEvent | ServiceEvent | WithdrawalEvent;
+
+const mailedPayloads = {
+  BidderHasBeenOverbid: auctionEventPayloads.BidderHasBeenOverbid,
+  PaymentStarted: paymentEventPayloads.PaymentStarted,
+  PaymentFailed: paymentEventPayloads.PaymentFailed,
+  PaymentCaptured: paymentEventPayloads.PaymentCaptured,
+  AuctionUnpaid: auctionEventPayloads.AuctionUnpaid,
+  ShipmentBooked: deliveryEventPayloads.ShipmentBooked,
+  PackageShipped: deliveryEventPayloads.PackageShipped,
+  PackageDelivered: deliveryEventPayloads.PackageDelivered,
+  DeliveryDeadlineMissed: deliveryEventPayloads.DeliveryDeadlineMissed,
+  PackageLost: deliveryEventPayloads.PackageLost,
+  PackageReturned: deliveryEventPayloads.PackageReturned,
+  PaymentRefunded: paymentEventPayloads.PaymentRefunded,
+  VoucherIssued: serviceEventPayloads.VoucherIssued,
+  WithdrawalPaid: withdrawalEventPayloads.WithdrawalPaid,
+  WithdrawalRejected: withdrawalEventPayloads.WithdrawalRejected,
+  WithdrawalFailed: withdrawalEventPayloads.WithdrawalFailed,
+};
+
+/** The event types that cause mail. */
+export type MailedEventType = keyof typeof mailedPayloads;
+export const MAILED_EVENT_TYPES = Object.keys(mailedPayloads) as MailedEventType[];
+
+/** The schema of each mailed event's outbox payload (its publisher's), which the handler parses it with. */
+export const MAILED_EVENT_PAYLOADS: { [T in MailedEventType]: z.ZodType<OutboxPayload<MailedEvent, T>> } = mailedPayloads;
+
+/**
+ * Secrets an e-mail carries that its event must not (the voucher's code): the handler
+ * reads them from their owner's record when the e-mail is written and passes them here.
+ */
+export interface EmailSecrets {
+  code?: string;
+}
+
+export type EmailsOf<T extends MailedEventType> = (event: OutboxEvent<MailedEvent, T>, eventId: string, secrets: EmailSecrets) => Email[];
+
+const money = (m: MoneyJson) => `${m.amount} ${m.currency}`;
 
 /**
  * Which e-mails each domain event causes, and to whom. Pure: the handler decides when,
  * this decides what. Keys name the event, so a redelivered event never e-mails twice.
  */
-export const EMAILS_BY_EVENT: Record<string, (payload: Payload, eventId: string) => Email[]> = {
+export const EMAILS_BY_EVENT: { [T in MailedEventType]: EmailsOf<T> } = {
   BidderHasBeenOverbid: (p, id) => [
     {
       to: p.bidderId,
@@ -152,14 +201,14 @@ export const EMAILS_BY_EVENT: Record<string, (payload: Payload, eventId: string)
       data: { auctionId: p.auctionId, paymentId: p.aggregateId },
     },
   ],
-  VoucherIssued: (p, id) => [
+  VoucherIssued: (p, id, { code }) => [
     {
       to: p.buyerId,
       kind: 'voucher-issued',
       subject: `Your voucher for "${p.title}"`,
-      body: `Your voucher code for "${p.title}" is ${p.code}.`,
+      body: `Your voucher code for "${p.title}" is ${code}.`,
       dedupKey: `${id}:${p.buyerId}`,
-      data: { serviceId: p.aggregateId, code: p.code },
+      data: { serviceId: p.aggregateId, code },
     },
   ],
   WithdrawalPaid: (p, id) => [
@@ -194,6 +243,17 @@ export const EMAILS_BY_EVENT: Record<string, (payload: Payload, eventId: string)
   ],
 };
 
-export function emailsFor(message: Message): Email[] {
-  return EMAILS_BY_EVENT[message.type]?.(message.payload as Payload, message.id) ?? [];
+const isMailed = (type: string): type is MailedEventType => Object.hasOwn(mailedPayloads, type);
+
+/**
+ * The e-mails an outbox message causes (none for a type that causes no mail), its payload
+ * parsed first: a payload that does not fit fails, naming the message type and the field.
+ */
+export function emailsFor(message: Message, secrets: EmailSecrets = {}): Email[] {
+  return isMailed(message.type) ? emailsOfType(message.type, message, secrets) : [];
+}
+
+function emailsOfType<T extends MailedEventType>(type: T, message: Message, secrets: EmailSecrets): Email[] {
+  const payload = parsePayload(message, MAILED_EVENT_PAYLOADS[type]);
+  return EMAILS_BY_EVENT[type]({ ...payload, type } as OutboxEvent<MailedEvent, T>, message.id, secrets);
 }

@@ -1,16 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { InvalidInput, NotFound } from '../kernel/errors.ts';
+import { NotFound } from '../kernel/errors.ts';
 import { PgIdempotencyStore } from '../platform/db/idempotency-store.ts';
 import type { RegisterRoutes } from '../platform/http/app.ts';
 import { requireCustomer } from '../platform/http/auth.ts';
 import { idempotencyKeys } from '../platform/http/idempotency.ts';
-import { BEARER_AUTH, IdParam, MoneySchema, MoneyView, problemResponses } from '../platform/http/schemas.ts';
+import { BEARER_AUTH, IdParam, MoneyView, problemResponses } from '../platform/http/schemas.ts';
 import { receiveWebhooks } from '../platform/http/webhooks.ts';
-import { WorkflowNotFound } from '../platform/temporal/workflow-gateway.ts';
-import { CHARGE_REQUESTED_SIGNAL, PAYMENT_CAPTURED_SIGNAL, PAYMENT_FAILED_SIGNAL } from '../../workflows/message-names.ts';
-import { payingForWonItemWorkflowId } from '../auctions/use-cases.ts';
+import { payingForWonItemSaga } from '../../workflows/paying-for-won-item.contract.ts';
+import { receiveProviderPaymentEvent } from './provider-payment-outcome.ts';
+import { parseProviderWebhookEvent } from './provider-webhook-events.ts';
 import { getPayment } from './queries.ts';
-import { applyProviderEvent, assertPaymentParty, requestCharge, type ProviderEvent } from './use-cases.ts';
+import { assertPaymentParty, requestCharge } from './use-cases.ts';
 
 const PaymentView = z
   .object({
@@ -31,22 +31,6 @@ const PaymentView = z
   .openapi('Payment');
 
 const ChargeRequest = z.object({ cardToken: z.string().min(1).max(200).openapi({ example: 'tok_visa' }) }).openapi('ChargeRequest');
-
-const ChargeFact = z.object({ paymentId: z.string().uuid(), providerChargeId: z.string().min(1).max(255) });
-
-/** The provider's events, one schema each; other types are acknowledged and ignored. */
-const PROVIDER_EVENTS = {
-  'payment.charged': ChargeFact.transform((data) => ({ type: 'charged' as const, ...data })),
-  'payment.captured': ChargeFact.extend({ amount: MoneySchema.optional() }).transform((data) => ({ type: 'captured' as const, ...data })),
-  'payment.failed': ChargeFact.extend({ reason: z.string().max(500).optional() }).transform((data) => ({
-    type: 'failed' as const,
-    ...data,
-  })),
-  'payment.refunded': ChargeFact.extend({ refundId: z.string().min(1).max(255), amount: MoneySchema }).transform((data) => ({
-    type: 'refunded' as const,
-    ...data,
-  })),
-} satisfies Record<string, z.ZodType<ProviderEvent, any>>;
 
 export const registerPaymentRoutes: RegisterRoutes = (app, { config, pools, workflows, clock, logger }) => {
   const charging = { pool: pools.write, clock, maxAttempts: config.MAX_CHARGE_ATTEMPTS };
@@ -100,7 +84,10 @@ export const registerPaymentRoutes: RegisterRoutes = (app, { config, pools, work
       const paymentId = c.req.valid('param').id;
       const { cardToken } = c.req.valid('json');
       const { attempt, auctionId } = await requestCharge(charging, { paymentId, payerId: c.get('customerId') });
-      await workflows.signal(payingForWonItemWorkflowId(auctionId), CHARGE_REQUESTED_SIGNAL, { attempt, cardToken });
+      await workflows.signal(payingForWonItemSaga.workflowId(auctionId), payingForWonItemSaga.signals.chargeRequested, {
+        attempt,
+        cardToken,
+      });
       return c.json({ paymentId, attempt, status: 'charging' as const }, 202);
     },
   );
@@ -113,32 +100,12 @@ export const registerPaymentRoutes: RegisterRoutes = (app, { config, pools, work
       pool: pools.write,
       clock,
       handle: async (event, uow) => {
-        // Own keys only: a type such as `constructor` must not find what every object inherits.
-        const schema = Object.hasOwn(PROVIDER_EVENTS, event.type) ? PROVIDER_EVENTS[event.type as keyof typeof PROVIDER_EVENTS] : undefined;
-        if (!schema) {
+        const known = parseProviderWebhookEvent(event); // data that does not fit: 400 naming the field
+        if (!known) {
           logger.warn({ type: event.type, id: event.id }, 'ignoring an unknown payment-provider event type');
           return;
         }
-        const parsed = schema.safeParse(event.data);
-        if (!parsed.success) {
-          throw new InvalidInput(
-            'invalid payment event data',
-            parsed.error.issues.map((i) => ({ path: `data.${i.path.join('.')}`, message: i.message })),
-          );
-        }
-        const fact = parsed.data;
-        const { auctionId, tellSaga } = await applyProviderEvent(uow, fact);
-        if (!tellSaga) return;
-        const signal = tellSaga === 'captured' ? PAYMENT_CAPTURED_SIGNAL : PAYMENT_FAILED_SIGNAL;
-        try {
-          await workflows.signal(payingForWonItemWorkflowId(auctionId), signal, {
-            eventId: event.id,
-            ...(fact.type === 'failed' && fact.reason ? { reason: fact.reason } : {}),
-          });
-        } catch (error) {
-          // The saga has finished (the window closed, say): the payment's state is what counts.
-          if (!(error instanceof WorkflowNotFound)) throw error;
-        }
+        await receiveProviderPaymentEvent({ workflows }, uow, known);
       },
     }),
   );

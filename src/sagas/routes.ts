@@ -4,7 +4,7 @@ import { Forbidden, NotFound } from '../kernel/errors.ts';
 import type { RegisterRoutes } from '../platform/http/app.ts';
 import { requireCustomer } from '../platform/http/auth.ts';
 import { BEARER_AUTH, problemResponses } from '../platform/http/schemas.ts';
-import { SAGA_STATE_QUERY, type SagaState } from '../platform/temporal/saga-state.ts';
+import { sagaStateQuery } from '../../workflows/saga-contract.ts';
 
 const SagaView = z
   .looseObject({
@@ -69,7 +69,7 @@ export const registerSagaRoutes: RegisterRoutes = (app, { config, workflows }) =
       const recordedParties = description.searchAttributes.CustomerId ?? [];
       if (recordedParties.length > 0 && !recordedParties.includes(customer)) throw new Forbidden(`saga ${workflowId} is not yours`);
       // A closed workflow still answers queries (the worker replays it).
-      const state = await within(workflows.query<SagaState>(workflowId, SAGA_STATE_QUERY), SAGA_QUERY_TIMEOUT_MS).catch(() => undefined);
+      const state = await within(workflows.query(workflowId, sagaStateQuery), SAGA_QUERY_TIMEOUT_MS).catch(() => undefined);
       if (state && !state.parties.includes(customer)) throw new Forbidden(`saga ${workflowId} is not yours`);
       if (!state && recordedParties.length === 0) {
         throw new HTTPException(503, { message: `saga ${workflowId} did not answer (is its worker running?); try again` });

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowGateway } from '../../src/platform/temporal/workflow-gateway.ts';
-import { PACKAGE_EVENT_SIGNAL } from '../../workflows/message-names.ts';
+import { deliveryFulfilmentSaga } from '../../workflows/delivery-fulfilment.contract.ts';
 import { eventually, startPlatform, type TestPlatform } from '../support/platform.ts';
 import { replayRecordedHistories } from '../support/replay.ts';
 import { wonAuctionHelpers } from '../support/won-auctions.ts';
 
 /**
  * A `package.delivered` that wins the race against the last carrier deadline means no
- * refund (DESIGN property 11: late facts are reconciled, the real state is re-checked).
+ * refund (docs/design.md, property 11: late facts are reconciled, the real state is re-checked).
  * The race is made certain: the API records the carrier's webhook, but its signal to the
  * saga is lost on the way, as when the timer fires between the two.
  */
@@ -18,14 +18,14 @@ const h = wonAuctionHelpers(() => platform);
 /** Delivers every signal but the news of a delivered package. */
 const losingDeliveredSignals = (gateway: WorkflowGateway): WorkflowGateway => ({
   ...gateway,
-  start: (request) => gateway.start(request),
-  signalWithStart: (request) => gateway.signalWithStart(request),
-  query: (workflowId, queryName, ...args) => gateway.query(workflowId, queryName, ...args),
+  start: (saga, input, options) => gateway.start(saga, input, options),
+  signalWithStart: (saga, input, signal, arg, options) => gateway.signalWithStart(saga, input, signal, arg, options),
+  query: (workflowId, query) => gateway.query(workflowId, query),
   describe: (workflowId) => gateway.describe(workflowId),
   checkHealth: () => gateway.checkHealth(),
-  async signal(workflowId, signalName, arg) {
-    if (signalName === PACKAGE_EVENT_SIGNAL && (arg as { type?: string }).type === 'package.delivered') return;
-    await gateway.signal(workflowId, signalName, arg);
+  async signal(workflowId, signal, arg) {
+    if (signal.name === deliveryFulfilmentSaga.signals.packageEvent.name && (arg as { type?: string }).type === 'package.delivered') return;
+    await gateway.signal(workflowId, signal, arg);
   },
 });
 

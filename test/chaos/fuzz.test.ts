@@ -5,7 +5,7 @@ import { runFuzz } from '../../chaos/fuzz/run-fuzz.ts';
 import { startWorkflowOnlyWorker, type WorkflowOnlyWorker } from '../../chaos/fuzz/workflow-only-worker.ts';
 import { walGatedFingerprint } from '../../chaos/fuzz/wal-gated-fingerprint.ts';
 import { changedTables, idempotencyKeyCount, stateFingerprint, waitForOutboxDrained } from '../../chaos/fuzz/state-fingerprint.ts';
-import { SAGA_STATE_QUERY, type SagaState } from '../../src/platform/temporal/saga-state.ts';
+import { sagaStateQuery } from '../../workflows/saga-contract.ts';
 import { eventually, startPlatform, type TestPlatform } from '../support/platform.ts';
 import { ensureTestRuntime, temporalTarget } from '../support/test-env.ts';
 import { withdrawalHelpers } from '../support/withdrawals.ts';
@@ -89,7 +89,7 @@ beforeAll(async () => {
   const sagas = [payingSaga, `service-fulfilment-${serviceId}`, `bitcoin-withdrawal-${withdrawalId}`, `auction-closing-${openAuction}`];
   const sagaResources: OwnedResource[] = [];
   for (const id of sagas) {
-    const state = await platform.workflows.query<SagaState>(id, SAGA_STATE_QUERY);
+    const state = await platform.workflows.query(id, sagaStateQuery);
     sagaResources.push({ kind: 'saga', id, parties: state.parties });
   }
   const customers = [seller, buyer, bidder];

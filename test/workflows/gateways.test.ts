@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPing } from '../../src/diagnostics/queries.ts';
-import { pingWorkflowId } from '../../src/diagnostics/use-cases.ts';
 import { GrpcWorkflowGateway } from '../../src/platform/temporal/grpc-workflow-gateway.ts';
 import { HttpWorkflowGateway } from '../../src/platform/temporal/http-workflow-gateway.ts';
-import { SAGA_STATE_QUERY, type SagaState } from '../../src/platform/temporal/saga-state.ts';
 import { WorkflowNotFound, type WorkflowGateway } from '../../src/platform/temporal/workflow-gateway.ts';
-import { ACKNOWLEDGE_PING_SIGNAL } from '../../workflows/message-names.ts';
+import { diagnosticPingSaga } from '../../workflows/diagnostic-ping.contract.ts';
+import { sagaStateQuery } from '../../workflows/saga-contract.ts';
 import { createTestDatabase, startTestWorker, temporalTarget, uniqueTaskQueue } from '../support/test-env.ts';
 
 /**
@@ -40,20 +39,14 @@ describe.each(adapters)('workflow gateway over %s', (_name, gateway) => {
     const pingId = crypto.randomUUID();
     return {
       pingId,
-      workflowId: pingWorkflowId(pingId),
+      workflowId: diagnosticPingSaga.workflowId(pingId),
       input: { pingId, message: 'are you there?', requestedBy: 'operator', awaitAcknowledgement },
     };
   };
 
   it('runs the trivial workflow through its activity into Postgres', async () => {
     const { pingId, workflowId, input } = ping(false);
-    const started = await gateway().start({
-      workflowType: 'diagnosticPing',
-      workflowId,
-      taskQueue,
-      args: [input],
-      searchAttributes: { CustomerId: 'operator' },
-    });
+    const started = await gateway().start(diagnosticPingSaga, input, { taskQueue });
     expect(started).toEqual({ workflowId, started: true });
 
     await expect.poll(async () => (await gateway().describe(workflowId))?.status, { timeout: 20_000 }).toBe('completed');
@@ -71,25 +64,25 @@ describe.each(adapters)('workflow gateway over %s', (_name, gateway) => {
 
   it('never starts the same business fact twice', async () => {
     const { workflowId, input } = ping(true);
-    await gateway().start({ workflowType: 'diagnosticPing', workflowId, taskQueue, args: [input] });
-    expect(await gateway().start({ workflowType: 'diagnosticPing', workflowId, taskQueue, args: [input] })).toEqual({
+    await gateway().start(diagnosticPingSaga, input, { taskQueue });
+    expect(await gateway().start(diagnosticPingSaga, input, { taskQueue })).toEqual({
       workflowId,
       started: false,
     });
-    await gateway().signal(workflowId, ACKNOWLEDGE_PING_SIGNAL, { by: 'cleanup' });
+    await gateway().signal(workflowId, diagnosticPingSaga.signals.acknowledgePing, { by: 'cleanup' });
   });
 
   it('signals a waiting workflow and reads its state with a query', async () => {
     const { workflowId, input } = ping(true);
-    await gateway().start({ workflowType: 'diagnosticPing', workflowId, taskQueue, args: [input] });
+    await gateway().start(diagnosticPingSaga, input, { taskQueue });
     await expect
-      .poll(async () => (await gateway().query<SagaState>(workflowId, SAGA_STATE_QUERY)).step, { timeout: 20_000 })
+      .poll(async () => (await gateway().query(workflowId, sagaStateQuery)).step, { timeout: 20_000 })
       .toBe('awaiting-acknowledgement');
 
-    await gateway().signal(workflowId, ACKNOWLEDGE_PING_SIGNAL, { by: 'alice' });
+    await gateway().signal(workflowId, diagnosticPingSaga.signals.acknowledgePing, { by: 'alice' });
 
     await expect.poll(async () => (await gateway().describe(workflowId))?.status, { timeout: 20_000 }).toBe('completed');
-    const state = await gateway().query<SagaState>(workflowId, SAGA_STATE_QUERY);
+    const state = await gateway().query(workflowId, sagaStateQuery);
     expect(state.step).toBe('done');
     expect(state.history.map((h) => h.step)).toEqual(['recording', 'awaiting-acknowledgement', 'done']);
     expect(state.parties).toEqual(['operator']);
@@ -97,22 +90,23 @@ describe.each(adapters)('workflow gateway over %s', (_name, gateway) => {
 
   it('starts a workflow with a signal already in hand (signal-with-start)', async () => {
     const { workflowId, input } = ping(true);
-    await gateway().signalWithStart({
-      workflowType: 'diagnosticPing',
-      workflowId,
-      taskQueue,
-      args: [input],
-      signalName: ACKNOWLEDGE_PING_SIGNAL,
-      signalArg: { by: 'early-bird' },
-    });
+    await gateway().signalWithStart(
+      diagnosticPingSaga,
+      input,
+      diagnosticPingSaga.signals.acknowledgePing,
+      { by: 'early-bird' },
+      { taskQueue },
+    );
     await expect.poll(async () => (await gateway().describe(workflowId))?.status, { timeout: 20_000 }).toBe('completed');
-    expect((await gateway().query<SagaState>(workflowId, SAGA_STATE_QUERY)).step).toBe('done');
+    expect((await gateway().query(workflowId, sagaStateQuery)).step).toBe('done');
   });
 
   it('reports unknown workflows plainly', async () => {
     expect(await gateway().describe('no-such-workflow')).toBeUndefined();
-    await expect(gateway().signal('no-such-workflow', ACKNOWLEDGE_PING_SIGNAL, {})).rejects.toBeInstanceOf(WorkflowNotFound);
-    await expect(gateway().query('no-such-workflow', SAGA_STATE_QUERY)).rejects.toBeInstanceOf(WorkflowNotFound);
+    await expect(gateway().signal('no-such-workflow', diagnosticPingSaga.signals.acknowledgePing, { by: 'nobody' })).rejects.toBeInstanceOf(
+      WorkflowNotFound,
+    );
+    await expect(gateway().query('no-such-workflow', sagaStateQuery)).rejects.toBeInstanceOf(WorkflowNotFound);
   });
 
   it('answers the health check', async () => {

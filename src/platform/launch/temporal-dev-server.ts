@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes.ts';
+import { SEARCH_ATTRIBUTES } from '../../../workflows/search-attributes.ts';
 import { resolveTemporalCli } from './temporal-cli.ts';
 import { freePort } from './free-port.ts';
 import { StartFailed, waitFor } from './wait-for.ts';

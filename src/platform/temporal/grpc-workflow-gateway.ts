@@ -1,17 +1,22 @@
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import { defineSearchAttributeKey, type SearchAttributePair } from '@temporalio/common';
-import { SEARCH_ATTRIBUTES, type SearchAttributeName, type SearchAttributeValues } from './search-attributes.ts';
+import { defineSearchAttributeKey, type QueryDefinition, type SearchAttributePair, type SignalDefinition } from '@temporalio/common';
+import type { SagaContract } from '../../../workflows/saga-contract.ts';
+import { SEARCH_ATTRIBUTES, type SearchAttributeName, type SearchAttributeValues } from '../../../workflows/search-attributes.ts';
 import {
   keywordLists,
   toWorkflowStatus,
   WorkflowNotFound,
-  type StartWorkflow,
+  type StartOptions,
   type StartedWorkflow,
   type WorkflowDescription,
   type WorkflowGateway,
 } from './workflow-gateway.ts';
 
-/** The Node adapter: `@temporalio/client` over gRPC. */
+/**
+ * The Node adapter: `@temporalio/client` over gRPC. Starts are typed by the saga's
+ * workflow function type (`(input) => Promise<result>`, from its contract), passed to the
+ * client as its type parameter; the API never loads the workflow code itself.
+ */
 export class GrpcWorkflowGateway implements WorkflowGateway {
   private constructor(
     readonly client: Client,
@@ -23,36 +28,43 @@ export class GrpcWorkflowGateway implements WorkflowGateway {
     return new GrpcWorkflowGateway(new Client({ connection, namespace }), connection);
   }
 
-  async start(request: StartWorkflow): Promise<StartedWorkflow> {
+  async start<Input, Result>(saga: SagaContract<Input, Result>, input: Input, { taskQueue }: StartOptions): Promise<StartedWorkflow> {
+    const workflowId = saga.idOf(input);
     try {
-      await this.client.workflow.start(request.workflowType, {
-        workflowId: request.workflowId,
-        taskQueue: request.taskQueue,
-        args: request.args,
+      await this.client.workflow.start<(input: Input) => Promise<Result>>(saga.workflowType, {
+        workflowId,
+        taskQueue,
+        args: [input],
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: toSearchAttributes(request.searchAttributes),
+        typedSearchAttributes: toSearchAttributes(saga.searchAttributes(input)),
       });
-      return { workflowId: request.workflowId, started: true };
+      return { workflowId, started: true };
     } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId: request.workflowId, started: false };
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, started: false };
       throw error;
     }
   }
 
-  async signal(workflowId: string, signalName: string, arg: unknown): Promise<void> {
-    await this.withNotFound(workflowId, () => this.client.workflow.getHandle(workflowId).signal(signalName, arg));
+  async signal<Arg>(workflowId: string, signal: SignalDefinition<[Arg]>, arg: Arg): Promise<void> {
+    await this.withNotFound(workflowId, () => this.client.workflow.getHandle(workflowId).signal(signal, arg));
   }
 
-  async signalWithStart(request: StartWorkflow & { signalName: string; signalArg: unknown }): Promise<{ delivered: boolean }> {
+  async signalWithStart<Input, Result, Arg>(
+    saga: SagaContract<Input, Result>,
+    input: Input,
+    signal: SignalDefinition<[Arg]>,
+    arg: Arg,
+    { taskQueue }: StartOptions,
+  ): Promise<{ delivered: boolean }> {
     try {
-      await this.client.workflow.signalWithStart(request.workflowType, {
-        workflowId: request.workflowId,
-        taskQueue: request.taskQueue,
-        args: request.args,
-        signal: request.signalName,
-        signalArgs: [request.signalArg],
+      await this.client.workflow.signalWithStart<(input: Input) => Promise<Result>, [Arg]>(saga.workflowType, {
+        workflowId: saga.idOf(input),
+        taskQueue,
+        args: [input],
+        signal,
+        signalArgs: [arg],
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: toSearchAttributes(request.searchAttributes),
+        typedSearchAttributes: toSearchAttributes(saga.searchAttributes(input)),
       });
       return { delivered: true };
     } catch (error) {
@@ -61,8 +73,8 @@ export class GrpcWorkflowGateway implements WorkflowGateway {
     }
   }
 
-  async query<T>(workflowId: string, queryName: string, ...args: unknown[]): Promise<T> {
-    return this.withNotFound(workflowId, () => this.client.workflow.getHandle(workflowId).query<T, unknown[]>(queryName, ...args));
+  async query<Result>(workflowId: string, query: QueryDefinition<Result>): Promise<Result> {
+    return this.withNotFound(workflowId, () => this.client.workflow.getHandle(workflowId).query(query));
   }
 
   async describe(workflowId: string): Promise<WorkflowDescription | undefined> {

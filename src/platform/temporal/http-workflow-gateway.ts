@@ -1,9 +1,11 @@
-import { SEARCH_ATTRIBUTES, type SearchAttributeName, type SearchAttributeValues } from './search-attributes.ts';
+import type { QueryDefinition, SignalDefinition } from '@temporalio/common';
+import type { SagaContract } from '../../../workflows/saga-contract.ts';
+import { SEARCH_ATTRIBUTES, type SearchAttributeName, type SearchAttributeValues } from '../../../workflows/search-attributes.ts';
 import {
   keywordLists,
   toWorkflowStatus,
   WorkflowNotFound,
-  type StartWorkflow,
+  type StartOptions,
   type StartedWorkflow,
   type WorkflowDescription,
   type WorkflowGateway,
@@ -31,30 +33,37 @@ export class HttpWorkflowGateway implements WorkflowGateway {
     this.#base = `${origin.replace(/\/$/, '')}/api/v1/namespaces/${encodeURIComponent(namespace)}`;
   }
 
-  async start(request: StartWorkflow): Promise<StartedWorkflow> {
-    const response = await this.call('POST', `/workflows/${encodeURIComponent(request.workflowId)}`, {
-      ...startFields(request),
+  async start<Input, Result>(saga: SagaContract<Input, Result>, input: Input, options: StartOptions): Promise<StartedWorkflow> {
+    const workflowId = saga.idOf(input);
+    const response = await this.call('POST', `/workflows/${encodeURIComponent(workflowId)}`, {
+      ...startFields(saga, input, options),
       workflowIdReusePolicy: 'WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE',
     });
-    if (response.ok) return { workflowId: request.workflowId, started: true };
+    if (response.ok) return { workflowId, started: true };
     const error = await readError(response);
-    if (error.code === ALREADY_EXISTS) return { workflowId: request.workflowId, started: false };
+    if (error.code === ALREADY_EXISTS) return { workflowId, started: false };
     throw temporalError('start', error);
   }
 
-  async signal(workflowId: string, signalName: string, arg: unknown): Promise<void> {
-    const response = await this.call('POST', `/workflows/${encodeURIComponent(workflowId)}/signal/${encodeURIComponent(signalName)}`, {
+  async signal<Arg>(workflowId: string, signal: SignalDefinition<[Arg]>, arg: Arg): Promise<void> {
+    const response = await this.call('POST', `/workflows/${encodeURIComponent(workflowId)}/signal/${encodeURIComponent(signal.name)}`, {
       input: [arg],
       requestId: crypto.randomUUID(),
     });
     await this.expectOk(response, 'signal', workflowId);
   }
 
-  async signalWithStart(request: StartWorkflow & { signalName: string; signalArg: unknown }): Promise<{ delivered: boolean }> {
+  async signalWithStart<Input, Result, Arg>(
+    saga: SagaContract<Input, Result>,
+    input: Input,
+    signal: SignalDefinition<[Arg]>,
+    arg: Arg,
+    options: StartOptions,
+  ): Promise<{ delivered: boolean }> {
     const response = await this.call(
       'POST',
-      `/workflows/${encodeURIComponent(request.workflowId)}/signal-with-start/${encodeURIComponent(request.signalName)}`,
-      { ...startFields(request), signalInput: [request.signalArg], workflowIdReusePolicy: 'WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE' },
+      `/workflows/${encodeURIComponent(saga.idOf(input))}/signal-with-start/${encodeURIComponent(signal.name)}`,
+      { ...startFields(saga, input, options), signalInput: [arg], workflowIdReusePolicy: 'WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE' },
     );
     if (response.ok) return { delivered: true };
     const error = await readError(response);
@@ -62,13 +71,13 @@ export class HttpWorkflowGateway implements WorkflowGateway {
     throw temporalError('signal-with-start', error);
   }
 
-  async query<T>(workflowId: string, queryName: string, ...args: unknown[]): Promise<T> {
-    const response = await this.call('POST', `/workflows/${encodeURIComponent(workflowId)}/query/${encodeURIComponent(queryName)}`, {
-      query: { queryArgs: args },
+  async query<Result>(workflowId: string, query: QueryDefinition<Result>): Promise<Result> {
+    const response = await this.call('POST', `/workflows/${encodeURIComponent(workflowId)}/query/${encodeURIComponent(query.name)}`, {
+      query: { queryArgs: [] },
     });
     await this.expectOk(response, 'query', workflowId);
     const body = (await response.json()) as { queryResult?: unknown[] };
-    return body.queryResult?.[0] as T;
+    return body.queryResult?.[0] as Result;
   }
 
   async describe(workflowId: string): Promise<WorkflowDescription | undefined> {
@@ -127,13 +136,13 @@ export class HttpWorkflowGateway implements WorkflowGateway {
   }
 }
 
-function startFields(request: StartWorkflow): Record<string, unknown> {
+function startFields<Input, Result>(saga: SagaContract<Input, Result>, input: Input, { taskQueue }: StartOptions): Record<string, unknown> {
   return {
-    workflowType: { name: request.workflowType },
-    taskQueue: { name: request.taskQueue },
-    input: request.args,
+    workflowType: { name: saga.workflowType },
+    taskQueue: { name: taskQueue },
+    input: [input],
     requestId: crypto.randomUUID(),
-    ...(request.searchAttributes ? { searchAttributes: { indexedFields: toIndexedFields(request.searchAttributes) } } : {}),
+    searchAttributes: { indexedFields: toIndexedFields(saga.searchAttributes(input)) },
   };
 }
 

@@ -1,19 +1,16 @@
-import type { SearchAttributeValues } from './search-attributes.ts';
+import type { QueryDefinition, SignalDefinition } from '@temporalio/common';
+import type { SagaContract } from '../../../workflows/saga-contract.ts';
 
 /**
  * The port through which the API and use cases reach Temporal. Two adapters: gRPC via
  * `@temporalio/client` (Node only) and fetch over Temporal's HTTP API (any runtime with
- * fetch: Deno, edge workers). Workflow ids are deterministic from business keys, so
- * starting the same business fact twice finds the saga already there instead of
- * starting a second one.
+ * fetch: Deno, edge workers). Every start goes through a saga's contract
+ * (workflows/<saga>.contract.ts), which gives the workflow type, the id, the search
+ * attributes and the input's type. Ids are deterministic from business keys, so starting
+ * the same business fact twice finds the saga already there instead of starting a second.
  */
-export interface StartWorkflow {
-  workflowType: string;
-  workflowId: string;
+export interface StartOptions {
   taskQueue: string;
-  args: unknown[];
-  /** Search attributes the Temporal UI can filter on (see search-attributes.ts). */
-  searchAttributes?: SearchAttributeValues;
 }
 
 export interface StartedWorkflow {
@@ -36,22 +33,28 @@ export interface WorkflowDescription {
 }
 
 export interface WorkflowGateway {
-  start(request: StartWorkflow): Promise<StartedWorkflow>;
-  signal(workflowId: string, signalName: string, arg: unknown): Promise<void>;
+  start<Input, Result>(saga: SagaContract<Input, Result>, input: NoInfer<Input>, options: StartOptions): Promise<StartedWorkflow>;
+  signal<Arg>(workflowId: string, signal: SignalDefinition<[Arg]>, arg: NoInfer<Arg>): Promise<void>;
   /**
-   * Signals the workflow, starting it first if it never ran: one atomic server call.
-   * A workflow id whose run already closed is not started again (the business fact was
+   * Signals the saga, starting it first if it never ran: one atomic server call. A
+   * workflow id whose run already closed is not started again (the business fact was
    * handled); that returns `{ delivered: false }`.
    */
-  signalWithStart(request: StartWorkflow & { signalName: string; signalArg: unknown }): Promise<{ delivered: boolean }>;
-  query<T>(workflowId: string, queryName: string, ...args: unknown[]): Promise<T>;
+  signalWithStart<Input, Result, Arg>(
+    saga: SagaContract<Input, Result>,
+    input: NoInfer<Input>,
+    signal: SignalDefinition<[Arg]>,
+    arg: NoInfer<Arg>,
+    options: StartOptions,
+  ): Promise<{ delivered: boolean }>;
+  query<Result>(workflowId: string, query: QueryDefinition<Result>): Promise<Result>;
   /** Undefined when no workflow has this id. */
   describe(workflowId: string): Promise<WorkflowDescription | undefined>;
   /** Resolves when the frontend answers for the namespace; throws otherwise. */
   checkHealth(): Promise<void>;
 }
 
-/** Temporal's `WORKFLOW_EXECUTION_STATUS_RUNNING` (or `RUNNING`) → API.md's `running`. */
+/** Temporal's `WORKFLOW_EXECUTION_STATUS_RUNNING` (or `RUNNING`) → the API's `running` (the `Saga` schema in docs/routes.md). */
 export function toWorkflowStatus(raw: string | undefined): WorkflowStatus {
   const name = (raw ?? '').replace(/^WORKFLOW_EXECUTION_STATUS_/, '').toLowerCase();
   const known: WorkflowStatus[] = ['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out', 'continued_as_new'];
