@@ -8,7 +8,6 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type W
 import { withActivityBoundary } from './activities/activity-boundary.ts';
 import { createAuctionActivities } from './activities/auctions.ts';
 import { createBitcoinActivities } from './activities/bitcoin.ts';
-import { createBenchActivities } from './activities/bench.ts';
 import { createDiagnosticsActivities } from './activities/diagnostics.ts';
 import { createPaymentActivities } from './activities/payments.ts';
 import { createSettingsActivities } from './activities/settings.ts';
@@ -55,7 +54,6 @@ export function createActivities(deps: {
     ...createPaymentActivities({ pool, provider: deps.paymentProvider }),
     ...createFulfilmentActivities({ pool, carrier: deps.carrier }),
     ...createBitcoinActivities({ pool, clock: deps.clock, node: deps.lightningNode }),
-    ...createBenchActivities(),
   });
 }
 

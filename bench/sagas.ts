@@ -12,7 +12,7 @@ import { systemClock } from '../src/kernel/clock.ts';
 import { Money } from '../src/kernel/money.ts';
 import { applyProviderEvent, startPayment } from '../src/payments/use-cases.ts';
 import { runInUnitOfWork } from '../src/platform/db/unit-of-work.ts';
-import { PAYMENT_CAPTURED_SIGNAL } from '../workflows/message-names.ts';
+import { payingForWonItemSaga } from '../workflows/paying-for-won-item.contract.ts';
 import { benchPostgres, benchTemporal, compare } from './support.ts';
 
 const SAGAS = 60;
@@ -72,7 +72,7 @@ export async function run(): Promise<void> {
                 fulfilment: a.fulfilment,
               },
             ],
-            signal: PAYMENT_CAPTURED_SIGNAL,
+            signal: payingForWonItemSaga.signals.chargeCaptured,
             signalArgs: [{ eventId: `bench-${a.auctionId}` }],
           });
           const outcome = await handle.result();

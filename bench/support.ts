@@ -63,10 +63,11 @@ export async function throughput(total: number, concurrency: number, work: (loop
   return total / ((performance.now() - started) / 1000);
 }
 
-/** A throw-away Temporal dev server, a worker on it over the given database, and a client. */
+/** A throw-away Temporal dev server, the bench worker (bench/worker.ts) on it over the given database, and a client. */
 export async function benchTemporal(databaseUrl: string) {
   const { NativeConnection } = await import('@temporalio/worker');
-  const { configureWorkerRuntime, createWorker } = await import('../worker.ts');
+  const { configureWorkerRuntime } = await import('../worker.ts');
+  const { createBenchWorker } = await import('./worker.ts');
   const { startTemporalDevServer } = await import('../src/platform/launch/temporal-dev-server.ts');
   const { GrpcWorkflowGateway } = await import('../src/platform/temporal/grpc-workflow-gateway.ts');
   const { createPools } = await import('../src/platform/db/pools.ts');
@@ -83,7 +84,7 @@ export async function benchTemporal(databaseUrl: string) {
   const pools = createPools(databaseUrl, { max: 20, applicationName: 'bench' });
   configureWorkerRuntime({ handleSignals: false });
   const connection = await NativeConnection.connect({ address: temporal.address });
-  const worker = await createWorker({ connection, namespace: temporal.namespace, taskQueue, pools, config });
+  const worker = await createBenchWorker({ connection, namespace: temporal.namespace, taskQueue, pools, config });
   const running = worker.run();
   const gateway = await GrpcWorkflowGateway.connect(temporal.address, temporal.namespace);
   return {

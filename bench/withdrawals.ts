@@ -26,8 +26,9 @@ import { silentLogger } from '../src/platform/log.ts';
 import { GrpcWorkflowGateway } from '../src/platform/temporal/grpc-workflow-gateway.ts';
 import { createLightningNodeSimulator } from '../src/simulators/lightning-node.ts';
 import { startSimulator } from '../src/simulators/serve.ts';
-import { configureWorkerRuntime, createWorker } from '../worker.ts';
+import { configureWorkerRuntime } from '../worker.ts';
 import { benchPostgres, compare } from './support.ts';
+import { createBenchWorker } from './worker.ts';
 
 const WITHDRAWALS = 60;
 /** Activities a paid withdrawal runs: sagaTimeouts, reserveWithdrawalFunds, payWithdrawalInvoice, lightningPaymentStatus, settleWithdrawal. */
@@ -55,7 +56,13 @@ export async function run(): Promise<void> {
   const pools = createPools(postgres.url, { max: 20, applicationName: 'bench' });
   configureWorkerRuntime({ handleSignals: false });
   const connection = await NativeConnection.connect({ address: temporal.address });
-  const worker = await createWorker({ connection, namespace: temporal.namespace, taskQueue: config.TEMPORAL_TASK_QUEUE, pools, config });
+  const worker = await createBenchWorker({
+    connection,
+    namespace: temporal.namespace,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    pools,
+    config,
+  });
   const running = worker.run();
   const workflows = await GrpcWorkflowGateway.connect(temporal.address, temporal.namespace);
   const app = createApp({ config, pools, workflows, clock: systemClock, logger: silentLogger }, ROUTES);
