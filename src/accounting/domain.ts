@@ -128,11 +128,18 @@ export class Account extends Aggregate<AccountEvent> {
     assertSat(amount);
     if (amount.isZero())
       throw new InvalidInput('a deposit must be more than zero', [{ path: 'amount.amount', message: 'must be more than zero' }]);
+    const balance = this.current.balance.add(amount); // refuses an overflow before anything changes
     this.#newPostings.push(
       transfer({ id: postingId, kind: 'deposit', reference: postingId, from: LIGHTNING_ACCOUNT, to: this.id, amount }),
     );
-    this.current.balance = this.current.balance.add(amount);
-    this.record({ type: 'FundsDeposited', ownerId: this.current.ownerId, postingId, amount: amount.toJSON(), balance: this.current.balance.toJSON() });
+    this.current.balance = balance;
+    this.record({
+      type: 'FundsDeposited',
+      ownerId: this.current.ownerId,
+      postingId,
+      amount: amount.toJSON(),
+      balance: this.current.balance.toJSON(),
+    });
   }
 
   /**

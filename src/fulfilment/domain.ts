@@ -104,13 +104,19 @@ export class DeliveryTransaction extends Aggregate<DeliveryEvent> {
   deadlineMissed(stage: 'shipping' | 'delivery', missed: number): void {
     if (this.current.missedDeadlines >= missed || this.isFinished()) return;
     this.current.missedDeadlines = missed;
-    this.record({ type: 'DeliveryDeadlineMissed', stage, buyerId: this.current.buyerId, sellerId: this.current.sellerId, title: this.current.title });
+    this.record({
+      type: 'DeliveryDeadlineMissed',
+      stage,
+      buyerId: this.current.buyerId,
+      sellerId: this.current.sellerId,
+      title: this.current.title,
+    });
   }
 }
 
 export type ServiceStatus = 'issued' | 'redeemed';
 
-/** The code is the buyer's secret (DESIGN property 12): it lives on the service transaction, never in its events. */
+/** The code is the buyer's secret (docs/design.md, property 12): it lives on the service transaction, never in its events. */
 export type ServiceEvent = ({ type: 'VoucherIssued' } & Parties) | { type: 'VoucherRedeemed'; buyerId: string; title: string };
 
 export interface ServiceState extends Parties {

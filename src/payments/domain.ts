@@ -5,7 +5,7 @@ import { Money, type MoneyJson } from '../kernel/money.ts';
 /**
  * `charging`: an attempt is at the provider; `charged`: the provider took the card and
  * will capture. Only `new` and `failed` accept a new attempt, so a payment has at most
- * one charge in flight (DESIGN property 11).
+ * one charge in flight (docs/design.md, property 11).
  */
 export type PaymentStatus = 'new' | 'charging' | 'charged' | 'captured' | 'failed' | 'refunded' | 'cancelled';
 
@@ -223,8 +223,9 @@ export class Payment extends Aggregate<PaymentEvent> {
     const paidForItem = providerChargeId === s.providerChargeId && (s.status === 'captured' || s.status === 'refunded');
     const unwanted = s.unwantedChargeIds.includes(providerChargeId);
     if (!paidForItem && !unwanted) return; // a charge we never counted: there is nothing of ours to give back
+    const refunded = s.refunded.add(amount); // refuses another currency before anything changes
     s.refundIds.push(refundId);
-    s.refunded = s.refunded.add(amount);
+    s.refunded = refunded;
     if (paidForItem || s.status === 'cancelled') s.status = 'refunded';
     this.record({
       type: 'PaymentRefunded',
