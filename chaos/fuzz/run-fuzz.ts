@@ -14,7 +14,7 @@ export interface FuzzOptions {
   log?: (line: string) => void;
 }
 
-/** Answers that refuse the request itself: they must store no Idempotency-Key (API.md). */
+/** Answers that refuse the request itself: they must store no Idempotency-Key (docs/design.md). */
 const NOT_ACCEPTED = new Set([400, 401, 413, 415]);
 
 /**

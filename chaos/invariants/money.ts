@@ -6,7 +6,7 @@ import { reservedViolations } from './reservations.ts';
 import type { MoneyWorld } from './world.ts';
 
 /**
- * The money invariants of DESIGN property 11, checked against the outside world's own
+ * The money invariants of docs/design.md, property 11, checked against the outside world's own
  * records (the simulators) and our books. Each returns the violations it found, as
  * sentences; an empty list means the money is where it should be. After every
  * end-to-end test file the platform waits for `moneyViolations` to come back empty; the

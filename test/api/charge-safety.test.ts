@@ -5,7 +5,7 @@ import { wonAuctionHelpers } from '../support/won-auctions.ts';
 
 /**
  * One charge in flight per payment, a refusal is an answer, attempts are bounded
- * (DESIGN property 11). Each test reproduces a defect reported against the public API.
+ * (docs/design.md, property 11). Each test reproduces a defect reported against the public API.
  */
 let platform: TestPlatform;
 const ran: string[] = [];

@@ -4,7 +4,7 @@ import { replayRecordedHistories } from '../support/replay.ts';
 import { wonAuctionHelpers } from '../support/won-auctions.ts';
 
 /**
- * The payment window races the charges (DESIGN property 11): a charge still in flight
+ * The payment window races the charges (docs/design.md, property 11): a charge still in flight
  * when the window ends is voided at the provider, and a capture that arrives after it
  * anyway is a late fact, reconciled by refunding it once, never refused in a loop.
  */

@@ -3,7 +3,7 @@ import { eventually, startPlatform, type TestPlatform } from '../support/platfor
 import { wonAuctionHelpers } from '../support/won-auctions.ts';
 
 /**
- * A voucher code is the buyer's secret (DESIGN property 12): it is shown in the buyer's
+ * A voucher code is the buyer's secret (docs/design.md, property 12): it is shown in the buyer's
  * own voucher view and in exactly one e-mail, the buyer's voucher e-mail; never in
  * events, saga state or histories, other e-mails, or anything the seller can read.
  */

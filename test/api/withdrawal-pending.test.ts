@@ -4,7 +4,7 @@ import { replayRecordedHistories } from '../support/replay.ts';
 import { withdrawalHelpers } from '../support/withdrawals.ts';
 
 /**
- * A lightning payment the node keeps pending (DESIGN property 11: release only on a
+ * A lightning payment the node keeps pending (docs/design.md, property 11: release only on a
  * definite "no"). With WITHDRAWAL_TIMEOUT of a second the saga asks the node again and
  * again; the reservation is held however long it takes; success at any time settles once.
  */

@@ -17,7 +17,7 @@ describe('durations', () => {
 });
 
 describe('configuration', () => {
-  it('has the defaults of API.md', () => {
+  it('has the defaults docs/configuration.md lists', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
       PORT: 3000,

@@ -19,7 +19,7 @@ export interface OutboxRelayOptions {
 }
 
 /**
- * Moves committed outbox rows to their consumers, at least once (DESIGN property 4).
+ * Moves committed outbox rows to their consumers, at least once (docs/design.md, property 4).
  * A batch is claimed with `FOR UPDATE SKIP LOCKED` inside one transaction, delivered,
  * and marked dispatched in that same transaction: if the relay dies before COMMIT the
  * locks vanish with its connection and the rows are delivered again, which consumers'

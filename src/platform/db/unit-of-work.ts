@@ -33,7 +33,7 @@ interface Tracked {
 const UNIQUE_VIOLATION = '23505';
 
 /**
- * One Postgres transaction for one use case (DESIGN property 2). Repositories load
+ * One Postgres transaction for one use case (docs/design.md, property 2). Repositories load
  * aggregates through `sql` and `track` them; new ones are `add`ed. `commit` writes
  * every changed aggregate with a versioned write, appends its events to the event
  * store and the outbox, and commits; any error rolls all of it back.

@@ -7,7 +7,7 @@ import { parameterControlCharacterErrors } from './request-hardening.ts';
 /**
  * Bearer JWT auth (HS256 with AUTH_SECRET, `sub` = customer id), on WebCrypto via jose,
  * so it runs on Node and Deno alike. Sets `customerId` for the handlers after it.
- * `exp` is required (API.md): a token without one would be valid forever, so it is a 401
+ * `exp` is required (docs/README.md): a token without one would be valid forever, so it is a 401
  * like an expired one. A `sub` with control characters is refused too: customer ids end
  * up in Postgres text columns and logs.
  */

@@ -12,7 +12,7 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
 const NOT_ACCEPTED = new Set([400, 401, 413, 415]);
 
 /**
- * `Idempotency-Key` support for mutating routes (API.md). Runs after auth, so keys are
+ * `Idempotency-Key` support for mutating routes (docs/design.md). Runs after auth, so keys are
  * scoped per customer. The same key with the same method, path and body returns the
  * first response again (marked `Idempotent-Replayed: true`) and performs the effect
  * once; with a different request it is a 422; while the first is still running, a 409.

@@ -1,7 +1,7 @@
 import { HTTPException } from 'hono/http-exception';
 import { DomainError, InvalidInput, type FieldError } from '../../kernel/errors.ts';
 
-/** RFC 9457 problem details, as API.md fixes them. */
+/** RFC 9457 problem details, as docs/README.md describes them. */
 export interface Problem {
   type: string;
   title: string;

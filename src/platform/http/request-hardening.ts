@@ -4,7 +4,7 @@ import type { FieldError } from '../../kernel/errors.ts';
 import type { AppEnv } from './app-env.ts';
 import { problem, problemResponse } from './problem.ts';
 
-/** API.md: request bodies over 1 MB, webhook bodies over 256 KB, are answered 413. */
+/** docs/design.md, property 10: request bodies over 1 MB, webhook bodies over 256 KB, are answered 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 export const WEBHOOK_BODY_LIMIT_BYTES = 256 * 1024;
 const WEBHOOK_PATHS = '/webhooks/';
@@ -29,7 +29,7 @@ const printable = (key: string) => key.replace(CONTROL_CHARACTERS, (ch) => `\\u$
 
 /**
  * Every string value and object key under `value` that holds a control character, as
- * API.md's `errors` (dotted paths, array indexes as numbers, like zod's). Iterative, so
+ * the problem's `errors` (docs/README.md; dotted paths, array indexes as numbers, like zod's). Iterative, so
  * a deeply nested body cannot overflow the stack.
  */
 export function controlCharacterErrors(value: unknown): FieldError[] {

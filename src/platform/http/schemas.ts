@@ -3,7 +3,7 @@ import { InvalidInput } from '../../kernel/errors.ts';
 import { CURRENCIES, Money } from '../../kernel/money.ts';
 
 /**
- * API.md's Money at the boundary: `{ amount: "12.50", currency: "USD" }` in, a `Money`
+ * The API's Money (docs/README.md) at the boundary: `{ amount: "12.50", currency: "USD" }` in, a `Money`
  * out. The currency list and precision rules are the kernel's, so the edge and the
  * domain can never disagree; errors land on `amount` or `currency` under the field.
  */

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { FieldError } from '../../kernel/errors.ts';
 
-/** zod issues as API.md's `errors`: a dotted path from the request root and a message. */
+/** zod issues as the problem's `errors` (docs/README.md): a dotted path from the request root and a message. */
 export function fieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
 }

@@ -1,5 +1,5 @@
 /**
- * Webhook signatures as API.md fixes them:
+ * Webhook signatures as docs/webhooks.md describes them:
  *   Webhook-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>
  * Verification uses WebCrypto's `verify`, which compares in constant time, so the
  * check leaks nothing about how much of a forged signature was right.
