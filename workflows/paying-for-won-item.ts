@@ -21,6 +21,8 @@ import { serviceFulfilment } from './service-fulfilment.ts';
 
 /** Patch id: paid auctions are handed to the fulfilment sagas (before: a pending-fulfilment row). */
 const FULFILMENT_SAGAS = 'fulfilment-sagas';
+/** Patch id: once captured, the hand-over finishes even if the saga is cancelled (before: the auction was marked unpaid). */
+const HAND_OVER_DESPITE_CANCELLATION = 'hand-over-despite-cancellation';
 
 /**
  * Starts the fulfilment saga for the auction's kind as a child that outlives this saga.
@@ -182,6 +184,9 @@ export async function payingForWonItem(input: PayingForWonItemInput): Promise<Pa
       journal.enter('completed');
       return { outcome: 'paid', paymentId };
     };
+    // A cancellation past this point must not leave the buyer's money taken and the item nowhere: the
+    // hand-over finishes, and the saga completes paid. Sagas that passed here before kept their old path.
+    if (patched(HAND_OVER_DESPITE_CANCELLATION)) return await CancellationScope.nonCancellable(handOver);
     return await handOver();
   } catch (error) {
     if (isCancellation(error)) {
