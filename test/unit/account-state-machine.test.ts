@@ -18,8 +18,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Account, LIGHTNING_ACCOUNT, type AccountEvent, type ReservationStatus } from '../../src/accounting/domain.ts';
-import { Conflict, InvalidInput, type DomainError } from '../../src/kernel/errors.ts';
+import { Conflict, InvalidInput } from '../../src/kernel/errors.ts';
 import { Money } from '../../src/kernel/money.ts';
+import { expectNoChange as expectNoChangeOf, expectRefusedUnchanged, type DomainErrorClass } from '../support/aggregate-expectations.ts';
 
 const sat = (n: number | bigint) => Money.fromMinorUnits(BigInt(n), 'SAT');
 const satJson = (n: number) => ({ amount: String(n), currency: 'SAT' as const });
@@ -67,27 +68,10 @@ function snapshot(account: Account) {
   };
 }
 
-function expectNoChange(account: Account, act: () => unknown): void {
-  const before = snapshot(account);
-  act();
-  expect(snapshot(account)).toEqual(before);
-  expect(account.pendingEvents).toEqual([]);
-}
+const expectNoChange = (account: Account, act: () => unknown) => expectNoChangeOf(account, snapshot, act);
 
-function expectRefused(account: Account, act: () => unknown, error: abstract new (...args: never[]) => DomainError): DomainError {
-  const before = snapshot(account);
-  let thrown: unknown;
-  try {
-    act();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(thrown).toBeInstanceOf(error);
-  expect((thrown as Error).constructor).toBe(error);
-  expect(snapshot(account)).toEqual(before);
-  expect(account.pendingEvents).toEqual([]);
-  return thrown as DomainError;
-}
+const expectRefused = (account: Account, act: () => unknown, error: DomainErrorClass) =>
+  expectRefusedUnchanged(account, snapshot, act, error);
 
 function expectRecorded(account: Account, act: () => unknown, events: AccountEvent[]): void {
   const before = account.version;

@@ -17,8 +17,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Auction, MAX_TITLE, type AuctionEvent, type AuctionStatus } from '../../src/auctions/domain.ts';
-import { BusinessRuleViolation, Conflict, Forbidden, InvalidInput, type DomainError } from '../../src/kernel/errors.ts';
+import { BusinessRuleViolation, Conflict, Forbidden, InvalidInput } from '../../src/kernel/errors.ts';
 import { Money } from '../../src/kernel/money.ts';
+import { expectNoChange as expectNoChangeOf, expectRefusedUnchanged, type DomainErrorClass } from '../support/aggregate-expectations.ts';
 
 const usd = (amount: string) => Money.of(amount, 'USD');
 const AUCTION_ID = 'auction-1';
@@ -91,30 +92,10 @@ function snapshot(a: Auction) {
 }
 
 /** `act` changes nothing: same state, same version, no event, no new bid. */
-function expectNoChange(a: Auction, act: () => unknown): void {
-  const before = snapshot(a);
-  act();
-  expect(snapshot(a)).toEqual(before);
-  expect(a.pendingEvents).toEqual([]);
-}
-
-type ErrorClass = abstract new (...args: never[]) => DomainError;
+const expectNoChange = (a: Auction, act: () => unknown) => expectNoChangeOf(a, snapshot, act);
 
 /** `act` is refused with exactly `error` (not a subclass), and the refusal changes nothing. */
-function expectRefused(a: Auction, act: () => unknown, error: ErrorClass): DomainError {
-  const before = snapshot(a);
-  let thrown: unknown;
-  try {
-    act();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(thrown).toBeInstanceOf(error);
-  expect((thrown as Error).constructor).toBe(error);
-  expect(snapshot(a)).toEqual(before);
-  expect(a.pendingEvents).toEqual([]);
-  return thrown as DomainError;
-}
+const expectRefused = (a: Auction, act: () => unknown, error: DomainErrorClass) => expectRefusedUnchanged(a, snapshot, act, error);
 
 /** `act` recorded exactly `events` (in order) and advanced the version by as many. */
 function expectRecorded(a: Auction, act: () => unknown, events: AuctionEvent[]): void {
@@ -564,7 +545,7 @@ describe('Auction: any sequence of bids', () => {
         steps.forEach((s, i) => {
           const amount = Money.fromMinorUnits(s.cents, s.currency);
           const now = s.late ? ENDS_AT : DURING;
-          const expectedRefusal: ErrorClass | undefined = s.late
+          const expectedRefusal: DomainErrorClass | undefined = s.late
             ? Conflict
             : s.bidderId === SELLER
               ? BusinessRuleViolation

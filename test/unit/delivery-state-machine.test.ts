@@ -23,6 +23,7 @@ import {
   type Parties,
 } from '../../src/fulfilment/domain.ts';
 import { Conflict } from '../../src/kernel/errors.ts';
+import { expectNoChange as expectNoChangeOf, expectRefusedUnchanged } from '../support/aggregate-expectations.ts';
 
 const DELIVERY_ID = 'delivery-1';
 const BUYER = 'buyer-1';
@@ -55,26 +56,9 @@ function snapshot(d: DeliveryTransaction) {
   return { ...d.state, version: d.version };
 }
 
-function expectNoChange(d: DeliveryTransaction, act: () => unknown): void {
-  const before = snapshot(d);
-  act();
-  expect(snapshot(d)).toEqual(before);
-  expect(d.pendingEvents).toEqual([]);
-}
+const expectNoChange = (d: DeliveryTransaction, act: () => unknown) => expectNoChangeOf(d, snapshot, act);
 
-function expectRefusedWithConflict(d: DeliveryTransaction, act: () => unknown): void {
-  const before = snapshot(d);
-  let thrown: unknown;
-  try {
-    act();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(thrown).toBeInstanceOf(Conflict);
-  expect((thrown as Error).constructor).toBe(Conflict);
-  expect(snapshot(d)).toEqual(before);
-  expect(d.pendingEvents).toEqual([]);
-}
+const expectRefusedWithConflict = (d: DeliveryTransaction, act: () => unknown) => expectRefusedUnchanged(d, snapshot, act, Conflict);
 
 function expectRecorded(d: DeliveryTransaction, act: () => unknown, events: DeliveryEvent[]): void {
   const before = d.version;

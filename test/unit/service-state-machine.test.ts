@@ -11,7 +11,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ServiceTransaction, type Parties, type ServiceStatus } from '../../src/fulfilment/domain.ts';
-import { Conflict, Forbidden, type DomainError } from '../../src/kernel/errors.ts';
+import { Conflict, Forbidden } from '../../src/kernel/errors.ts';
+import { expectRefusedUnchanged, type DomainErrorClass } from '../support/aggregate-expectations.ts';
 
 const SERVICE_ID = 'service-1';
 const BUYER = 'buyer-1';
@@ -39,19 +40,8 @@ function snapshot(s: ServiceTransaction) {
   return { ...s.state, version: s.version };
 }
 
-function expectRefused(s: ServiceTransaction, act: () => unknown, error: abstract new (...args: never[]) => DomainError): void {
-  const before = snapshot(s);
-  let thrown: unknown;
-  try {
-    act();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(thrown).toBeInstanceOf(error);
-  expect((thrown as Error).constructor).toBe(error);
-  expect(snapshot(s)).toEqual(before);
-  expect(s.pendingEvents).toEqual([]);
-}
+const expectRefused = (s: ServiceTransaction, act: () => unknown, error: DomainErrorClass) =>
+  expectRefusedUnchanged(s, snapshot, act, error);
 
 describe('ServiceTransaction.issue and restore', () => {
   it('issues the voucher with its code, recording VoucherIssued with the parties as version 1', () => {
