@@ -5,6 +5,7 @@ import type { RegisterRoutes } from '../platform/http/app.ts';
 import { requireCustomer } from '../platform/http/auth.ts';
 import { idempotencyKeys, idForThisRequest } from '../platform/http/idempotency.ts';
 import { BEARER_AUTH, IdParam, MoneySchema, MoneyView, problemResponses } from '../platform/http/schemas.ts';
+import { knownEventsOnly } from '../platform/http/webhook-events.ts';
 import { receiveWebhooks } from '../platform/http/webhooks.ts';
 import { bitcoinWithdrawalSaga } from '../../workflows/bitcoin-withdrawal.contract.ts';
 import { receiveLightningPaymentOutcome } from './lightning-payment-outcome.ts';
@@ -102,14 +103,9 @@ export const registerBitcoinRoutes: RegisterRoutes = (app, { config, pools, work
       secret: config.LIGHTNING_WEBHOOK_SECRET,
       pool: pools.write,
       clock,
-      handle: async (event, uow) => {
-        const known = parseLightningWebhookEvent(event); // data that does not fit: 400 naming the field
-        if (!known) {
-          logger.warn({ type: event.type, id: event.id }, 'ignoring an unknown lightning event type');
-          return;
-        }
-        await receiveLightningPaymentOutcome({ workflows, logger }, uow, known);
-      },
+      handle: knownEventsOnly('lightning', parseLightningWebhookEvent, logger, (event, uow) =>
+        receiveLightningPaymentOutcome({ workflows, logger }, uow, event),
+      ),
     }),
   );
 };

@@ -3,6 +3,7 @@ import { Forbidden, NotFound } from '../kernel/errors.ts';
 import type { RegisterRoutes } from '../platform/http/app.ts';
 import { requireCustomer } from '../platform/http/auth.ts';
 import { BEARER_AUTH, IdParam, problemResponses } from '../platform/http/schemas.ts';
+import { knownEventsOnly } from '../platform/http/webhook-events.ts';
 import { receiveWebhooks } from '../platform/http/webhooks.ts';
 import { receiveCarrierPackageEvent } from './carrier-package-event.ts';
 import { parseCarrierWebhookEvent } from './carrier-webhook-events.ts';
@@ -113,14 +114,9 @@ export const registerFulfilmentRoutes: RegisterRoutes = (app, { config, pools, w
       secret: config.CARRIER_WEBHOOK_SECRET,
       pool: pools.write,
       clock,
-      handle: async (event, uow) => {
-        const known = parseCarrierWebhookEvent(event); // data that does not fit: 400 naming the field
-        if (!known) {
-          logger.warn({ type: event.type, id: event.id }, 'ignoring an unknown carrier event type');
-          return;
-        }
-        await receiveCarrierPackageEvent({ workflows }, uow, known);
-      },
+      handle: knownEventsOnly('carrier', parseCarrierWebhookEvent, logger, (event, uow) =>
+        receiveCarrierPackageEvent({ workflows }, uow, event),
+      ),
     }),
   );
 };

@@ -5,6 +5,7 @@ import type { RegisterRoutes } from '../platform/http/app.ts';
 import { requireCustomer } from '../platform/http/auth.ts';
 import { idempotencyKeys } from '../platform/http/idempotency.ts';
 import { BEARER_AUTH, IdParam, MoneyView, problemResponses } from '../platform/http/schemas.ts';
+import { knownEventsOnly } from '../platform/http/webhook-events.ts';
 import { receiveWebhooks } from '../platform/http/webhooks.ts';
 import { payingForWonItemSaga } from '../../workflows/paying-for-won-item.contract.ts';
 import { receiveProviderPaymentEvent } from './provider-payment-outcome.ts';
@@ -99,14 +100,9 @@ export const registerPaymentRoutes: RegisterRoutes = (app, { config, pools, work
       secret: config.PAYMENTS_WEBHOOK_SECRET,
       pool: pools.write,
       clock,
-      handle: async (event, uow) => {
-        const known = parseProviderWebhookEvent(event); // data that does not fit: 400 naming the field
-        if (!known) {
-          logger.warn({ type: event.type, id: event.id }, 'ignoring an unknown payment-provider event type');
-          return;
-        }
-        await receiveProviderPaymentEvent({ workflows }, uow, known);
-      },
+      handle: knownEventsOnly('payment-provider', parseProviderWebhookEvent, logger, (event, uow) =>
+        receiveProviderPaymentEvent({ workflows }, uow, event),
+      ),
     }),
   );
 };

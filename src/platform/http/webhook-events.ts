@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { InvalidInput } from '../../kernel/errors.ts';
+import type { UnitOfWork } from '../db/unit-of-work.ts';
+import type { Logger } from '../log.ts';
 import { WebhookEventSchema, type WebhookEvent } from './webhooks.ts';
 
 /**
@@ -32,4 +34,25 @@ export function parseWebhookEvent<O extends readonly WebhookEventOption[]>(
     `invalid ${sender} event data`,
     parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
   );
+}
+
+/**
+ * A `receiveWebhooks` handler for one sender: parses each event with `parse` (400 for a
+ * known type whose data does not fit), acknowledges and logs a type we do not use, and
+ * hands a known event, typed, to the use case.
+ */
+export function knownEventsOnly<E>(
+  sender: string,
+  parse: (event: WebhookEvent) => E | undefined,
+  logger: Logger,
+  receive: (event: E, uow: UnitOfWork) => Promise<void>,
+): (event: WebhookEvent, uow: UnitOfWork) => Promise<void> {
+  return async (event, uow) => {
+    const known = parse(event);
+    if (known === undefined) {
+      logger.warn({ type: event.type, id: event.id }, `ignoring an unknown ${sender} event type`);
+      return;
+    }
+    await receive(known, uow);
+  };
 }
