@@ -120,10 +120,11 @@ export async function payingForWonItem(input: PayingForWonItemInput): Promise<Pa
         const refusal = refusalOf(error);
         // A Conflict means the attempt was decided meanwhile (by a webhook, or the window): nothing to undo.
         if (refusal?.type === 'Conflict') return;
-        const reason =
-          refusal?.type === REFUSAL.providerRefused
+        const reason = !refusal
+          ? 'the provider could not be reached'
+          : refusal.type === REFUSAL.providerRefused
             ? `the provider refused the card: ${refusal.message}`
-            : 'the provider could not be reached';
+            : `the charge was refused (${refusal.type}): ${refusal.message}`;
         await steps.failChargeAttempt({ paymentId, attempt, reason: reason.slice(0, 500) });
         journal.enter('payment-failed-awaiting-retry');
       }

@@ -374,6 +374,23 @@ describe.concurrent('payingForWonItem', () => {
     expect(two.startedAt).toBeGreaterThanOrEqual(failed.endedAt!);
   });
 
+  // This was a defect: any refusal but the provider's was recorded as "the provider could not be reached".
+  it('refused by our own rules (not the provider): the attempt fails at once, naming the refusal, not an outage', async () => {
+    const { handle, workflowId, s } = await start({
+      charge: async () => {
+        throw ApplicationFailure.nonRetryable('the card token is not one we accept', 'InvalidInput');
+      },
+    });
+    await waitForStep(handle, 'awaiting-payment');
+    await handle.signal(signals.chargeRequested, { attempt: 1, cardToken: 'not-a-token' });
+    await waitForStep(handle, 'payment-failed-awaiting-retry');
+    expect(log.argsOf(workflowId, 'failChargeAttempt')).toEqual([
+      [{ paymentId: s.paymentId, attempt: 1, reason: 'the charge was refused (InvalidInput): the card token is not one we accept' }],
+    ]);
+    expect(log.callsTo(workflowId, 'chargePayment')).toHaveLength(1);
+    await handle.terminate('test over');
+  });
+
   it('charges every attempt the API lets through, one after the other (the attempt limit is the payment’s, not the saga’s), then the window ends it unpaid', async () => {
     const { handle, workflowId, s } = await start({
       paymentWindowMs: 4_000,
