@@ -68,14 +68,12 @@ export async function benchTemporal(databaseUrl: string) {
   const { NativeConnection } = await import('@temporalio/worker');
   const { configureWorkerRuntime } = await import('../worker.ts');
   const { createBenchWorker } = await import('./worker.ts');
-  const { startTemporalDevServer } = await import('../src/platform/launch/temporal-dev-server.ts');
+  const { startTemporalDevServerOnFreePorts } = await import('../src/platform/launch/temporal-dev-server.ts');
   const { GrpcWorkflowGateway } = await import('../src/platform/temporal/grpc-workflow-gateway.ts');
   const { createPools } = await import('../src/platform/db/pools.ts');
   const { loadConfig } = await import('../src/platform/config/config.ts');
   const root = mkdtempSync(join(tmpdir(), 'platform-bench-temporal-'));
-  const temporal = await startTemporalDevServer({
-    port: await freePort(),
-    httpPort: await freePort(),
+  const temporal = await startTemporalDevServerOnFreePorts({
     logFile: join(root, 'temporal.log'),
     progress: (line) => console.log(line),
   });

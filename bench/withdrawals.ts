@@ -21,7 +21,7 @@ import { createPools } from '../src/platform/db/pools.ts';
 import { createApp } from '../src/platform/http/app.ts';
 import { issueToken } from '../src/platform/http/auth.ts';
 import { freePort } from '../src/platform/launch/free-port.ts';
-import { startTemporalDevServer } from '../src/platform/launch/temporal-dev-server.ts';
+import { startTemporalDevServerOnFreePorts } from '../src/platform/launch/temporal-dev-server.ts';
 import { silentLogger } from '../src/platform/log.ts';
 import { GrpcWorkflowGateway } from '../src/platform/temporal/grpc-workflow-gateway.ts';
 import { createLightningNodeSimulator } from '../src/simulators/lightning-node.ts';
@@ -40,9 +40,7 @@ export async function run(): Promise<void> {
   );
   const postgres = await benchPostgres();
   const root = mkdtempSync(join(tmpdir(), 'platform-bench-withdrawals-'));
-  const temporal = await startTemporalDevServer({
-    port: await freePort(),
-    httpPort: await freePort(),
+  const temporal = await startTemporalDevServerOnFreePorts({
     logFile: join(root, 'temporal.log'),
     progress: (l) => console.log(l),
   });

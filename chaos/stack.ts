@@ -6,7 +6,11 @@ import { createPools, type Pools } from '../src/platform/db/pools.ts';
 import { ensureDatabase } from '../src/platform/launch/ensure-database.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../src/platform/launch/embedded-postgres.ts';
 import { freePort } from '../src/platform/launch/free-port.ts';
-import { startTemporalDevServer, type TemporalServerHandle } from '../src/platform/launch/temporal-dev-server.ts';
+import {
+  startTemporalDevServer,
+  startTemporalDevServerOnFreePorts,
+  type TemporalServerHandle,
+} from '../src/platform/launch/temporal-dev-server.ts';
 import { writeWorkflowBundle } from '../src/platform/temporal/workflow-bundle.ts';
 import { WORKFLOWS_PATH } from '../worker.ts';
 import { startSimulators, type RunningSimulators } from '../src/simulators/start-all.ts';
@@ -74,18 +78,14 @@ export async function startChaosStack(options: { dataDir: string; random: Random
     stops.push(() => pools.end());
     await migrate(pools.write);
 
-    const temporalPorts = { port: await freePort(), httpPort: await freePort() };
-    const startTemporal = () =>
-      startTemporalDevServer({
-        ...temporalPorts,
-        dbFile: join(dataDir, 'temporal.db'),
-        logFile: join(dataDir, 'temporal.log'),
-        runDir,
-        progress: log,
-      });
-    log(`starting the Temporal dev server on 127.0.0.1:${temporalPorts.port} (state in ${join(dataDir, 'temporal.db')})`);
-    let temporal: TemporalServerHandle = await startTemporal();
+    const temporalOptions = { dbFile: join(dataDir, 'temporal.db'), logFile: join(dataDir, 'temporal.log'), runDir, progress: log };
+    log(`starting the Temporal dev server (state in ${temporalOptions.dbFile})`);
+    let temporal: TemporalServerHandle = await startTemporalDevServerOnFreePorts(temporalOptions);
     stops.push(() => temporal.stop());
+    log(`Temporal dev server on ${temporal.address}`);
+    // Restarts keep the ports the first start won: the platform's processes are configured with them.
+    const temporalPorts = { port: portOf(temporal.address), httpPort: portOf(temporal.httpAddress) };
+    const startTemporal = () => startTemporalDevServer({ ...temporalOptions, ...temporalPorts });
 
     const apiPort = await freePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -187,4 +187,9 @@ export async function startChaosStack(options: { dataDir: string; random: Random
     await stopAll();
     throw error;
   }
+}
+
+/** The port of a `host:port` address. */
+function portOf(address: string): number {
+  return Number(address.slice(address.lastIndexOf(':') + 1));
 }

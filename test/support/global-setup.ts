@@ -6,7 +6,7 @@ import type { TestProject } from 'vitest/node';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { startEmbeddedPostgres } from '../../src/platform/launch/embedded-postgres.ts';
 import { freePort } from '../../src/platform/launch/free-port.ts';
-import { startTemporalDevServer } from '../../src/platform/launch/temporal-dev-server.ts';
+import { startTemporalDevServerOnFreePorts } from '../../src/platform/launch/temporal-dev-server.ts';
 import { writeWorkflowBundle } from '../../src/platform/temporal/workflow-bundle.ts';
 import { WORKFLOWS_PATH } from '../../worker.ts';
 
@@ -42,9 +42,7 @@ export default async function setup(project: TestProject) {
   await pool.end();
 
   say('starting the Temporal dev server');
-  const temporal = await startTemporalDevServer({
-    port: await freePort(),
-    httpPort: await freePort(),
+  const temporal = await startTemporalDevServerOnFreePorts({
     logFile: join(root, 'temporal.log'),
     progress: say,
   });

@@ -1,8 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SEARCH_ATTRIBUTES } from '../../../workflows/search-attributes.ts';
 import { resolveTemporalCli } from './temporal-cli.ts';
 import { freePort } from './free-port.ts';
+import { PortTakenError } from './ports.ts';
 import { StartFailed, waitFor } from './wait-for.ts';
 import { startSupervised } from './supervised-process.ts';
 
@@ -109,6 +110,34 @@ export async function startTemporalDevServer(options: TemporalServerOptions): Pr
     );
   }
   return handle;
+}
+
+/**
+ * Starts the dev server on ports chosen here, for launchers that do not care which
+ * (the test setup, benchmarks, chaos). A port free when chosen can be taken before the
+ * server binds it, by another launcher starting at the same moment; the server then dies
+ * with "address already in use". That start is tried again on newly chosen ports, up to
+ * `attempts` times; its log is kept beside as `<logFile>.<n>`.
+ */
+export async function startTemporalDevServerOnFreePorts(
+  options: Omit<TemporalServerOptions, 'port' | 'httpPort' | 'uiPort'>,
+  { choosePort = freePort, attempts = 3 }: { choosePort?: () => Promise<number>; attempts?: number } = {},
+): Promise<TemporalServerHandle> {
+  for (let attempt = 1; ; attempt++) {
+    const ports = { port: await choosePort(), httpPort: await choosePort() };
+    try {
+      return await startTemporalDevServer({ ...options, ...ports });
+    } catch (error) {
+      if (attempt >= attempts || !lostAPortRace(error, options.logFile)) throw error;
+      if (existsSync(options.logFile)) renameSync(options.logFile, `${options.logFile}.${attempt}`);
+      options.progress(`Temporal dev server: a port (${ports.port} or ${ports.httpPort}) was already in use; trying again on others`);
+    }
+  }
+}
+
+function lostAPortRace(error: unknown, logFile: string): boolean {
+  if (error instanceof PortTakenError) return true;
+  return existsSync(logFile) && readFileSync(logFile, 'utf8').includes('address already in use');
 }
 
 /**
