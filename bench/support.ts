@@ -3,13 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { migrate } from '../src/platform/db/migrate.ts';
-import { startEmbeddedPostgres } from '../src/platform/launch/embedded-postgres.ts';
-import { freePort } from '../src/platform/launch/free-port.ts';
+import { startEmbeddedPostgresOnFreePort } from '../src/platform/launch/embedded-postgres.ts';
 
 /** A throw-away embedded Postgres, migrated, for one benchmark run. */
 export async function benchPostgres(): Promise<{ url: string; stop(): Promise<void> }> {
   const root = mkdtempSync(join(tmpdir(), 'platform-bench-'));
-  const postgres = await startEmbeddedPostgres({ dataDir: join(root, 'pg'), port: await freePort(), persistent: false });
+  const postgres = await startEmbeddedPostgresOnFreePort({ dataDir: join(root, 'pg'), persistent: false });
   const url = await postgres.createDatabase('bench');
   const pool = new pg.Pool({ connectionString: url });
   await migrate(pool);

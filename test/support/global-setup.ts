@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { migrate } from '../../src/platform/db/migrate.ts';
-import { startEmbeddedPostgres } from '../../src/platform/launch/embedded-postgres.ts';
-import { freePort } from '../../src/platform/launch/free-port.ts';
+import { startEmbeddedPostgresOnFreePort } from '../../src/platform/launch/embedded-postgres.ts';
 import { startTemporalDevServerOnFreePorts } from '../../src/platform/launch/temporal-dev-server.ts';
 import { writeWorkflowBundle } from '../../src/platform/temporal/workflow-bundle.ts';
 import { WORKFLOWS_PATH } from '../../worker.ts';
@@ -35,7 +34,7 @@ export default async function setup(project: TestProject) {
   const say = (line: string) => console.log(`[test setup] ${line}`);
 
   say('starting embedded PostgreSQL');
-  const postgres = await startEmbeddedPostgres({ dataDir: join(root, 'pg'), port: await freePort(), persistent: false });
+  const postgres = await startEmbeddedPostgresOnFreePort({ dataDir: join(root, 'pg'), persistent: false, progress: say });
   const templateUrl = await postgres.createDatabase(TEMPLATE_DATABASE);
   const pool = new pg.Pool({ connectionString: templateUrl });
   await migrate(pool);

