@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInput } from '../../src/kernel/errors.ts';
 import { parseCarrierWebhookEvent } from '../../src/fulfilment/carrier-webhook-events.ts';
+import { refusal } from '../support/webhook-refusal.ts';
 
 const deliveryId = '0b8e7f4c-2d1a-4c6b-8f3e-5a9d1c2b7e60';
 const data = { deliveryId, trackingNumber: 'TRK-1' };
 const event = (type: string, body: Record<string, unknown>) => ({ id: 'evt_c1', type, data: body });
-
-function refusal(run: () => unknown): InvalidInput {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InvalidInput) return error;
-    throw error;
-  }
-  throw new Error('expected the event to be refused');
-}
 
 describe("the carrier's webhook events", () => {
   it('parses each package event, typed by its `type`', () => {

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInput } from '../../src/kernel/errors.ts';
 import { parseLightningWebhookEvent } from '../../src/bitcoin/lightning-webhook-events.ts';
+import { refusal } from '../support/webhook-refusal.ts';
 
 const withdrawalId = '3c9a4e2b-7f18-4d5c-b6a0-9e1f2d3c4b5a';
 const paymentHash = 'ab'.repeat(32);
 const event = (type: string, data: Record<string, unknown>) => ({ id: 'evt_l1', type, data });
-
-function refusal(run: () => unknown): InvalidInput {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InvalidInput) return error;
-    throw error;
-  }
-  throw new Error('expected the event to be refused');
-}
 
 describe("the lightning node's webhook events", () => {
   it('parses a payment that succeeded and one that failed, with its reason', () => {

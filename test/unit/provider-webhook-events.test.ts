@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInput } from '../../src/kernel/errors.ts';
 import { Money } from '../../src/kernel/money.ts';
 import { parseProviderWebhookEvent } from '../../src/payments/provider-webhook-events.ts';
+import { refusal } from '../support/webhook-refusal.ts';
 
 const paymentId = '6f1c2b8e-4a57-4d39-9a1e-2f0c9d7b3e11';
 const charge = { paymentId, providerChargeId: 'ch_1' };
 const event = (type: string, data: Record<string, unknown>) => ({ id: 'evt_1', type, data });
-
-/** The InvalidInput a parse throws, or a failure if it does not throw one. */
-function refusal(run: () => unknown): InvalidInput {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InvalidInput) return error;
-    throw error;
-  }
-  throw new Error('expected the event to be refused');
-}
 
 describe("the payment provider's webhook events", () => {
   it('parses each event type we use, typed by its `type`', () => {
