@@ -1,7 +1,12 @@
-import { Context } from '@temporalio/activity';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Client, Connection, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
+import type { AuctionActivities } from '../../activities/auctions.ts';
+import type { FulfilmentActivities } from '../../activities/fulfilment.ts';
+import type { PaymentActivities } from '../../activities/payments.ts';
+import type { SettingsActivities } from '../../activities/settings.ts';
+import type { SagaContract } from '../../workflows/saga-contract.ts';
 import { sagaStateQuery, type SagaState } from '../../workflows/saga-contract.ts';
 import { ensureTestRuntime, temporalTarget, uniqueTaskQueue } from './test-env.ts';
 
@@ -116,8 +121,72 @@ export interface SagaTestWorker {
   track<H extends WorkflowHandle>(handle: H): H;
   /** Ids of workflows started by the workflows themselves (children), to clean up too. */
   trackId(workflowId: string): void;
+  /** Starts a saga by its workflow function under its contract's id, on this worker's queue; tracked. */
+  startSaga<Input, Result>(
+    workflow: (input: Input) => Promise<Result>,
+    saga: SagaContract<Input, Result>,
+    input: Input,
+  ): Promise<WorkflowHandleWithFirstExecutionRunId<(input: Input) => Promise<Result>>>;
   stop(): Promise<void>;
 }
+
+/**
+ * The saga test worker of one test file: started before its tests, stopped (its running
+ * workflows terminated) after them.
+ */
+export function sagaTestWorkerForThisFile(label: string, activities: Record<string, AnyActivity>): SagaTestWorker {
+  let started: SagaTestWorker | undefined;
+  beforeAll(async () => {
+    started = await startSagaTestWorker(label, activities);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  const worker = (): SagaTestWorker => {
+    if (!started) throw new Error('the saga test worker starts in beforeAll; use it inside a test');
+    return started;
+  };
+  return {
+    get taskQueue() {
+      return worker().taskQueue;
+    },
+    get client() {
+      return worker().client;
+    },
+    track: (handle) => worker().track(handle),
+    trackId: (workflowId) => worker().trackId(workflowId),
+    startSaga: (workflow, saga, input) => worker().startSaga(workflow, saga, input),
+    stop: () => worker().stop(),
+  };
+}
+
+/** Every activity a saga of this file's kind may call, unused: a call fails its saga at once, naming it. */
+type SagaActivities = AuctionActivities & PaymentActivities & FulfilmentActivities & SettingsActivities;
+const notStubbed = (name: string) => async (): Promise<never> => {
+  throw ApplicationFailure.nonRetryable(`${name} is not stubbed by this test`, 'NotStubbed');
+};
+export const unusedActivities: SagaActivities = {
+  sagaTimeouts: notStubbed('sagaTimeouts'),
+  endAuction: notStubbed('endAuction'),
+  attachPaymentToAuction: notStubbed('attachPaymentToAuction'),
+  attachFulfilmentToAuction: notStubbed('attachFulfilmentToAuction'),
+  markAuctionPaid: notStubbed('markAuctionPaid'),
+  markAuctionUnpaid: notStubbed('markAuctionUnpaid'),
+  markAuctionRefunded: notStubbed('markAuctionRefunded'),
+  startPayment: notStubbed('startPayment'),
+  chargePayment: notStubbed('chargePayment'),
+  failChargeAttempt: notStubbed('failChargeAttempt'),
+  closePaymentWindow: notStubbed('closePaymentWindow'),
+  reconcileChargesAfterWindow: notStubbed('reconcileChargesAfterWindow'),
+  refundPayment: notStubbed('refundPayment'),
+  refundUnwantedCapture: notStubbed('refundUnwantedCapture'),
+  createDelivery: notStubbed('createDelivery'),
+  bookCarrier: notStubbed('bookCarrier'),
+  recordMissedDeadline: notStubbed('recordMissedDeadline'),
+  declareLost: notStubbed('declareLost'),
+  issueVoucher: notStubbed('issueVoucher'),
+  requestFulfilment: notStubbed('requestFulfilment'),
+};
 
 /** A real Worker with the given stub activities on a fresh task queue, and a client to the same server. */
 export async function startSagaTestWorker(label: string, activities: Record<string, AnyActivity>): Promise<SagaTestWorker> {
@@ -147,6 +216,11 @@ export async function startSagaTestWorker(label: string, activities: Record<stri
       return handle;
     },
     trackId: (workflowId) => void ids.add(workflowId),
+    async startSaga(workflow, saga, input) {
+      const handle = await client.workflow.start(workflow, { args: [input], taskQueue, workflowId: saga.idOf(input) });
+      ids.add(handle.workflowId);
+      return handle;
+    },
     async stop() {
       await Promise.all(
         [...ids].map(async (workflowId) => {

@@ -1,5 +1,5 @@
 import { defaultPayloadConverter } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuctionActivities } from '../../activities/auctions.ts';
 import type { FulfilmentActivities } from '../../activities/fulfilment.ts';
 import type { PaymentActivities } from '../../activities/payments.ts';
@@ -12,10 +12,10 @@ import {
   currentWorkflowId,
   recorded,
   sagaState,
-  startSagaTestWorker,
+  sagaTestWorkerForThisFile,
+  unusedActivities,
   stepsOf,
   waitForStep,
-  type SagaTestWorker,
 } from '../support/saga-test-worker.ts';
 
 /**
@@ -39,6 +39,7 @@ const endFailures = new Map<string, number>();
 const childWindows = new Map<string, number>();
 
 const stubs: Activities = {
+  ...unusedActivities,
   async endAuction(auctionId) {
     const failures = endFailures.get(auctionId) ?? 0;
     if (failures > 0) {
@@ -62,29 +63,9 @@ const stubs: Activities = {
   closePaymentWindow: async () => ({ outcome: 'cancelled' as const }),
   reconcileChargesAfterWindow: async () => ({ voided: [], capturesFound: [] }),
   async markAuctionUnpaid() {},
-  // not reached in these tests
-  chargePayment: async () => ({ chargeId: 'unused' }),
-  async failChargeAttempt() {},
-  refundPayment: async () => ({ refundId: 'unused' }),
-  refundUnwantedCapture: async () => ({ refundId: 'unused' }),
-  async markAuctionPaid() {},
-  async markAuctionRefunded() {},
-  async attachFulfilmentToAuction() {},
-  async requestFulfilment() {},
-  async createDelivery() {},
-  bookCarrier: async () => ({ trackingNumber: 'unused' }),
-  async recordMissedDeadline() {},
-  declareLost: async () => ({ status: 'lost' as const }),
-  async issueVoucher() {},
 };
 
-let env: SagaTestWorker;
-beforeAll(async () => {
-  env = await startSagaTestWorker('closing', recorded(log, stubs));
-});
-afterAll(async () => {
-  await env?.stop();
-});
+const env = sagaTestWorkerForThisFile('closing', recorded(log, stubs));
 
 function auction(options: { endsInMs: number; winner?: boolean; endFailures?: number }) {
   const auctionId = crypto.randomUUID();
@@ -103,8 +84,7 @@ function auction(options: { endsInMs: number; winner?: boolean; endFailures?: nu
   const workflowId = auctionClosingSaga.idOf(input);
   const payingId = payingForWonItemSaga.workflowId(auctionId);
   env.trackId(payingId);
-  const run = async () =>
-    env.track(await env.client.workflow.start(auctionClosing, { args: [input], taskQueue: env.taskQueue, workflowId }));
+  const run = async () => await env.startSaga(auctionClosing, auctionClosingSaga, input);
   return { input, auctionId, sellerId, winnerId, workflowId, payingId, run };
 }
 

@@ -1,5 +1,5 @@
 import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BitcoinActivities } from '../../activities/bitcoin.ts';
 import type { SettingsActivities } from '../../activities/settings.ts';
 import { bitcoinWithdrawalSaga, type BitcoinWithdrawalInput } from '../../workflows/bitcoin-withdrawal.contract.ts';
@@ -10,11 +10,10 @@ import {
   currentWorkflowId,
   recorded,
   sagaState,
-  startSagaTestWorker,
+  sagaTestWorkerForThisFile,
   stepsOf,
   until,
   waitForStep,
-  type SagaTestWorker,
 } from '../support/saga-test-worker.ts';
 
 /**
@@ -83,13 +82,7 @@ const stubs: Activities = {
   async releaseWithdrawal() {},
 };
 
-let env: SagaTestWorker;
-beforeAll(async () => {
-  env = await startSagaTestWorker('withdrawal', recorded(log, stubs));
-});
-afterAll(async () => {
-  await env?.stop();
-});
+const env = sagaTestWorkerForThisFile('withdrawal', recorded(log, stubs));
 
 const signals = bitcoinWithdrawalSaga.signals;
 const hashes = new Map<string, string>();
@@ -120,7 +113,7 @@ async function start(options: Partial<Scenario> = {}) {
     ...options,
   };
   scenarios.set(workflowId, s);
-  const handle = env.track(await env.client.workflow.start(bitcoinWithdrawal, { args: [input], taskQueue: env.taskQueue, workflowId }));
+  const handle = await env.startSaga(bitcoinWithdrawal, bitcoinWithdrawalSaga, input);
   return { handle, workflowId, input, withdrawalId, paymentHash };
 }
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuctionActivities } from '../../activities/auctions.ts';
 import type { FulfilmentActivities } from '../../activities/fulfilment.ts';
 import type { PaymentActivities } from '../../activities/payments.ts';
@@ -10,10 +10,10 @@ import {
   currentWorkflowId,
   recorded,
   sagaState,
-  startSagaTestWorker,
+  sagaTestWorkerForThisFile,
+  unusedActivities,
   stepsOf,
   waitForStep,
-  type SagaTestWorker,
 } from '../support/saga-test-worker.ts';
 
 /**
@@ -44,6 +44,7 @@ const scenarios = new Map<string, Scenario>();
 const scenario = () => scenarios.get(currentWorkflowId())!;
 
 const stubs: Activities = {
+  ...unusedActivities,
   async sagaTimeouts() {
     const s = scenario();
     return {
@@ -70,28 +71,9 @@ const stubs: Activities = {
   refundPayment: async () => ({ refundId: 'refund-1' }),
   async markAuctionRefunded() {},
   async attachFulfilmentToAuction() {},
-  // not used by this saga
-  async endAuction() {
-    throw new Error('not used');
-  },
-  async attachPaymentToAuction() {},
-  async markAuctionPaid() {},
-  async markAuctionUnpaid() {},
-  startPayment: async () => ({ paymentId: 'unused' }),
-  chargePayment: async () => ({ chargeId: 'unused' }),
-  async failChargeAttempt() {},
-  closePaymentWindow: async () => ({ outcome: 'none' as const }),
-  reconcileChargesAfterWindow: async () => ({ voided: [], capturesFound: [] }),
-  refundUnwantedCapture: async () => ({ refundId: 'unused' }),
 };
 
-let env: SagaTestWorker;
-beforeAll(async () => {
-  env = await startSagaTestWorker('delivery', recorded(log, stubs));
-});
-afterAll(async () => {
-  await env?.stop();
-});
+const env = sagaTestWorkerForThisFile('delivery', recorded(log, stubs));
 
 const packageEvent = deliveryFulfilmentSaga.signals.packageEvent;
 const event = (type: PackageEvent['type'], eventId: string = crypto.randomUUID()): PackageEvent => ({ eventId, type });
@@ -114,7 +96,7 @@ async function start(options: Partial<Scenario> = {}) {
     bookCarrierFailures: 0,
     ...options,
   });
-  const handle = env.track(await env.client.workflow.start(deliveryFulfilment, { args: [input], taskQueue: env.taskQueue, workflowId }));
+  const handle = await env.startSaga(deliveryFulfilment, deliveryFulfilmentSaga, input);
   return { handle, workflowId, input, deliveryId };
 }
 

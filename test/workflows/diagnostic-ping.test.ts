@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DiagnosticsActivities } from '../../activities/diagnostics.ts';
 import { diagnosticPingSaga, type DiagnosticPingInput } from '../../workflows/diagnostic-ping.contract.ts';
 import { diagnosticPing } from '../../workflows/diagnostic-ping.ts';
@@ -7,10 +7,9 @@ import {
   currentWorkflowId,
   recorded,
   sagaState,
-  startSagaTestWorker,
+  sagaTestWorkerForThisFile,
   stepsOf,
   waitForStep,
-  type SagaTestWorker,
 } from '../support/saga-test-worker.ts';
 
 /**
@@ -40,13 +39,7 @@ const stubs: DiagnosticsActivities = {
   },
 };
 
-let env: SagaTestWorker;
-beforeAll(async () => {
-  env = await startSagaTestWorker('ping', recorded(log, stubs));
-});
-afterAll(async () => {
-  await env?.stop();
-});
+const env = sagaTestWorkerForThisFile('ping', recorded(log, stubs));
 
 const acknowledge = diagnosticPingSaga.signals.acknowledgePing;
 
@@ -60,7 +53,7 @@ async function start(options: { awaitAcknowledgement?: boolean; failFirstRecord?
   const workflowId = diagnosticPingSaga.idOf(input);
   if (options.failFirstRecord) failFirst.add(workflowId);
   if (options.slowRecord) slow.add(workflowId);
-  const handle = env.track(await env.client.workflow.start(diagnosticPing, { args: [input], taskQueue: env.taskQueue, workflowId }));
+  const handle = await env.startSaga(diagnosticPing, diagnosticPingSaga, input);
   return { handle, workflowId, input };
 }
 

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuctionActivities } from '../../activities/auctions.ts';
 import type { FulfilmentActivities } from '../../activities/fulfilment.ts';
 import type { PaymentActivities } from '../../activities/payments.ts';
@@ -14,11 +14,11 @@ import {
   gate,
   recorded,
   sagaState,
-  startSagaTestWorker,
+  sagaTestWorkerForThisFile,
+  unusedActivities,
   stepsOf,
   until,
   waitForStep,
-  type SagaTestWorker,
 } from '../support/saga-test-worker.ts';
 
 /**
@@ -55,6 +55,7 @@ const scenarios = new Map<string, Scenario>();
 const scenario = (): Scenario | undefined => scenarios.get(currentWorkflowId());
 
 const stubs: Activities = {
+  ...unusedActivities,
   async sagaTimeouts() {
     return {
       paymentWindowMs: scenario()?.paymentWindowMs ?? 60_000,
@@ -77,9 +78,6 @@ const stubs: Activities = {
   refundPayment: async () => ({ refundId: 'refund-1' }),
   refundUnwantedCapture: async () => ({ refundId: 'refund-unwanted' }),
   // auctions
-  async endAuction() {
-    throw new Error('not used by this saga');
-  },
   async attachPaymentToAuction() {},
   async markAuctionPaid() {
     await scenario()?.markAuctionPaid?.();
@@ -96,13 +94,7 @@ const stubs: Activities = {
   async issueVoucher() {},
 };
 
-let env: SagaTestWorker;
-beforeAll(async () => {
-  env = await startSagaTestWorker('paying', recorded(log, stubs));
-});
-afterAll(async () => {
-  await env?.stop();
-});
+const env = sagaTestWorkerForThisFile('paying', recorded(log, stubs));
 
 const signals = payingForWonItemSaga.signals;
 const charged = async ({ attempt }: ChargeInput) => ({ chargeId: `ch_${attempt}` });
@@ -128,7 +120,7 @@ async function start(options: Partial<Scenario> & { fulfilment?: 'delivery' | 's
   };
   scenarios.set(workflowId, s);
   const startedAt = Date.now();
-  const handle = env.track(await env.client.workflow.start(payingForWonItem, { args: [input], taskQueue: env.taskQueue, workflowId }));
+  const handle = await env.startSaga(payingForWonItem, payingForWonItemSaga, input);
   return { handle, workflowId, input, s, startedAt };
 }
 

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuctionActivities } from '../../activities/auctions.ts';
 import type { FulfilmentActivities } from '../../activities/fulfilment.ts';
 import { serviceFulfilmentSaga, type ServiceFulfilmentInput } from '../../workflows/service-fulfilment.contract.ts';
@@ -10,9 +10,9 @@ import {
   currentWorkflowId,
   recorded,
   sagaState,
-  startSagaTestWorker,
+  sagaTestWorkerForThisFile,
+  unusedActivities,
   stepsOf,
-  type SagaTestWorker,
 } from '../support/saga-test-worker.ts';
 
 /**
@@ -29,6 +29,7 @@ const issueBehaviour = new Map<string, (attempt: number) => Promise<void>>();
 let issueCalls = new Map<string, number>();
 
 const stubs: Activities = {
+  ...unusedActivities,
   async issueVoucher() {
     const id = currentWorkflowId();
     const n = (issueCalls.get(id) ?? 0) + 1;
@@ -36,28 +37,9 @@ const stubs: Activities = {
     await issueBehaviour.get(id)?.(n);
   },
   async attachFulfilmentToAuction() {},
-  // not used by this saga
-  async createDelivery() {},
-  bookCarrier: async () => ({ trackingNumber: 'unused' }),
-  async recordMissedDeadline() {},
-  declareLost: async () => ({ status: 'lost' as const }),
-  async requestFulfilment() {},
-  async endAuction() {
-    throw new Error('not used');
-  },
-  async attachPaymentToAuction() {},
-  async markAuctionPaid() {},
-  async markAuctionUnpaid() {},
-  async markAuctionRefunded() {},
 };
 
-let env: SagaTestWorker;
-beforeAll(async () => {
-  env = await startSagaTestWorker('service', recorded(log, stubs));
-});
-afterAll(async () => {
-  await env?.stop();
-});
+const env = sagaTestWorkerForThisFile('service', recorded(log, stubs));
 
 async function start(issue?: (attempt: number) => Promise<void>) {
   const serviceId = crypto.randomUUID();
@@ -71,7 +53,7 @@ async function start(issue?: (attempt: number) => Promise<void>) {
   };
   const workflowId = serviceFulfilmentSaga.idOf(input);
   if (issue) issueBehaviour.set(workflowId, issue);
-  const handle = env.track(await env.client.workflow.start(serviceFulfilment, { args: [input], taskQueue: env.taskQueue, workflowId }));
+  const handle = await env.startSaga(serviceFulfilment, serviceFulfilmentSaga, input);
   return { handle, workflowId, input, serviceId };
 }
 

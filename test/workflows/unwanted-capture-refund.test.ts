@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ActivityFailure, WorkflowFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PaymentActivities } from '../../activities/payments.ts';
 import { unwantedCaptureRefundSaga, type UnwantedCaptureRefundInput } from '../../workflows/unwanted-capture-refund.contract.ts';
 import { unwantedCaptureRefund } from '../../workflows/unwanted-capture-refund.ts';
@@ -9,9 +9,9 @@ import {
   currentWorkflowId,
   recorded,
   sagaState,
-  startSagaTestWorker,
+  sagaTestWorkerForThisFile,
+  unusedActivities,
   stepsOf,
-  type SagaTestWorker,
 } from '../support/saga-test-worker.ts';
 
 /**
@@ -26,28 +26,16 @@ const refundBehaviour = new Map<string, (attempt: number) => Promise<{ refundId:
 const refundCalls = new Map<string, number>();
 
 const stubs: PaymentActivities = {
+  ...unusedActivities,
   async refundUnwantedCapture(input) {
     const id = currentWorkflowId();
     const n = (refundCalls.get(id) ?? 0) + 1;
     refundCalls.set(id, n);
     return (await refundBehaviour.get(id)?.(n)) ?? { refundId: `re_${input.providerChargeId}` };
   },
-  // not used by this saga
-  startPayment: async () => ({ paymentId: 'unused' }),
-  chargePayment: async () => ({ chargeId: 'unused' }),
-  async failChargeAttempt() {},
-  closePaymentWindow: async () => ({ outcome: 'none' as const }),
-  reconcileChargesAfterWindow: async () => ({ voided: [], capturesFound: [] }),
-  refundPayment: async () => ({ refundId: 'unused' }),
 };
 
-let env: SagaTestWorker;
-beforeAll(async () => {
-  env = await startSagaTestWorker('unwanted-refund', recorded(log, stubs));
-});
-afterAll(async () => {
-  await env?.stop();
-});
+const env = sagaTestWorkerForThisFile('unwanted-refund', recorded(log, stubs));
 
 async function start(refund?: (attempt: number) => Promise<{ refundId: string }>) {
   const input: UnwantedCaptureRefundInput = {
@@ -58,7 +46,7 @@ async function start(refund?: (attempt: number) => Promise<{ refundId: string }>
   };
   const workflowId = unwantedCaptureRefundSaga.idOf(input);
   if (refund) refundBehaviour.set(workflowId, refund);
-  const handle = env.track(await env.client.workflow.start(unwantedCaptureRefund, { args: [input], taskQueue: env.taskQueue, workflowId }));
+  const handle = await env.startSaga(unwantedCaptureRefund, unwantedCaptureRefundSaga, input);
   return { handle, workflowId, input };
 }
 
