@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BusinessRuleViolation, Conflict, DomainError, Forbidden } from '../../src/kernel/errors.ts';
 import { Money } from '../../src/kernel/money.ts';
 import { Payment, type PaymentEvent, type PaymentStatus } from '../../src/payments/domain.ts';
+import { expectRefusedUnchanged, type DomainErrorClass } from '../support/aggregate-expectations.ts';
 
 const usd = (amount: string) => Money.of(amount, 'USD');
 const PRICE = usd('25.00');
@@ -72,24 +73,9 @@ function expectNoChange(p: Payment, act: () => unknown): void {
   expect(p.pendingEvents).toEqual([]);
 }
 
-/** `act` is refused with `error`, and the refusal changes nothing. */
-function expectRefused(
-  p: Payment,
-  act: () => unknown,
-  error: abstract new (message: string) => DomainError,
-  kind: DomainError['kind'],
-): void {
-  const before = snapshot(p);
-  let thrown: unknown;
-  try {
-    act();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(thrown).toBeInstanceOf(error);
-  expect((thrown as DomainError).kind).toBe(kind);
-  expect(snapshot(p)).toEqual(before);
-  expect(p.pendingEvents).toEqual([]);
+/** `act` is refused with `error` (of `kind`), and the refusal changes nothing. */
+function expectRefused(p: Payment, act: () => unknown, error: DomainErrorClass, kind: DomainError['kind']): void {
+  expect(expectRefusedUnchanged(p, snapshot, act, error).kind).toBe(kind);
 }
 
 const conflict = (p: Payment, act: () => unknown) => expectRefused(p, act, Conflict, 'conflict');
