@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BusinessRuleViolation, Conflict, DomainError, Forbidden } from '../../src/kernel/errors.ts';
 import { Money } from '../../src/kernel/money.ts';
 import { Payment, type PaymentEvent, type PaymentStatus } from '../../src/payments/domain.ts';
-import { expectRefusedUnchanged, type DomainErrorClass } from '../support/aggregate-expectations.ts';
+import { expectNoChange as expectNoChangeOf, expectRefusedUnchanged, type DomainErrorClass } from '../support/aggregate-expectations.ts';
 
 const usd = (amount: string) => Money.of(amount, 'USD');
 const PRICE = usd('25.00');
@@ -66,12 +66,7 @@ function snapshot(p: Payment) {
 }
 
 /** `act` is a no-op: no state change, no event, same version. */
-function expectNoChange(p: Payment, act: () => unknown): void {
-  const before = snapshot(p);
-  act();
-  expect(snapshot(p)).toEqual(before);
-  expect(p.pendingEvents).toEqual([]);
-}
+const expectNoChange = (p: Payment, act: () => unknown) => expectNoChangeOf(p, snapshot, act);
 
 /** `act` is refused with `error` (of `kind`), and the refusal changes nothing. */
 function expectRefused(p: Payment, act: () => unknown, error: DomainErrorClass, kind: DomainError['kind']): void {
