@@ -32,7 +32,6 @@ export type SignalSet = Record<string, SignalDefinition<[unknown]>>;
 
 /** The workflow function a contract describes: one input, one result. */
 export type SagaWorkflow<C> = C extends SagaContract<infer Input, infer Result, SignalSet> ? (input: Input) => Promise<Result> : never;
-export type SagaInput<C> = C extends SagaContract<infer Input, unknown, SignalSet> ? Input : never;
 
 /**
  * Declares a saga's contract: `defineSaga<Input, Result>()({ … })`. Curried so the input
