@@ -24,7 +24,7 @@ const Deposited = z.object({ postingId: z.string(), amount: MoneyView, account: 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 export const registerAccountingRoutes: RegisterRoutes = (app, { config, pools }) => {
-  const auth = requireCustomer(config.AUTH_SECRET);
+  const auth = requireCustomer(config);
 
   // Test deposits credit SAT from nowhere: served only where TEST_DEPOSITS=on (npm run dev,
   // the tests). Off (the default) the route is not registered at all: a 404, and absent

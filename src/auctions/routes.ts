@@ -55,7 +55,7 @@ const body = <T extends z.ZodType>(schema: T) => ({ body: { required: true, cont
 
 export const registerAuctionRoutes: RegisterRoutes = (app, deps: AppDeps) => {
   const { config, pools, workflows, clock } = deps;
-  const auth = requireCustomer(config.AUTH_SECRET);
+  const auth = requireCustomer(config);
   const idempotent = idempotencyKeys(new PgIdempotencyStore(pools.write));
   const useCases = { pool: pools.write, clock };
   const taskQueue = config.TEMPORAL_TASK_QUEUE;

@@ -34,7 +34,7 @@ export function auditTrailRoutes(aggregates: readonly AuditedAggregate[]): Regis
           tags: ['audit'],
           summary: `The ${aggregate.aggregateType}'s events in version order (parties only)`,
           security: BEARER_AUTH,
-          middleware: [requireCustomer(config.AUTH_SECRET)] as const,
+          middleware: [requireCustomer(config)] as const,
           request: { params: IdParam },
           responses: {
             200: { description: 'Events, oldest first', content: { 'application/json': { schema: z.array(EventView) } } },

@@ -44,7 +44,7 @@ const RequestWithdrawal = z
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 export const registerBitcoinRoutes: RegisterRoutes = (app, { config, pools, workflows, clock, logger }) => {
-  const auth = requireCustomer(config.AUTH_SECRET);
+  const auth = requireCustomer(config);
 
   app.openapi(
     createRoute({

@@ -27,7 +27,7 @@ export const registerDashboardRoutes: RegisterRoutes = (app, { config, pools }) 
       tags: ['dashboard'],
       summary: 'One read model of a customer: balances, withdrawals, bids, won auctions, payments, deliveries, vouchers (own only)',
       security: BEARER_AUTH,
-      middleware: [requireCustomer(config.AUTH_SECRET)] as const,
+      middleware: [requireCustomer(config)] as const,
       request: {
         params: CustomerIdParam,
       },

@@ -20,7 +20,7 @@ const PingView = z
   .openapi('Ping');
 
 export const registerDiagnosticsRoutes: RegisterRoutes = (app, { config, pools, workflows }) => {
-  const auth = requireCustomer(config.AUTH_SECRET);
+  const auth = requireCustomer(config);
 
   /**
    * A ping is its sender's only: the recorded row's `requested_by` says who that is.

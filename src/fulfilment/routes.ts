@@ -40,7 +40,7 @@ function assertParty(transaction: { buyerId: string; sellerId: string }, custome
 }
 
 export const registerFulfilmentRoutes: RegisterRoutes = (app, { config, pools, workflows, clock, logger }) => {
-  const auth = requireCustomer(config.AUTH_SECRET);
+  const auth = requireCustomer(config);
 
   app.openapi(
     createRoute({

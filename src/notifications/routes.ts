@@ -23,7 +23,7 @@ export const registerNotificationRoutes: RegisterRoutes = (app, { config, pools 
       tags: ['notifications'],
       summary: 'The e-mails the platform sent this customer, newest first (own only)',
       security: BEARER_AUTH,
-      middleware: [requireCustomer(config.AUTH_SECRET)] as const,
+      middleware: [requireCustomer(config)] as const,
       request: {
         params: CustomerIdParam,
       },

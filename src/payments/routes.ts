@@ -35,7 +35,7 @@ const ChargeRequest = z.object({ cardToken: z.string().min(1).max(200).openapi({
 
 export const registerPaymentRoutes: RegisterRoutes = (app, { config, pools, workflows, clock, logger }) => {
   const charging = { pool: pools.write, clock, maxAttempts: config.MAX_CHARGE_ATTEMPTS };
-  const auth = requireCustomer(config.AUTH_SECRET);
+  const auth = requireCustomer(config);
 
   app.openapi(
     createRoute({

@@ -46,7 +46,7 @@ export const registerSagaRoutes: RegisterRoutes = (app, { config, workflows }) =
       tags: ['sagas'],
       summary: "A saga's live state",
       security: BEARER_AUTH,
-      middleware: [requireCustomer(config.AUTH_SECRET)] as const,
+      middleware: [requireCustomer(config)] as const,
       request: {
         params: z.object({
           workflowId: z

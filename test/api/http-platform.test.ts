@@ -37,7 +37,7 @@ const testRoutes: RegisterRoutes = (app, { pools, clock, config }) => {
     createRoute({
       method: 'post',
       path: '/test/transfers',
-      middleware: [requireCustomer(config.AUTH_SECRET), idempotencyKeys(new PgIdempotencyStore(pools.write))] as const,
+      middleware: [requireCustomer(config), idempotencyKeys(new PgIdempotencyStore(pools.write))] as const,
       request: { body: { content: { 'application/json': { schema: z.object({ amount: MoneySchema, note: z.string().max(20) }) } } } },
       responses: { 201: { description: 'done' } },
     }),

@@ -34,6 +34,10 @@ const ConfigSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('marketplace'),
   AUTH_SECRET: secret(DEV_SECRETS.AUTH_SECRET),
+  /** An external identity provider's JWKS (RS256/ES256 tokens); unset, only our own HS256 tokens are accepted. */
+  AUTH_JWKS_URL: z.string().url().optional(),
+  AUTH_ISSUER: z.string().min(1).optional(),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
   PAYMENTS_WEBHOOK_SECRET: secret(DEV_SECRETS.PAYMENTS_WEBHOOK_SECRET),
   CARRIER_WEBHOOK_SECRET: secret(DEV_SECRETS.CARRIER_WEBHOOK_SECRET),
   LIGHTNING_WEBHOOK_SECRET: secret(DEV_SECRETS.LIGHTNING_WEBHOOK_SECRET),

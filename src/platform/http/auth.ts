@@ -1,8 +1,12 @@
 import { jwtVerify, SignJWT } from 'jose';
 import { createMiddleware } from 'hono/factory';
 import { Forbidden, Unauthorized } from '../../kernel/errors.ts';
+import type { Config } from '../config/config.ts';
 import type { AppEnv } from './app-env.ts';
 import { parameterControlCharacterErrors } from './request-hardening.ts';
+
+/** What the auth middleware needs from the configuration. */
+export type AuthSettings = Pick<Config, 'AUTH_SECRET' | 'AUTH_JWKS_URL' | 'AUTH_ISSUER' | 'AUTH_AUDIENCE'>;
 
 /**
  * Bearer JWT auth (HS256 with AUTH_SECRET, `sub` = customer id), on WebCrypto via jose,
@@ -11,8 +15,8 @@ import { parameterControlCharacterErrors } from './request-hardening.ts';
  * like an expired one. A `sub` with control characters is refused too: customer ids end
  * up in Postgres text columns and logs.
  */
-export function requireCustomer(secret: string) {
-  const key = new TextEncoder().encode(secret);
+export function requireCustomer(settings: AuthSettings) {
+  const key = new TextEncoder().encode(settings.AUTH_SECRET);
   return createMiddleware<AppEnv>(async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
