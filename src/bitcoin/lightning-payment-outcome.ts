@@ -2,7 +2,7 @@ import type { UnitOfWork } from '../platform/db/unit-of-work.ts';
 import type { Logger } from '../platform/log.ts';
 import { WorkflowNotFound, type WorkflowGateway } from '../platform/temporal/workflow-gateway.ts';
 import { bitcoinWithdrawalSaga } from '../../workflows/bitcoin-withdrawal.contract.ts';
-import type { LightningWebhookEvent } from './lightning-webhook-events.ts';
+import type { LightningPaymentOutcomeEvent } from './lightning-webhook-events.ts';
 import { findWithdrawal } from './repository.ts';
 import { applyLateLightningOutcome } from './use-cases.ts';
 
@@ -21,7 +21,7 @@ const SIGNALS = {
 export async function receiveLightningPaymentOutcome(
   deps: { workflows: WorkflowGateway; logger: Logger },
   uow: UnitOfWork,
-  event: LightningWebhookEvent,
+  event: LightningPaymentOutcomeEvent,
 ): Promise<void> {
   const { logger } = deps;
   const { withdrawalId, paymentHash, reason } = event.data;

@@ -8,6 +8,8 @@ import { BEARER_AUTH, IdParam, MoneySchema, MoneyView, problemResponses } from '
 import { knownEventsOnly } from '../platform/http/webhook-events.ts';
 import { receiveWebhooks } from '../platform/http/webhooks.ts';
 import { bitcoinWithdrawalSaga } from '../../workflows/bitcoin-withdrawal.contract.ts';
+import { receiveDepositPayment } from './deposit-invoice-paid.ts';
+import { registerDepositInvoiceRoutes } from './deposit-routes.ts';
 import { receiveLightningPaymentOutcome } from './lightning-payment-outcome.ts';
 import { parseLightningWebhookEvent } from './lightning-webhook-events.ts';
 import { getWithdrawal } from './queries.ts';
@@ -43,7 +45,8 @@ const RequestWithdrawal = z
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
-export const registerBitcoinRoutes: RegisterRoutes = (app, { config, pools, workflows, clock, logger }) => {
+export const registerBitcoinRoutes: RegisterRoutes = (app, deps) => {
+  const { config, pools, workflows, clock, logger } = deps;
   const auth = requireCustomer(config);
 
   app.openapi(
@@ -96,6 +99,8 @@ export const registerBitcoinRoutes: RegisterRoutes = (app, { config, pools, work
     },
   );
 
+  registerDepositInvoiceRoutes(app, deps);
+
   app.post(
     '/webhooks/lightning',
     receiveWebhooks({
@@ -104,7 +109,9 @@ export const registerBitcoinRoutes: RegisterRoutes = (app, { config, pools, work
       pool: pools.write,
       clock,
       handle: knownEventsOnly('lightning', parseLightningWebhookEvent, logger, (event, uow) =>
-        receiveLightningPaymentOutcome({ workflows, logger }, uow, event),
+        event.type === 'invoice.paid'
+          ? receiveDepositPayment({ logger, clock }, uow, event)
+          : receiveLightningPaymentOutcome({ workflows, logger }, uow, event),
       ),
     }),
   );

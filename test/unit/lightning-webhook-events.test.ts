@@ -35,8 +35,35 @@ describe("the lightning node's webhook events", () => {
     expect(notUuid.errors.map((e) => e.path)).toEqual(['data.withdrawalId']);
   });
 
-  it("calls every other type unknown, the node's invoice.paid included", () => {
-    for (const type of ['invoice.paid', 'payment.pending', 'constructor', '__proto__', 'toString']) {
+  it('parses a paid invoice of ours: its payment hash and the satoshis received', () => {
+    expect(parseLightningWebhookEvent(event('invoice.paid', { paymentHash, amountSats: 2_500 }))).toEqual({
+      id: 'evt_l1',
+      type: 'invoice.paid',
+      data: { paymentHash, amountSats: 2_500 },
+    });
+    // The largest amount there can be (21 million BTC) is still exact as a number.
+    expect(parseLightningWebhookEvent(event('invoice.paid', { paymentHash, amountSats: 2_100_000_000_000_000 }))?.data).toEqual({
+      paymentHash,
+      amountSats: 2_100_000_000_000_000,
+    });
+  });
+
+  it('refuses a paid invoice whose amount is not a positive whole number of satoshis, or whose hash is not one', () => {
+    for (const amountSats of [0, -1, 1.5, '100', 2_100_000_000_000_001, null]) {
+      const refused = refusal(() => parseLightningWebhookEvent(event('invoice.paid', { paymentHash, amountSats })));
+      expect(refused.message).toBe('invalid lightning event data');
+      expect(refused.errors.map((e) => e.path)).toEqual(['data.amountSats']);
+    }
+    const missing = refusal(() => parseLightningWebhookEvent(event('invoice.paid', { paymentHash })));
+    expect(missing.errors.map((e) => e.path)).toEqual(['data.amountSats']);
+    for (const bad of ['AB'.repeat(32), 'ab'.repeat(31), undefined]) {
+      const refused = refusal(() => parseLightningWebhookEvent(event('invoice.paid', { paymentHash: bad, amountSats: 1 })));
+      expect(refused.errors.map((e) => e.path)).toEqual(['data.paymentHash']);
+    }
+  });
+
+  it('calls every other type unknown', () => {
+    for (const type of ['invoice.created', 'invoice.expired', 'payment.pending', 'constructor', '__proto__', 'toString']) {
       expect(parseLightningWebhookEvent(event(type, { paymentHash, amountSats: 1 }))).toBeUndefined();
     }
   });
