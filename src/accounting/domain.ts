@@ -1,5 +1,5 @@
 import { Aggregate } from '../kernel/aggregate.ts';
-import { Conflict, InvalidInput } from '../kernel/errors.ts';
+import { BusinessRuleViolation, Conflict, Forbidden, InvalidInput } from '../kernel/errors.ts';
 import { Money, type MoneyJson } from '../kernel/money.ts';
 
 /**
@@ -17,6 +17,13 @@ import { Money, type MoneyJson } from '../kernel/money.ts';
 export const ACCOUNT_CURRENCY = 'SAT' as const;
 /** Where satoshis come from and go to: the lightning network, outside our books. */
 export const LIGHTNING_ACCOUNT = 'external:lightning';
+/**
+ * Ledger accounts that belong to no customer (the lightning network, campaign escrows)
+ * are named under these prefixes; a customer whose id happens to start so gets no SAT
+ * account, so a customer's balance can never mix with a system account's entries.
+ */
+const SYSTEM_ACCOUNT_PREFIXES = ['external:', 'escrow:'] as const;
+export const isSystemAccountId = (id: string) => SYSTEM_ACCOUNT_PREFIXES.some((prefix) => id.startsWith(prefix));
 
 export type ReservationStatus = 'held' | 'settled' | 'released' | 'refused';
 
@@ -32,9 +39,15 @@ export interface LedgerEntry {
   amount: bigint;
 }
 
+/**
+ * What a posting records: money in or out over lightning, a transfer between customers,
+ * a donation into a campaign's escrow, its refund, or the escrow released to the owner.
+ */
+export type PostingKind = 'deposit' | 'withdrawal' | 'transfer' | 'donation' | 'donation-refund' | 'escrow-release';
+
 export interface Posting {
   id: string;
-  kind: 'deposit' | 'withdrawal';
+  kind: PostingKind;
   reference: string;
   entries: LedgerEntry[];
 }
@@ -45,7 +58,9 @@ export type AccountEvent =
   | { type: 'FundsReserved'; ownerId: string; reservationId: string; amount: MoneyJson; available: MoneyJson }
   | { type: 'FundsReservationRefused'; ownerId: string; reservationId: string; amount: MoneyJson; available: MoneyJson }
   | { type: 'ReservationSettled'; ownerId: string; reservationId: string; postingId: string; amount: MoneyJson; balance: MoneyJson }
-  | { type: 'ReservationReleased'; ownerId: string; reservationId: string; amount: MoneyJson; available: MoneyJson };
+  | { type: 'ReservationReleased'; ownerId: string; reservationId: string; amount: MoneyJson; available: MoneyJson }
+  | { type: 'FundsDebited'; ownerId: string; postingId: string; kind: PostingKind; amount: MoneyJson; balance: MoneyJson }
+  | { type: 'FundsCredited'; ownerId: string; postingId: string; kind: PostingKind; amount: MoneyJson; balance: MoneyJson };
 
 export interface AccountState {
   ownerId: string;
@@ -100,6 +115,7 @@ export class Account extends Aggregate<AccountEvent> {
 
   /** A new, empty account for a customer; its id is the customer's id. */
   static open(ownerId: string): Account {
+    if (isSystemAccountId(ownerId)) throw new Forbidden(`"${ownerId}" names a system account; it cannot be a customer's`);
     const account = new Account(ownerId, 0, { ownerId, balance: Money.zero(ACCOUNT_CURRENCY), reserved: Money.zero(ACCOUNT_CURRENCY) });
     account.record({ type: 'AccountOpened', ownerId, currency: ACCOUNT_CURRENCY });
     return account;
@@ -217,6 +233,33 @@ export class Account extends Aggregate<AccountEvent> {
     return { released: true };
   }
 
+  /**
+   * Takes this account's side of a posting another use case made (a transfer, a donation,
+   * a refund): the posting itself is recorded once, by that use case. A debit must fit
+   * `available`, so reserved funds are never spent twice and no balance goes negative.
+   */
+  apply(posting: Posting): void {
+    const entry = posting.entries.find((e) => e.accountId === this.id);
+    if (!entry) throw new Conflict(`posting ${posting.id} does not touch account ${this.id}`);
+    const amount = Money.fromMinorUnits(entry.amount < 0n ? -entry.amount : entry.amount, ACCOUNT_CURRENCY);
+    if (entry.amount < 0n) {
+      if (amount.isGreaterThan(this.available)) {
+        throw new InsufficientFunds(`${amount} is more than the ${this.available} available in account ${this.id}`);
+      }
+      this.current.balance = this.current.balance.subtract(amount);
+    } else {
+      this.current.balance = this.current.balance.add(amount);
+    }
+    this.record({
+      type: entry.amount < 0n ? 'FundsDebited' : 'FundsCredited',
+      ownerId: this.current.ownerId,
+      postingId: posting.id,
+      kind: posting.kind,
+      amount: amount.toJSON(),
+      balance: this.current.balance.toJSON(),
+    });
+  }
+
   /** For the repository: what to write besides the row. */
   unsavedChanges(): { newReservations: Reservation[]; changedReservations: Reservation[]; postings: Posting[] } {
     const pick = (ids: Set<string>) => [...ids].map((id) => this.#reservations.get(id)!);
@@ -246,6 +289,9 @@ export class Account extends Aggregate<AccountEvent> {
     this.#changedReservations.add(r.id);
   }
 }
+
+/** A debit larger than what the account has available (422). */
+export class InsufficientFunds extends BusinessRuleViolation {}
 
 function assertSat(amount: Money): void {
   if (amount.currency !== ACCOUNT_CURRENCY) {

@@ -22,6 +22,28 @@ export async function getAccount(read: Sql, id: string): Promise<AccountView> {
   return { id, balance: sat(balance), reserved: sat(reserved), available: sat(balance - reserved), version: row.version };
 }
 
+export interface TransferView {
+  id: string;
+  fromAccountId: string;
+  toAccountId: string;
+  amount: MoneyJson;
+  createdAt: string;
+}
+
+/** The transfers an account sent or received, newest first (each is one `transfer` posting). */
+export async function listTransfersOf(read: Sql, accountId: string, limit = 200): Promise<TransferView[]> {
+  const { rows } = await read.query(
+    `SELECT p.id, p.created_at, src.account_id AS from_id, dst.account_id AS to_id, dst.amount_minor
+     FROM ledger_postings p
+     JOIN ledger_entries src ON src.posting_id = p.id AND src.amount_minor < 0
+     JOIN ledger_entries dst ON dst.posting_id = p.id AND dst.amount_minor > 0
+     WHERE p.kind = 'transfer' AND p.id IN (SELECT posting_id FROM ledger_entries WHERE account_id = $1)
+     ORDER BY p.created_at DESC LIMIT $2`,
+    [accountId, limit],
+  );
+  return rows.map((r) => ({ id: r.id, fromAccountId: r.from_id, toAccountId: r.to_id, amount: sat(r.amount_minor), createdAt: r.created_at.toISOString() }));
+}
+
 export interface LedgerCheck {
   /** Postings whose entries do not sum to zero (must be empty). */
   unbalancedPostings: { postingId: string; sum: string }[];

@@ -1,7 +1,7 @@
 import { Money } from '../kernel/money.ts';
 import type { Sql } from '../platform/db/pools.ts';
 import type { AggregateWriter, UnitOfWork } from '../platform/db/unit-of-work.ts';
-import { Account, ACCOUNT_CURRENCY, type Reservation, type ReservationStatus } from './domain.ts';
+import { Account, ACCOUNT_CURRENCY, type Posting, type Reservation, type ReservationStatus } from './domain.ts';
 
 const sat = (minor: string | bigint) => Money.fromMinorUnits(BigInt(minor), ACCOUNT_CURRENCY);
 
@@ -45,19 +45,20 @@ async function writeChanges(sql: Sql, account: Account): Promise<void> {
   for (const r of changedReservations) {
     await sql.query(`UPDATE reservations SET status = $2, updated_at = now() WHERE id = $1`, [r.id, r.status]);
   }
-  for (const posting of postings) {
-    await sql.query(`INSERT INTO ledger_postings (id, kind, reference, currency) VALUES ($1, $2, $3, $4)`, [
-      posting.id,
-      posting.kind,
-      posting.reference,
-      ACCOUNT_CURRENCY,
-    ]);
-    await sql.query(
-      `INSERT INTO ledger_entries (posting_id, account_id, amount_minor)
-       SELECT $1, account_id, amount FROM unnest($2::text[], $3::bigint[]) AS e(account_id, amount)`,
-      [posting.id, posting.entries.map((e) => e.accountId), posting.entries.map((e) => e.amount.toString())],
-    );
-  }
+  for (const posting of postings) await insertPosting(sql, posting);
+}
+
+/**
+ * Writes a posting and its entries in the caller's transaction (the database checks at
+ * commit that they sum to zero, and refuses a second posting of one kind for one reference).
+ */
+export async function insertPosting(sql: Sql, posting: Posting): Promise<void> {
+  await sql.query(
+    `WITH posting AS (INSERT INTO ledger_postings (id, kind, reference, currency) VALUES ($1, $2, $3, $4))
+     INSERT INTO ledger_entries (posting_id, account_id, amount_minor)
+     SELECT $1, account_id, amount FROM unnest($5::text[], $6::bigint[]) AS e(account_id, amount)`,
+    [posting.id, posting.kind, posting.reference, ACCOUNT_CURRENCY, posting.entries.map((e) => e.accountId), posting.entries.map((e) => e.amount.toString())],
+  );
 }
 
 /** Loads an account, with the reservation `reservationId` if asked (reserve, settle and release need theirs). */

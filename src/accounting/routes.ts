@@ -1,10 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { newId } from '../kernel/ids.ts';
 import { PgIdempotencyStore } from '../platform/db/idempotency-store.ts';
 import type { RegisterRoutes } from '../platform/http/app.ts';
 import { requireCustomer } from '../platform/http/auth.ts';
 import { idempotencyKeys, idForThisRequest } from '../platform/http/idempotency.ts';
 import { BEARER_AUTH, MoneySchema, MoneyView, problemResponses } from '../platform/http/schemas.ts';
 import { getAccount } from './queries.ts';
+import { transferFunds } from './transfers.ts';
 import { assertAccountOwner, deposit } from './use-cases.ts';
 
 export const AccountView = z
@@ -20,6 +22,18 @@ const AccountIdParam = z.object({
 });
 const Deposit = z.object({ amount: MoneySchema }).openapi('Deposit');
 const Deposited = z.object({ postingId: z.string(), amount: MoneyView, account: AccountView }).openapi('Deposited');
+
+const AccountId = z.string().min(1).max(200);
+const TransferRequest = z
+  .object({
+    fromAccountId: AccountId.openapi({ description: 'your own account (its id is your customer id)' }),
+    toAccountId: AccountId.openapi({ description: "the receiving customer's account" }),
+    amount: MoneySchema,
+  })
+  .openapi('TransferRequest');
+const Transfer = z
+  .object({ id: z.string(), fromAccountId: z.string(), toAccountId: z.string(), amount: MoneyView, account: AccountView })
+  .openapi('Transfer', { description: '`account` is the sender\'s account after the transfer' });
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
@@ -51,6 +65,26 @@ export const registerAccountingRoutes: RegisterRoutes = (app, { config, pools })
       },
     );
   }
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/transfers',
+      tags: ['accounting'],
+      summary: "Move SAT from one's own account to another customer's, in one posting; never beyond `available`",
+      security: BEARER_AUTH,
+      middleware: [auth, idempotencyKeys(new PgIdempotencyStore(pools.write))] as const,
+      request: { body: { required: true, content: { 'application/json': { schema: TransferRequest } } } },
+      responses: { 201: json(Transfer, 'Transferred'), ...problemResponses(400, 401, 403, 404, 409, 422) },
+    }),
+    async (c) => {
+      const { fromAccountId, toAccountId, amount } = c.req.valid('json');
+      const transferId = (await idForThisRequest(c, 'transfer')) ?? newId();
+      await transferFunds(pools.write, { transferId, customerId: c.get('customerId'), fromAccountId, toAccountId, amount });
+      const account = await getAccount(pools.write, fromAccountId);
+      return c.json({ id: transferId, fromAccountId, toAccountId, amount: amount.toJSON(), account }, 201);
+    },
+  );
 
   app.openapi(
     createRoute({

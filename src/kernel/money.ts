@@ -89,6 +89,10 @@ export class Money {
     return this.compare(other) === 1;
   }
 
+  isLessThan(other: Money): boolean {
+    return this.compare(other) === -1;
+  }
+
   isZero(): boolean {
     return this.minorUnits === 0n;
   }
