@@ -8,6 +8,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type W
 import { withActivityBoundary } from './activities/activity-boundary.ts';
 import { createAuctionActivities } from './activities/auctions.ts';
 import { createBitcoinActivities } from './activities/bitcoin.ts';
+import { createCrowdfundingActivities } from './activities/crowdfunding.ts';
 import { createDiagnosticsActivities } from './activities/diagnostics.ts';
 import { createPaymentActivities } from './activities/payments.ts';
 import { createSettingsActivities } from './activities/settings.ts';
@@ -54,6 +55,7 @@ export function createActivities(deps: {
     ...createPaymentActivities({ pool, provider: deps.paymentProvider }),
     ...createFulfilmentActivities({ pool, carrier: deps.carrier }),
     ...createBitcoinActivities({ pool, clock: deps.clock, node: deps.lightningNode }),
+    ...createCrowdfundingActivities({ pool, clock: deps.clock }),
   });
 }
 

@@ -6,3 +6,4 @@ export { deliveryFulfilment } from './delivery-fulfilment.ts';
 export { serviceFulfilment } from './service-fulfilment.ts';
 export { bitcoinWithdrawal } from './bitcoin-withdrawal.ts';
 export { unwantedCaptureRefund } from './unwanted-capture-refund.ts';
+export { campaign } from './campaign.ts';

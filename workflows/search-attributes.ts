@@ -10,6 +10,7 @@ export const SEARCH_ATTRIBUTES = {
   WithdrawalId: 'Keyword',
   DeliveryId: 'Keyword',
   ServiceId: 'Keyword',
+  CampaignId: 'Keyword',
   SagaStep: 'Keyword',
   CustomerId: 'KeywordList',
 } as const;

@@ -1,6 +1,7 @@
 import { AUCTIONS, DELIVERIES, PAYMENTS, SERVICES, WITHDRAWALS } from './aggregate-rules.ts';
 import { aggregateStateRow, gatherFacts } from './aggregate-states.ts';
 import { EMAILS_ROW, emailsRow } from './emails.ts';
+import { ESCROW_ROW, escrowRow } from './escrow.ts';
 import { EVENT_VERSIONS_ROW, eventVersionsRow } from './event-versions.ts';
 import { guardedRow, type InvariantRow } from './invariant-row.ts';
 import { POSTINGS_ROW, postingsRow } from './ledger.ts';
@@ -24,6 +25,7 @@ export async function checkInvariants(world: InvariantWorld): Promise<InvariantR
   return Promise.all([
     guardedRow(POSTINGS_ROW, () => postingsRow(world.read)),
     guardedRow(RESERVATIONS_ROW, () => reservationsRow(world.read)),
+    guardedRow(ESCROW_ROW, () => escrowRow(world.read)),
     guardedRow(PROVIDER_CHARGES_ROW, () => providerChargesRow(world)),
     guardedRow(NODE_PAYMENTS_ROW, () => nodePaymentsRow(world)),
     guardedRow(AUCTIONS.row, async () => aggregateStateRow(AUCTIONS, world, await facts)),

@@ -1,4 +1,5 @@
 import { checkLedger } from '../../src/accounting/queries.ts';
+import { escrowViolations } from './escrow.ts';
 import { postingViolations } from './ledger.ts';
 import { checkLightningPayments } from './node-payments.ts';
 import { checkCharges } from './provider-charges.ts';
@@ -16,10 +17,10 @@ export type { MoneyWorld } from './world.ts';
 export { checkCharges } from './provider-charges.ts';
 export { checkLightningPayments } from './node-payments.ts';
 
-/** Every posting sums to zero; every account agrees with its entries and held reservations. */
+/** Every posting sums to zero; every account agrees with its entries and held reservations; every escrow with its donations. */
 export async function checkBooks(world: MoneyWorld): Promise<string[]> {
   const ledger = await checkLedger(world.read);
-  return [...postingViolations(ledger), ...reservedViolations(ledger)];
+  return [...postingViolations(ledger), ...reservedViolations(ledger), ...(await escrowViolations(world.read))];
 }
 
 export async function moneyViolations(world: MoneyWorld): Promise<string[]> {

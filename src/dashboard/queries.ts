@@ -1,6 +1,7 @@
-import { getAccount, type AccountView } from '../accounting/queries.ts';
+import { getAccount, listTransfersOf, type AccountView, type TransferView } from '../accounting/queries.ts';
 import { listBidsOfCustomer } from '../auctions/queries.ts';
 import { listWithdrawalsOfCustomer, type WithdrawalView } from '../bitcoin/queries.ts';
+import { listCampaignsOwnedBy, listDonationsBy, type CampaignView, type DonationView } from '../crowdfunding/queries.ts';
 import { Money, type Currency, type MoneyJson } from '../kernel/money.ts';
 import { listPaymentsOfCustomer, type PaymentView } from '../payments/queries.ts';
 import type { Sql } from '../platform/db/pools.ts';
@@ -16,8 +17,20 @@ export interface WonAuctionView {
   paymentId?: string;
 }
 
+export interface DepositView {
+  id: string;
+  status: 'open' | 'paid';
+  amount: MoneyJson;
+  received: MoneyJson | null;
+  paymentHash: string;
+  expiresAt: string;
+  paidAt: string | null;
+  createdAt: string;
+}
+
 export interface DashboardView {
   customerId: string;
+  account: AccountView;
   balance: MoneyJson;
   reserved: MoneyJson;
   available: MoneyJson;
@@ -27,6 +40,9 @@ export interface DashboardView {
   payments: PaymentView[];
   deliveries: DeliveryView[];
   vouchers: ServiceView[];
+  campaigns: { owned: CampaignView[]; donatedTo: DonationView[] };
+  deposits: DepositView[];
+  transfers: TransferView[];
 }
 
 /**
@@ -35,7 +51,7 @@ export interface DashboardView {
  * beyond what each query does for itself).
  */
 export async function getDashboard(read: Sql, customerId: string): Promise<DashboardView> {
-  const [account, withdrawals, bids, wonAuctions, payments, deliveries, vouchers] = await Promise.all([
+  const [account, withdrawals, bids, wonAuctions, payments, deliveries, vouchers, owned, donatedTo, deposits, transfers] = await Promise.all([
     getAccount(read, customerId) as Promise<AccountView>,
     listWithdrawalsOfCustomer(read, customerId),
     listBidsOfCustomer(read, customerId),
@@ -43,9 +59,14 @@ export async function getDashboard(read: Sql, customerId: string): Promise<Dashb
     listPaymentsOfCustomer(read, customerId),
     listDeliveriesOfCustomer(read, customerId),
     listServicesOfCustomer(read, customerId),
+    listCampaignsOwnedBy(read, customerId),
+    listDonationsBy(read, customerId),
+    listDepositsOf(read, customerId),
+    listTransfersOf(read, customerId),
   ]);
   return {
     customerId,
+    account,
     balance: account.balance,
     reserved: account.reserved,
     available: account.available,
@@ -55,7 +76,30 @@ export async function getDashboard(read: Sql, customerId: string): Promise<Dashb
     payments,
     deliveries,
     vouchers,
+    campaigns: { owned, donatedTo },
+    deposits,
+    transfers,
   };
+}
+
+/** The lightning invoices the customer asked for to fund the account, newest first. */
+async function listDepositsOf(read: Sql, customerId: string): Promise<DepositView[]> {
+  const { rows } = await read.query(
+    `SELECT id, status, amount_minor, received_minor, payment_hash, expires_at, paid_at, created_at
+     FROM deposit_invoices WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 200`,
+    [customerId],
+  );
+  const sat = (minor: string) => Money.fromMinorUnits(BigInt(minor), 'SAT').toJSON();
+  return rows.map((row) => ({
+    id: row.id,
+    status: row.status,
+    amount: sat(row.amount_minor),
+    received: row.received_minor === null ? null : sat(row.received_minor),
+    paymentHash: row.payment_hash,
+    expiresAt: row.expires_at.toISOString(),
+    paidAt: row.paid_at ? row.paid_at.toISOString() : null,
+    createdAt: row.created_at.toISOString(),
+  }));
 }
 
 async function listWonAuctions(read: Sql, customerId: string): Promise<WonAuctionView[]> {

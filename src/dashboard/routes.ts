@@ -7,6 +7,7 @@ import { getDashboard } from './queries.ts';
 const DashboardView = z
   .looseObject({
     customerId: z.string(),
+    account: z.looseObject({ id: z.string(), balance: MoneyView, reserved: MoneyView, available: MoneyView }),
     balance: MoneyView,
     reserved: MoneyView,
     available: MoneyView,
@@ -16,6 +17,12 @@ const DashboardView = z
     payments: z.array(z.looseObject({ id: z.string(), status: z.string(), amount: MoneyView })),
     deliveries: z.array(z.looseObject({ id: z.string(), status: z.string() })),
     vouchers: z.array(z.looseObject({ id: z.string(), status: z.string() })),
+    campaigns: z.object({
+      owned: z.array(z.looseObject({ id: z.string(), title: z.string(), status: z.string(), goal: MoneyView, raised: MoneyView })),
+      donatedTo: z.array(z.looseObject({ id: z.string(), campaignId: z.string(), amount: MoneyView, status: z.string() })),
+    }),
+    deposits: z.array(z.looseObject({ id: z.string(), status: z.string(), amount: MoneyView })),
+    transfers: z.array(z.looseObject({ id: z.string(), fromAccountId: z.string(), toAccountId: z.string(), amount: MoneyView })),
   })
   .openapi('Dashboard');
 
@@ -25,7 +32,8 @@ export const registerDashboardRoutes: RegisterRoutes = (app, { config, pools }) 
       method: 'get',
       path: '/customers/{id}/dashboard',
       tags: ['dashboard'],
-      summary: 'One read model of a customer: balances, withdrawals, bids, won auctions, payments, deliveries, vouchers (own only)',
+      summary:
+        'One read model of a customer: account, withdrawals, deposits, transfers, campaigns owned and donated to, bids, won auctions, payments, deliveries, vouchers (own only)',
       security: BEARER_AUTH,
       middleware: [requireCustomer(config)] as const,
       request: {

@@ -1,5 +1,6 @@
 import { subscribeAuctionHandlers } from '../auctions/handlers.ts';
 import { subscribeBitcoinHandlers } from '../bitcoin/handlers.ts';
+import { subscribeCrowdfundingHandlers } from '../crowdfunding/handlers.ts';
 import { recordingEmailSender } from '../notifications/email.ts';
 import { subscribeNotificationHandlers } from '../notifications/handlers.ts';
 import { subscribePaymentHandlers } from '../payments/handlers.ts';
@@ -19,6 +20,7 @@ export function createBus(deps: { pools: Pools; logger: Logger; workflows: Workf
   subscribeAuctionHandlers(bus, deps.workflows, deps.config.TEMPORAL_TASK_QUEUE);
   subscribeBitcoinHandlers(bus, deps.workflows, deps.config.TEMPORAL_TASK_QUEUE);
   subscribePaymentHandlers(bus, deps.workflows, deps.config.TEMPORAL_TASK_QUEUE);
+  subscribeCrowdfundingHandlers(bus, deps.workflows, deps.config.TEMPORAL_TASK_QUEUE);
   subscribeNotificationHandlers(bus, recordingEmailSender);
   return bus;
 }

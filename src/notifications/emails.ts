@@ -3,6 +3,8 @@ import type { AuctionEvent } from '../auctions/domain.ts';
 import { auctionEventPayloads } from '../auctions/event-payloads.ts';
 import type { WithdrawalEvent } from '../bitcoin/domain.ts';
 import { withdrawalEventPayloads } from '../bitcoin/event-payloads.ts';
+import type { CampaignEvent } from '../crowdfunding/domain.ts';
+import { campaignEventPayloads } from '../crowdfunding/event-payloads.ts';
 import type { DeliveryEvent, ServiceEvent } from '../fulfilment/domain.ts';
 import { deliveryEventPayloads, serviceEventPayloads } from '../fulfilment/event-payloads.ts';
 import type { MoneyJson } from '../kernel/money.ts';
@@ -13,7 +15,7 @@ import type { Message } from '../platform/db/outbox.ts';
 import type { Email } from './email.ts';
 
 /** The domain events of every context that mails. */
-export type MailedEvent = AuctionEvent | PaymentEvent | DeliveryEvent | ServiceEvent | WithdrawalEvent;
+export type MailedEvent = AuctionEvent | PaymentEvent | DeliveryEvent | ServiceEvent | WithdrawalEvent | CampaignEvent;
 
 const mailedPayloads = {
   BidderHasBeenOverbid: auctionEventPayloads.BidderHasBeenOverbid,
@@ -32,6 +34,10 @@ const mailedPayloads = {
   WithdrawalPaid: withdrawalEventPayloads.WithdrawalPaid,
   WithdrawalRejected: withdrawalEventPayloads.WithdrawalRejected,
   WithdrawalFailed: withdrawalEventPayloads.WithdrawalFailed,
+  CampaignGoalReached: campaignEventPayloads.CampaignGoalReached,
+  CampaignSucceeded: campaignEventPayloads.CampaignSucceeded,
+  CampaignFailed: campaignEventPayloads.CampaignFailed,
+  DonationRefunded: campaignEventPayloads.DonationRefunded,
 };
 
 /** The event types that cause mail. */
@@ -42,14 +48,16 @@ export const MAILED_EVENT_TYPES = Object.keys(mailedPayloads) as MailedEventType
 export const MAILED_EVENT_PAYLOADS: { [T in MailedEventType]: z.ZodType<OutboxPayload<MailedEvent, T>> } = mailedPayloads;
 
 /**
- * Secrets an e-mail carries that its event must not (the voucher's code): the handler
- * reads them from their owner's record when the e-mail is written and passes them here.
+ * What an e-mail needs that its event does not carry: the voucher's code (a secret the
+ * event must not hold, docs/design.md property 12) and a campaign's donors (too many to
+ * carry). The handler reads them from their records when the e-mail is written.
  */
-export interface EmailSecrets {
+export interface EmailContext {
   code?: string;
+  donors?: string[];
 }
 
-export type EmailsOf<T extends MailedEventType> = (event: OutboxEvent<MailedEvent, T>, eventId: string, secrets: EmailSecrets) => Email[];
+export type EmailsOf<T extends MailedEventType> = (event: OutboxEvent<MailedEvent, T>, eventId: string, context: EmailContext) => Email[];
 
 const money = (m: MoneyJson) => `${m.amount} ${m.currency}`;
 
@@ -241,6 +249,54 @@ export const EMAILS_BY_EVENT: { [T in MailedEventType]: EmailsOf<T> } = {
       data: { withdrawalId: p.aggregateId, amount: p.amount, reason: p.reason },
     },
   ],
+  CampaignGoalReached: (p, id) => [
+    {
+      to: p.ownerId,
+      kind: 'campaign-goal-reached',
+      subject: `"${p.title}" reached its goal`,
+      body: `Donations to "${p.title}" reached its goal of ${money(p.goal)}. The escrow is paid to you when the campaign ends.`,
+      dedupKey: `${id}:${p.ownerId}`,
+      data: { campaignId: p.aggregateId, goal: p.goal, raised: p.raised },
+    },
+  ],
+  CampaignSucceeded: (p, id, { donors = [] }) => [
+    {
+      to: p.ownerId,
+      kind: 'campaign-succeeded',
+      subject: `"${p.title}" is funded`,
+      body: `"${p.title}" raised ${money(p.raised)} of its ${money(p.goal)} goal; the escrow is being paid to your account.`,
+      dedupKey: `${id}:${p.ownerId}`,
+      data: { campaignId: p.aggregateId, raised: p.raised },
+    },
+    ...donors.map((donor) => ({
+      to: donor,
+      kind: 'campaign-funded',
+      subject: `"${p.title}", which you backed, is funded`,
+      body: `"${p.title}" reached its goal with ${money(p.raised)}; your donation goes to its owner.`,
+      dedupKey: `${id}:${donor}`,
+      data: { campaignId: p.aggregateId, raised: p.raised },
+    })),
+  ],
+  CampaignFailed: (p, id) => [
+    {
+      to: p.ownerId,
+      kind: 'campaign-failed',
+      subject: `"${p.title}" did not reach its goal`,
+      body: `"${p.title}" raised ${money(p.raised)} of its ${money(p.goal)} goal, so every donation goes back to its donor.`,
+      dedupKey: `${id}:${p.ownerId}`,
+      data: { campaignId: p.aggregateId, raised: p.raised },
+    },
+  ],
+  DonationRefunded: (p, id) => [
+    {
+      to: p.donorId,
+      kind: 'donation-refunded',
+      subject: `Your donation to "${p.title}" was refunded`,
+      body: `"${p.title}" ${p.reason === 'cancelled' ? 'was cancelled' : 'did not reach its goal'}; we gave your ${money(p.amount)} back to your account.`,
+      dedupKey: `${id}:${p.donorId}`,
+      data: { campaignId: p.aggregateId, donationId: p.donationId, amount: p.amount },
+    },
+  ],
 };
 
 const isMailed = (type: string): type is MailedEventType => Object.hasOwn(mailedPayloads, type);
@@ -249,11 +305,11 @@ const isMailed = (type: string): type is MailedEventType => Object.hasOwn(mailed
  * The e-mails an outbox message causes (none for a type that causes no mail), its payload
  * parsed first: a payload that does not fit fails, naming the message type and the field.
  */
-export function emailsFor(message: Message, secrets: EmailSecrets = {}): Email[] {
-  return isMailed(message.type) ? emailsOfType(message.type, message, secrets) : [];
+export function emailsFor(message: Message, context: EmailContext = {}): Email[] {
+  return isMailed(message.type) ? emailsOfType(message.type, message, context) : [];
 }
 
-function emailsOfType<T extends MailedEventType>(type: T, message: Message, secrets: EmailSecrets): Email[] {
+function emailsOfType<T extends MailedEventType>(type: T, message: Message, context: EmailContext): Email[] {
   const payload = parsePayload(message, MAILED_EVENT_PAYLOADS[type]);
-  return EMAILS_BY_EVENT[type]({ ...payload, type } as OutboxEvent<MailedEvent, T>, message.id, secrets);
+  return EMAILS_BY_EVENT[type]({ ...payload, type } as OutboxEvent<MailedEvent, T>, message.id, context);
 }

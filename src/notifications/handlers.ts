@@ -1,23 +1,27 @@
 import { eventHandlers, type OutboxEvent } from '../platform/bus/event-handlers.ts';
 import type { MessageBus } from '../platform/bus/message-bus.ts';
 import type { Sql } from '../platform/db/pools.ts';
+import { donorsOf } from '../crowdfunding/queries.ts';
 import { voucherCodeOf } from '../fulfilment/queries.ts';
 import type { EmailSender } from './email.ts';
 import {
   EMAILS_BY_EVENT,
   MAILED_EVENT_PAYLOADS,
   MAILED_EVENT_TYPES,
-  type EmailSecrets,
+  type EmailContext,
   type MailedEvent,
   type MailedEventType,
 } from './emails.ts';
 
 /**
- * Secrets an e-mail carries that its event must not (docs/design.md, property 12): read from their
- * owner's record when the e-mail is written, so the outbox and the event store never hold them.
+ * What an e-mail needs beyond its event, read when the e-mail is written: secrets from
+ * their owner's record (so the outbox and the event store never hold them, docs/design.md
+ * property 12) and a campaign's donors.
  */
-async function secretsOf(sql: Sql, event: OutboxEvent<MailedEvent, MailedEventType>): Promise<EmailSecrets> {
-  return event.type === 'VoucherIssued' ? { code: await voucherCodeOf(sql, event.aggregateId) } : {};
+async function contextOf(sql: Sql, event: OutboxEvent<MailedEvent, MailedEventType>): Promise<EmailContext> {
+  if (event.type === 'VoucherIssued') return { code: await voucherCodeOf(sql, event.aggregateId) };
+  if (event.type === 'CampaignSucceeded') return { donors: await donorsOf(sql, event.aggregateId) };
+  return {};
 }
 
 /**
@@ -28,8 +32,8 @@ export function subscribeNotificationHandlers(bus: MessageBus, sender: EmailSend
   const handle = eventHandlers<MailedEvent>(bus);
   const subscribe = <T extends MailedEventType>(type: T) =>
     handle(type, `notifications.email-on-${type}`, MAILED_EVENT_PAYLOADS[type], async (event, { uow, messageId }) => {
-      const secrets = await secretsOf(uow.sql, event);
-      for (const email of EMAILS_BY_EVENT[type](event, messageId, secrets)) await sender.send(uow.sql, email);
+      const context = await contextOf(uow.sql, event);
+      for (const email of EMAILS_BY_EVENT[type](event, messageId, context)) await sender.send(uow.sql, email);
     });
   for (const type of MAILED_EVENT_TYPES) subscribe(type);
 }
