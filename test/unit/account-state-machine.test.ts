@@ -17,8 +17,8 @@
  * - available = balance - reserved never goes below zero, and a refusal changes nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { Account, LIGHTNING_ACCOUNT, type AccountEvent, type ReservationStatus } from '../../src/accounting/domain.ts';
-import { Conflict, InvalidInput } from '../../src/kernel/errors.ts';
+import { Account, InsufficientFunds, LIGHTNING_ACCOUNT, transfer, type AccountEvent, type ReservationStatus } from '../../src/accounting/domain.ts';
+import { Conflict, Forbidden, InvalidInput } from '../../src/kernel/errors.ts';
 import { Money } from '../../src/kernel/money.ts';
 import { expectNoChange as expectNoChangeOf, expectRefusedUnchanged, type DomainErrorClass } from '../support/aggregate-expectations.ts';
 
@@ -389,5 +389,45 @@ describe('Account: a refused deposit leaves nothing behind', () => {
     const max = 2n ** 63n - 1n;
     const account = Account.restore(OWNER, 1, { ownerId: OWNER, balance: sat(max), reserved: sat(0) });
     expectRefused(account, () => account.deposit('deposit-2', sat(1)), InvalidInput);
+  });
+});
+
+describe('Account.apply (its side of a transfer, a donation or a refund)', () => {
+  const posting = (from: string, to: string, n: number) =>
+    transfer({ id: 'posting-t-1', kind: 'transfer', reference: 'posting-t-1', from, to, amount: sat(n) });
+
+  it('debits what is available and records FundsDebited; the posting itself is the caller\'s to write', () => {
+    const account = funded();
+    expectRecorded(account, () => account.apply(posting(OWNER, 'someone', 400)), [
+      { type: 'FundsDebited', ownerId: OWNER, postingId: 'posting-t-1', kind: 'transfer', amount: satJson(400), balance: satJson(600) },
+    ]);
+    expectMoney(account, { balance: 600, reserved: 0, available: 600 });
+    expect(account.unsavedChanges().postings).toEqual([]);
+  });
+
+  it('credits and records FundsCredited', () => {
+    const account = funded();
+    expectRecorded(account, () => account.apply(posting('someone', OWNER, 5)), [
+      { type: 'FundsCredited', ownerId: OWNER, postingId: 'posting-t-1', kind: 'transfer', amount: satJson(5), balance: satJson(1005) },
+    ]);
+  });
+
+  it('refuses a debit beyond available (reserved funds included) with InsufficientFunds, changing nothing', () => {
+    const account = accountWithReservation('held'); // 1000 balance, 600 held: 400 available
+    expectRefused(account, () => account.apply(posting(OWNER, 'someone', 401)), InsufficientFunds);
+    account.apply(posting(OWNER, 'someone', 400));
+    expectMoney(account, { balance: 600, reserved: 600, available: 0 });
+  });
+
+  it('refuses a posting that does not touch it, changing nothing', () => {
+    const account = funded();
+    expectRefused(account, () => account.apply(posting('someone', 'someone-else', 1)), Conflict);
+  });
+});
+
+describe('system account ids', () => {
+  it('are never opened as a customer\'s account', () => {
+    expect(() => Account.open('escrow:campaign:1')).toThrow(Forbidden);
+    expect(() => Account.open(LIGHTNING_ACCOUNT)).toThrow(Forbidden);
   });
 });
