@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type pg from 'pg';
 import { z } from 'zod';
 import { closeCampaign, refundHeldDonations, releaseEscrow } from '../src/crowdfunding/use-cases.ts';
@@ -15,7 +16,9 @@ const Batch = z.number().int().min(1).max(1_000);
 export function createCrowdfundingActivities(deps: { pool: pg.Pool; clock: Clock }) {
   return {
     closeCampaign: (campaignId: string) => closeCampaign(deps, CampaignId.parse(campaignId)),
-    refundHeldDonations: (campaignId: string, batch: number) => refundHeldDonations(deps, CampaignId.parse(campaignId), Batch.parse(batch)),
+    // Heartbeats after each refund (DATABASE_BATCH): a worker killed mid-batch is replaced in seconds.
+    refundHeldDonations: (campaignId: string, batch: number) =>
+      refundHeldDonations(deps, CampaignId.parse(campaignId), Batch.parse(batch), () => Context.current().heartbeat()),
     releaseEscrow: (campaignId: string) => releaseEscrow(deps, CampaignId.parse(campaignId)),
   };
 }

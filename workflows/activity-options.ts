@@ -7,6 +7,13 @@ export const DATABASE_STEP: ActivityOptions = {
 };
 
 /**
+ * A database step that works through a batch (refunding a campaign's donations): it
+ * heartbeats after each item, so a worker that died mid-batch is noticed in seconds, not
+ * at the end of its attempt; each item is idempotent, so the retry repeats nothing.
+ */
+export const DATABASE_BATCH: ActivityOptions = { ...DATABASE_STEP, heartbeatTimeout: '5 seconds' };
+
+/**
  * A call to the outside world that moves money (charge, void, refund, pay, reserve,
  * settle, release): each attempt short, so a worker that died mid-call is replaced soon;
  * an outage waited out for a day at most (scheduleToCloseTimeout). Cancelled, it is waited
@@ -27,11 +34,12 @@ export const OUTSIDE_CALL: ActivityOptions = {
 };
 
 /**
- * The only three ways a saga gets its activities, so every retry policy is bounded (docs/design.md,
+ * The only four ways a saga gets its activities, so every retry policy is bounded (docs/design.md,
  * property 11). Refusals never reach a retry: the worker's activity boundary makes them
  * non-retryable.
  */
 export const databaseSteps = <A extends object>() => proxyActivities<A>(DATABASE_STEP); // bounded: maximumAttempts
+export const databaseBatches = <A extends object>() => proxyActivities<A>(DATABASE_BATCH); // bounded: maximumAttempts
 export const moneyMovements = <A extends object>() => proxyActivities<A>(MONEY_MOVEMENT); // bounded: scheduleToCloseTimeout
 export const outsideCalls = <A extends object>() => proxyActivities<A>(OUTSIDE_CALL); // bounded: scheduleToCloseTimeout
 

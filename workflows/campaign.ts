@@ -1,10 +1,11 @@
 import { condition, setHandler } from '@temporalio/workflow';
 import type { CrowdfundingActivities } from '../activities/crowdfunding.ts';
-import { databaseSteps } from './activity-options.ts';
+import { databaseBatches, databaseSteps } from './activity-options.ts';
 import { campaignSaga, type CampaignInput, type CampaignResult } from './campaign.contract.ts';
 import { SagaJournal } from './saga-journal.ts';
 
-const { closeCampaign, refundHeldDonations, releaseEscrow } = databaseSteps<CrowdfundingActivities>();
+const { closeCampaign, releaseEscrow } = databaseSteps<CrowdfundingActivities>();
+const { refundHeldDonations } = databaseBatches<CrowdfundingActivities>();
 
 /** Donations refunded per activity call. */
 const REFUND_BATCH = 100;

@@ -33,7 +33,8 @@ export async function escrowViolations(read: Sql, options: { settled: boolean } 
     if (c.escrow !== c.entries || c.escrow !== c.held) say(`escrow ${c.escrow}, its ledger entries ${c.entries}, held donations ${c.held}`);
     if (c.raised !== c.donated) say(`raised ${c.raised} but donations sum to ${c.donated}`);
     if (c.paid_out !== c.released) say(`paid out ${c.paid_out} to the owner but released donations sum to ${c.released}`);
-    if (c.status === 'open' && (c.refunded !== '0' || c.released !== '0')) say(`open, yet refunded ${c.refunded} and released ${c.released}`);
+    if (c.status === 'open' && (c.refunded !== '0' || c.released !== '0'))
+      say(`open, yet refunded ${c.refunded} and released ${c.released}`);
     if (c.status !== 'succeeded' && c.released !== '0') say(`released ${c.released} to the owner without succeeding`);
     if (c.status === 'succeeded' && c.refunded !== '0') say(`succeeded, yet refunded ${c.refunded}`);
     if (options.settled && c.status !== 'open' && c.escrow !== '0') say(`closed, yet its escrow still holds ${c.escrow}`);
@@ -45,7 +46,8 @@ export async function escrowViolations(read: Sql, options: { settled: boolean } 
      LEFT JOIN ledger_entries e ON e.posting_id = lp.id AND e.account_id = d.donor_id
      GROUP BY d.id HAVING (d.status = 'refunded') <> (count(e.*) = 1) OR (d.status = 'refunded' AND SUM(e.amount_minor) <> d.amount_minor)`,
   );
-  for (const d of refunds.rows) violations.push(`donation ${d.id} (${d.status}, ${d.amount}) has ${d.postings} refund posting(s) crediting ${d.credited}`);
+  for (const d of refunds.rows)
+    violations.push(`donation ${d.id} (${d.status}, ${d.amount}) has ${d.postings} refund posting(s) crediting ${d.credited}`);
   return violations;
 }
 

@@ -41,7 +41,13 @@ export async function listTransfersOf(read: Sql, accountId: string, limit = 200)
      ORDER BY p.created_at DESC LIMIT $2`,
     [accountId, limit],
   );
-  return rows.map((r) => ({ id: r.id, fromAccountId: r.from_id, toAccountId: r.to_id, amount: sat(r.amount_minor), createdAt: r.created_at.toISOString() }));
+  return rows.map((r) => ({
+    id: r.id,
+    fromAccountId: r.from_id,
+    toAccountId: r.to_id,
+    amount: sat(r.amount_minor),
+    createdAt: r.created_at.toISOString(),
+  }));
 }
 
 export interface LedgerCheck {

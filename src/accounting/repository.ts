@@ -57,8 +57,44 @@ export async function insertPosting(sql: Sql, posting: Posting): Promise<void> {
     `WITH posting AS (INSERT INTO ledger_postings (id, kind, reference, currency) VALUES ($1, $2, $3, $4))
      INSERT INTO ledger_entries (posting_id, account_id, amount_minor)
      SELECT $1, account_id, amount FROM unnest($5::text[], $6::bigint[]) AS e(account_id, amount)`,
-    [posting.id, posting.kind, posting.reference, ACCOUNT_CURRENCY, posting.entries.map((e) => e.accountId), posting.entries.map((e) => e.amount.toString())],
+    [
+      posting.id,
+      posting.kind,
+      posting.reference,
+      ACCOUNT_CURRENCY,
+      posting.entries.map((e) => e.accountId),
+      posting.entries.map((e) => e.amount.toString()),
+    ],
   );
+}
+
+/**
+ * What `insertPosting` writes, for any number of postings, as two CTEs (`posted`,
+ * `entered`) a writer can put in its own statement, so its versioned write and its
+ * postings go in one round trip. Nothing is inserted unless the CTE named `onlyIf`
+ * yields a row (the versioned write matched). Parameters start at `$firstParam`.
+ */
+export function postingsCtes(postings: readonly Posting[], firstParam: number, onlyIf: string): { text: string; values: unknown[] } {
+  const p = (i: number) => `$${firstParam + i}`;
+  const entries = postings.flatMap((posting) => posting.entries.map((e) => ({ postingId: posting.id, ...e })));
+  return {
+    text: `posted AS (
+       INSERT INTO ledger_postings (id, kind, reference, currency)
+       SELECT p.id, p.kind, p.reference, ${p(0)}::text FROM ${onlyIf}, unnest(${p(1)}::uuid[], ${p(2)}::text[], ${p(3)}::text[]) AS p(id, kind, reference)
+     ), entered AS (
+       INSERT INTO ledger_entries (posting_id, account_id, amount_minor)
+       SELECT e.posting_id, e.account_id, e.amount FROM ${onlyIf}, unnest(${p(4)}::uuid[], ${p(5)}::text[], ${p(6)}::bigint[]) AS e(posting_id, account_id, amount)
+     )`,
+    values: [
+      ACCOUNT_CURRENCY,
+      postings.map((posting) => posting.id),
+      postings.map((posting) => posting.kind),
+      postings.map((posting) => posting.reference),
+      entries.map((e) => e.postingId),
+      entries.map((e) => e.accountId),
+      entries.map((e) => e.amount.toString()),
+    ],
+  };
 }
 
 /** Loads an account, with the reservation `reservationId` if asked (reserve, settle and release need theirs). */

@@ -33,7 +33,7 @@ const TransferRequest = z
   .openapi('TransferRequest');
 const Transfer = z
   .object({ id: z.string(), fromAccountId: z.string(), toAccountId: z.string(), amount: MoneyView, account: AccountView })
-  .openapi('Transfer', { description: '`account` is the sender\'s account after the transfer' });
+  .openapi('Transfer', { description: "`account` is the sender's account after the transfer" });
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
@@ -60,7 +60,12 @@ export const registerAccountingRoutes: RegisterRoutes = (app, { config, pools })
         const accountId = c.req.valid('param').id;
         const { amount } = c.req.valid('json');
         const customerId = c.get('customerId');
-        const { postingId } = await deposit(pools.write, { accountId, customerId, amount, postingId: await idForThisRequest(c, 'deposit') });
+        const { postingId } = await deposit(pools.write, {
+          accountId,
+          customerId,
+          amount,
+          postingId: await idForThisRequest(c, 'deposit'),
+        });
         return c.json({ postingId, amount: amount.toJSON(), account: await getAccount(pools.write, accountId) }, 201);
       },
     );

@@ -31,7 +31,10 @@ export async function transferFunds(pool: pg.Pool, request: TransferRequest): Pr
   }
   if (amount.currency !== ACCOUNT_CURRENCY || amount.isZero()) {
     throw new InvalidInput(`a transfer moves more than zero ${ACCOUNT_CURRENCY}`, [
-      { path: amount.currency !== ACCOUNT_CURRENCY ? 'amount.currency' : 'amount.amount', message: `must be more than zero ${ACCOUNT_CURRENCY}` },
+      {
+        path: amount.currency !== ACCOUNT_CURRENCY ? 'amount.currency' : 'amount.amount',
+        message: `must be more than zero ${ACCOUNT_CURRENCY}`,
+      },
     ]);
   }
   return retryOnConflict(

@@ -46,7 +46,15 @@ export type CampaignEvent =
   | { type: 'CampaignSucceeded'; ownerId: string; title: string; goal: MoneyJson; raised: MoneyJson }
   | { type: 'CampaignFailed'; ownerId: string; title: string; goal: MoneyJson; raised: MoneyJson }
   | { type: 'CampaignCancelled'; ownerId: string; title: string; raised: MoneyJson; endsAt: string }
-  | { type: 'DonationRefunded'; ownerId: string; title: string; donationId: string; donorId: string; amount: MoneyJson; reason: CampaignStatus }
+  | {
+      type: 'DonationRefunded';
+      ownerId: string;
+      title: string;
+      donationId: string;
+      donorId: string;
+      amount: MoneyJson;
+      reason: CampaignStatus;
+    }
   | { type: 'EscrowReleased'; ownerId: string; title: string; postingId: string; amount: MoneyJson };
 
 /** The campaign is not open any more (409): a donation after the end moves nothing. */
@@ -72,7 +80,8 @@ export class Campaign extends Aggregate<CampaignEvent> {
     const errors = [];
     const title = input.title.trim();
     if (title.length === 0 || title.length > TITLE_MAX) errors.push({ path: 'title', message: `must be 1–${TITLE_MAX} characters` });
-    if ((input.description ?? '').length > DESCRIPTION_MAX) errors.push({ path: 'description', message: `must be at most ${DESCRIPTION_MAX} characters` });
+    if ((input.description ?? '').length > DESCRIPTION_MAX)
+      errors.push({ path: 'description', message: `must be at most ${DESCRIPTION_MAX} characters` });
     if (input.goal.currency !== ACCOUNT_CURRENCY) errors.push({ path: 'goal.currency', message: `must be ${ACCOUNT_CURRENCY}` });
     else if (input.goal.isZero()) errors.push({ path: 'goal.amount', message: 'must be more than zero' });
     if (!(input.endsAt.getTime() > input.now.getTime())) errors.push({ path: 'endsAt', message: 'must be in the future' });
@@ -88,7 +97,13 @@ export class Campaign extends Aggregate<CampaignEvent> {
       status: 'open',
       endsAt: input.endsAt,
     });
-    campaign.record({ type: 'CampaignOpened', ownerId: input.ownerId, title, goal: input.goal.toJSON(), endsAt: input.endsAt.toISOString() });
+    campaign.record({
+      type: 'CampaignOpened',
+      ownerId: input.ownerId,
+      title,
+      goal: input.goal.toJSON(),
+      endsAt: input.endsAt.toISOString(),
+    });
     return campaign;
   }
 
@@ -118,8 +133,10 @@ export class Campaign extends Aggregate<CampaignEvent> {
   donate(input: { donationId: string; donorId: string; amount: Money }): Posting {
     if (this.current.status !== 'open') throw new CampaignClosed(`campaign ${this.id} is ${this.current.status}; it takes no donations`);
     if (input.donorId === this.current.ownerId) throw new BusinessRuleViolation('you cannot donate to your own campaign');
-    if (input.amount.currency !== ACCOUNT_CURRENCY) throw new InvalidInput(`donations are in ${ACCOUNT_CURRENCY}`, [{ path: 'amount.currency', message: `must be ${ACCOUNT_CURRENCY}` }]);
-    if (input.amount.isZero()) throw new InvalidInput('a donation must be more than zero', [{ path: 'amount.amount', message: 'must be more than zero' }]);
+    if (input.amount.currency !== ACCOUNT_CURRENCY)
+      throw new InvalidInput(`donations are in ${ACCOUNT_CURRENCY}`, [{ path: 'amount.currency', message: `must be ${ACCOUNT_CURRENCY}` }]);
+    if (input.amount.isZero())
+      throw new InvalidInput('a donation must be more than zero', [{ path: 'amount.amount', message: 'must be more than zero' }]);
     const posting = transfer({
       id: input.donationId,
       kind: 'donation',
@@ -136,7 +153,15 @@ export class Campaign extends Aggregate<CampaignEvent> {
     this.#newDonations.add(donation.id);
     this.#newPostings.push(posting);
     const { ownerId, title } = this.current;
-    this.record({ type: 'DonationReceived', ownerId, title, donationId: donation.id, donorId: donation.donorId, amount: input.amount.toJSON(), raised: this.current.raised.toJSON() });
+    this.record({
+      type: 'DonationReceived',
+      ownerId,
+      title,
+      donationId: donation.id,
+      donorId: donation.donorId,
+      amount: input.amount.toJSON(),
+      raised: this.current.raised.toJSON(),
+    });
     if (before.isLessThan(this.current.goal) && !this.current.raised.isLessThan(this.current.goal)) {
       this.record({ type: 'CampaignGoalReached', ownerId, title, goal: this.current.goal.toJSON(), raised: this.current.raised.toJSON() });
     }
@@ -151,14 +176,17 @@ export class Campaign extends Aggregate<CampaignEvent> {
     this.current.closedAt = now;
     const { ownerId, title } = this.current;
     const figures = { goal: this.current.goal.toJSON(), raised: this.current.raised.toJSON() };
-    this.record(succeeded ? { type: 'CampaignSucceeded', ownerId, title, ...figures } : { type: 'CampaignFailed', ownerId, title, ...figures });
+    this.record(
+      succeeded ? { type: 'CampaignSucceeded', ownerId, title, ...figures } : { type: 'CampaignFailed', ownerId, title, ...figures },
+    );
     return this.current.status;
   }
 
   /** The owner calls it off while it is open; every donation then goes back. */
   cancel(customerId: string, now: Date): void {
     if (customerId !== this.current.ownerId) throw new Forbidden('only the owner can cancel a campaign');
-    if (this.current.status !== 'open') throw new CampaignClosed(`campaign ${this.id} is ${this.current.status}; only an open campaign can be cancelled`);
+    if (this.current.status !== 'open')
+      throw new CampaignClosed(`campaign ${this.id} is ${this.current.status}; only an open campaign can be cancelled`);
     this.current.status = 'cancelled';
     this.current.closedAt = now;
     this.record({
@@ -196,7 +224,15 @@ export class Campaign extends Aggregate<CampaignEvent> {
     this.current.escrow = this.current.escrow.subtract(donation.amount);
     this.#newPostings.push(posting);
     const { ownerId, title, status } = this.current;
-    this.record({ type: 'DonationRefunded', ownerId, title, donationId, donorId: donation.donorId, amount: donation.amount.toJSON(), reason: status });
+    this.record({
+      type: 'DonationRefunded',
+      ownerId,
+      title,
+      donationId,
+      donorId: donation.donorId,
+      amount: donation.amount.toJSON(),
+      reason: status,
+    });
     return posting;
   }
 
@@ -206,10 +242,18 @@ export class Campaign extends Aggregate<CampaignEvent> {
    * there is nothing left to release, so a retried release moves nothing.
    */
   releaseEscrow(postingId: string): Posting | undefined {
-    if (this.current.status !== 'succeeded') throw new Conflict(`campaign ${this.id} is ${this.current.status}; only a succeeded campaign pays its owner`);
+    if (this.current.status !== 'succeeded')
+      throw new Conflict(`campaign ${this.id} is ${this.current.status}; only a succeeded campaign pays its owner`);
     if (this.current.escrow.isZero()) return undefined;
     const amount = this.current.escrow;
-    const posting = transfer({ id: postingId, kind: 'escrow-release', reference: this.id, from: this.escrowAccountId, to: this.current.ownerId, amount });
+    const posting = transfer({
+      id: postingId,
+      kind: 'escrow-release',
+      reference: this.id,
+      from: this.escrowAccountId,
+      to: this.current.ownerId,
+      amount,
+    });
     this.current.escrow = Money.zero(ACCOUNT_CURRENCY);
     this.#releasedAll = true;
     this.#newPostings.push(posting);

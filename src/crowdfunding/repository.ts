@@ -1,5 +1,5 @@
 import { ACCOUNT_CURRENCY } from '../accounting/domain.ts';
-import { insertPosting } from '../accounting/repository.ts';
+import { insertPosting, postingsCtes } from '../accounting/repository.ts';
 import { Money } from '../kernel/money.ts';
 import type { Sql } from '../platform/db/pools.ts';
 import type { AggregateWriter, UnitOfWork } from '../platform/db/unit-of-work.ts';
@@ -35,39 +35,76 @@ const campaignWriter: AggregateWriter<Campaign> = {
   },
   async update(sql, campaign, expectedVersion) {
     const s = campaign.state;
-    const { rowCount } = await sql.query(
-      `UPDATE campaigns SET raised_minor = $3, escrow_minor = $4, status = $5, closed_at = $6, version = $7
-       WHERE id = $1 AND version = $2`,
-      [campaign.id, expectedVersion, s.raised.minorUnits.toString(), s.escrow.minorUnits.toString(), s.status, s.closedAt ?? null, campaign.version],
-    );
-    if (rowCount !== 1) return false;
-    await writeChanges(sql, campaign);
+    const { newDonations, postings } = campaign.unsavedChanges();
+    const { rows } = await sql.query({
+      name: 'crowdfunding.update-campaign',
+      text: UPDATE_CAMPAIGN,
+      values: [
+        campaign.id,
+        expectedVersion,
+        s.raised.minorUnits.toString(),
+        s.escrow.minorUnits.toString(),
+        s.status,
+        s.closedAt ?? null,
+        campaign.version,
+        ...donationColumns(newDonations),
+        ...postingsCtes(postings, 12, 'updated').values,
+      ],
+    });
+    if (rows[0].matched !== 1) return false;
+    await writeDonationStatuses(sql, campaign);
     return true;
   },
 };
 
+/**
+ * The versioned write, the new donations and the new postings in one statement: a
+ * donation holds the campaign's row lock two round trips less than with three. Donations
+ * and postings are inserted only if the versioned write matched (they join `updated`).
+ * Donations whose status changed are written after it (writeDonationStatuses).
+ */
+const UPDATE_CAMPAIGN = `WITH updated AS (
+    UPDATE campaigns SET raised_minor = $3, escrow_minor = $4, status = $5, closed_at = $6, version = $7
+    WHERE id = $1 AND version = $2
+    RETURNING id
+  ), donated AS (
+    INSERT INTO donations (id, campaign_id, donor_id, amount_minor, status)
+    SELECT d.id, updated.id, d.donor_id, d.amount, d.status
+    FROM updated, unnest($8::uuid[], $9::text[], $10::bigint[], $11::text[]) AS d(id, donor_id, amount, status)
+  ), ${postingsCtes([], 12, 'updated').text}
+  SELECT count(*)::int AS matched FROM updated`;
+
+const donationColumns = (donations: Donation[]) => [
+  donations.map((d) => d.id),
+  donations.map((d) => d.donorId),
+  donations.map((d) => d.amount.minorUnits.toString()),
+  donations.map((d) => d.status),
+];
+
 async function writeChanges(sql: Sql, campaign: Campaign): Promise<void> {
-  const { newDonations, changedDonations, releasedAll, postings } = campaign.unsavedChanges();
+  const { newDonations, postings } = campaign.unsavedChanges();
   if (newDonations.length > 0) {
     await sql.query(
       `INSERT INTO donations (id, campaign_id, donor_id, amount_minor, status)
        SELECT id, $1, donor_id, amount, status FROM unnest($2::uuid[], $3::text[], $4::bigint[], $5::text[]) AS d(id, donor_id, amount, status)`,
-      [
-        campaign.id,
-        newDonations.map((d) => d.id),
-        newDonations.map((d) => d.donorId),
-        newDonations.map((d) => d.amount.minorUnits.toString()),
-        newDonations.map((d) => d.status),
-      ],
+      [campaign.id, ...donationColumns(newDonations)],
     );
   }
+  await writeDonationStatuses(sql, campaign);
+  for (const posting of postings) await insertPosting(sql, posting);
+}
+
+/** Refunded donations, and every held one once the escrow is released. */
+async function writeDonationStatuses(sql: Sql, campaign: Campaign): Promise<void> {
+  const { changedDonations, releasedAll } = campaign.unsavedChanges();
   for (const d of changedDonations) {
     await sql.query(`UPDATE donations SET status = $2, updated_at = now() WHERE id = $1`, [d.id, d.status]);
   }
   if (releasedAll) {
-    await sql.query(`UPDATE donations SET status = 'released', updated_at = now() WHERE campaign_id = $1 AND status = 'held'`, [campaign.id]);
+    await sql.query(`UPDATE donations SET status = 'released', updated_at = now() WHERE campaign_id = $1 AND status = 'held'`, [
+      campaign.id,
+    ]);
   }
-  for (const posting of postings) await insertPosting(sql, posting);
 }
 
 /**
@@ -77,7 +114,11 @@ async function writeChanges(sql: Sql, campaign: Campaign): Promise<void> {
  * the campaign closed. Without it, an end could decide on a `raised` that a donation
  * committing a moment later makes wrong. `donationId`: also load that donation.
  */
-export async function findCampaignForUpdate(uow: UnitOfWork, id: string, options: { donationId?: string } = {}): Promise<Campaign | undefined> {
+export async function findCampaignForUpdate(
+  uow: UnitOfWork,
+  id: string,
+  options: { donationId?: string } = {},
+): Promise<Campaign | undefined> {
   const tracked = uow.tracked<Campaign>(campaignWriter.aggregateType, id);
   if (tracked) return tracked;
   const { rows } = await uow.sql.query(
@@ -93,7 +134,8 @@ export async function findCampaignForUpdate(uow: UnitOfWork, id: string, options
       options.donationId,
       id,
     ]);
-    for (const d of found.rows) donations.push({ id: d.id, donorId: d.donor_id, amount: sat(d.amount_minor), status: d.status as DonationStatus });
+    for (const d of found.rows)
+      donations.push({ id: d.id, donorId: d.donor_id, amount: sat(d.amount_minor), status: d.status as DonationStatus });
   }
   const campaign = Campaign.restore(
     id,
@@ -120,9 +162,9 @@ export function addCampaign(uow: UnitOfWork, campaign: Campaign): void {
 
 /** The donations still in escrow, oldest first, a page at a time (refunds go through them in order). */
 export async function heldDonationIds(sql: Sql, campaignId: string, limit: number): Promise<string[]> {
-  const { rows } = await sql.query(
-    `SELECT id FROM donations WHERE campaign_id = $1 AND status = 'held' ORDER BY created_at, id LIMIT $2`,
-    [campaignId, limit],
-  );
+  const { rows } = await sql.query(`SELECT id FROM donations WHERE campaign_id = $1 AND status = 'held' ORDER BY created_at, id LIMIT $2`, [
+    campaignId,
+    limit,
+  ]);
   return rows.map((r) => r.id as string);
 }

@@ -45,8 +45,18 @@ const Donate = z.object({ amount: MoneySchema }).openapi('Donate');
 const Donation = z.object({ id: z.string(), campaignId: z.string(), amount: MoneyView, raised: MoneyView }).openapi('Donation');
 
 const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ param: { name: 'limit', in: 'query' } }),
-  cursor: z.string().max(200).optional().openapi({ param: { name: 'cursor', in: 'query' }, description: "the previous page's `nextCursor`" }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(20)
+    .openapi({ param: { name: 'limit', in: 'query' } }),
+  cursor: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ param: { name: 'cursor', in: 'query' }, description: "the previous page's `nextCursor`" }),
 });
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -98,7 +108,8 @@ export const registerCrowdfundingRoutes: RegisterRoutes = (app, deps: AppDeps) =
     async (c) => {
       const { limit, cursor } = c.req.valid('query');
       const after = cursor === undefined ? undefined : decodeCursor(cursor);
-      if (cursor !== undefined && !after) throw new InvalidInput('not a cursor of ours', [{ path: 'cursor', message: "must be a page's nextCursor" }]);
+      if (cursor !== undefined && !after)
+        throw new InvalidInput('not a cursor of ours', [{ path: 'cursor', message: "must be a page's nextCursor" }]);
       return c.json(await listOpenCampaigns(pools.read, { limit, after }), 200);
     },
   );

@@ -90,7 +90,10 @@ const refundPostingId = (donationId: string) => idFromRequestKey('donation-refun
 const releasePostingId = (campaignId: string) => idFromRequestKey('escrow-release', 'crowdfunding', campaignId);
 
 /** Gives one donation back to its donor; a repeat moves nothing. */
-export async function refundDonation(deps: CrowdfundingDeps, input: { campaignId: string; donationId: string }): Promise<{ refunded: boolean }> {
+export async function refundDonation(
+  deps: CrowdfundingDeps,
+  input: { campaignId: string; donationId: string },
+): Promise<{ refunded: boolean }> {
   const postingId = await refundPostingId(input.donationId);
   return retryOnConflict(
     () =>
@@ -113,10 +116,19 @@ export async function refundDonation(deps: CrowdfundingDeps, input: { campaignId
  * between two loses nothing and repeats nothing; returns how many were refunded and
  * whether any remain.
  */
-export async function refundHeldDonations(deps: CrowdfundingDeps, campaignId: string, batch: number): Promise<{ refunded: number; remaining: boolean }> {
+export async function refundHeldDonations(
+  deps: CrowdfundingDeps,
+  campaignId: string,
+  batch: number,
+  /** Called after each donation, refunded or found refunded already (the activity heartbeats). */
+  progress: () => void = () => undefined,
+): Promise<{ refunded: number; remaining: boolean }> {
   const ids = await heldDonationIds(deps.pool, campaignId, batch);
   let refunded = 0;
-  for (const donationId of ids) if ((await refundDonation(deps, { campaignId, donationId })).refunded) refunded++;
+  for (const donationId of ids) {
+    if ((await refundDonation(deps, { campaignId, donationId })).refunded) refunded++;
+    progress();
+  }
   return { refunded, remaining: ids.length === batch };
 }
 

@@ -51,19 +51,20 @@ export interface DashboardView {
  * beyond what each query does for itself).
  */
 export async function getDashboard(read: Sql, customerId: string): Promise<DashboardView> {
-  const [account, withdrawals, bids, wonAuctions, payments, deliveries, vouchers, owned, donatedTo, deposits, transfers] = await Promise.all([
-    getAccount(read, customerId) as Promise<AccountView>,
-    listWithdrawalsOfCustomer(read, customerId),
-    listBidsOfCustomer(read, customerId),
-    listWonAuctions(read, customerId),
-    listPaymentsOfCustomer(read, customerId),
-    listDeliveriesOfCustomer(read, customerId),
-    listServicesOfCustomer(read, customerId),
-    listCampaignsOwnedBy(read, customerId),
-    listDonationsBy(read, customerId),
-    listDepositsOf(read, customerId),
-    listTransfersOf(read, customerId),
-  ]);
+  const [account, withdrawals, bids, wonAuctions, payments, deliveries, vouchers, owned, donatedTo, deposits, transfers] =
+    await Promise.all([
+      getAccount(read, customerId) as Promise<AccountView>,
+      listWithdrawalsOfCustomer(read, customerId),
+      listBidsOfCustomer(read, customerId),
+      listWonAuctions(read, customerId),
+      listPaymentsOfCustomer(read, customerId),
+      listDeliveriesOfCustomer(read, customerId),
+      listServicesOfCustomer(read, customerId),
+      listCampaignsOwnedBy(read, customerId),
+      listDonationsBy(read, customerId),
+      listDepositsOf(read, customerId),
+      listTransfersOf(read, customerId),
+    ]);
   return {
     customerId,
     account,

@@ -46,9 +46,12 @@ async function finished(campaignId: string, owner: string, timeoutMs = 30_000) {
 }
 
 const mailsOf = async (who: string, kind: string) =>
-  ((await call('GET', `/customers/${who}/notifications`, { as: who })).body.notifications as { kind: string; data: Record<string, unknown> }[]).filter(
-    (n) => n.kind === kind,
-  );
+  (
+    (await call('GET', `/customers/${who}/notifications`, { as: who })).body.notifications as {
+      kind: string;
+      data: Record<string, unknown>;
+    }[]
+  ).filter((n) => n.kind === kind);
 
 describe('a campaign', () => {
   it('meets its goal: the escrow goes to the owner in one posting; owner and donors are e-mailed, the goal once', async () => {
@@ -56,9 +59,19 @@ describe('a campaign', () => {
     await h.deposit(ann, 5_000);
     await h.deposit(bob, 5_000);
     const campaign = await openCampaign(owner, 6_000, 4);
-    expect(campaign).toMatchObject({ status: 'open', goal: h.sat(6_000), raised: h.sat(0), ownerId: owner, workflowId: `campaign-${campaign.id}` });
+    expect(campaign).toMatchObject({
+      status: 'open',
+      goal: h.sat(6_000),
+      raised: h.sat(0),
+      ownerId: owner,
+      workflowId: `campaign-${campaign.id}`,
+    });
 
-    expect((await donate(ann, campaign.id, 4_000)).body).toMatchObject({ campaignId: campaign.id, amount: h.sat(4_000), raised: h.sat(4_000) });
+    expect((await donate(ann, campaign.id, 4_000)).body).toMatchObject({
+      campaignId: campaign.id,
+      amount: h.sat(4_000),
+      raised: h.sat(4_000),
+    });
     const second = await donate(bob, campaign.id, 2_500);
     expect(second.status).toBe(201);
     expect(second.body.raised).toEqual(h.sat(6_500));
@@ -69,15 +82,25 @@ describe('a campaign', () => {
     const done = await finished(campaign.id, owner);
     expect(done).toMatchObject({ status: 'succeeded', raised: h.sat(7_000), escrow: h.sat(0) });
     expect(await h.account(owner)).toMatchObject({ balance: h.sat(7_000) });
-    const { rows } = await platform.db.pools.read.query(`SELECT count(*)::int AS n FROM ledger_postings WHERE kind = 'escrow-release' AND reference = $1`, [
-      campaign.id,
-    ]);
+    const { rows } = await platform.db.pools.read.query(
+      `SELECT count(*)::int AS n FROM ledger_postings WHERE kind = 'escrow-release' AND reference = $1`,
+      [campaign.id],
+    );
     expect(rows[0].n).toBe(1);
 
-    await eventually(() => mailsOf(owner, 'campaign-succeeded'), (m) => m.length === 1);
+    await eventually(
+      () => mailsOf(owner, 'campaign-succeeded'),
+      (m) => m.length === 1,
+    );
     expect(await mailsOf(owner, 'campaign-goal-reached')).toHaveLength(1);
-    await eventually(() => mailsOf(ann, 'campaign-funded'), (m) => m.length === 1);
-    await eventually(() => mailsOf(bob, 'campaign-funded'), (m) => m.length === 1);
+    await eventually(
+      () => mailsOf(ann, 'campaign-funded'),
+      (m) => m.length === 1,
+    );
+    await eventually(
+      () => mailsOf(bob, 'campaign-funded'),
+      (m) => m.length === 1,
+    );
 
     const late = await donate(ann, campaign.id, 100);
     expect(late.status).toBe(409);
@@ -102,8 +125,14 @@ describe('a campaign', () => {
     expect(await h.account(ann)).toMatchObject({ balance: h.sat(1_000) });
     expect(await h.account(bob)).toMatchObject({ balance: h.sat(1_000) });
     expect(await h.account(owner)).toMatchObject({ balance: h.sat(0) });
-    await eventually(() => mailsOf(ann, 'donation-refunded'), (m) => m.length === 2);
-    await eventually(() => mailsOf(owner, 'campaign-failed'), (m) => m.length === 1);
+    await eventually(
+      () => mailsOf(ann, 'donation-refunded'),
+      (m) => m.length === 2,
+    );
+    await eventually(
+      () => mailsOf(owner, 'campaign-failed'),
+      (m) => m.length === 1,
+    );
     expect(await mailsOf(owner, 'campaign-goal-reached')).toHaveLength(0);
   });
 
@@ -122,7 +151,10 @@ describe('a campaign', () => {
 
     expect(await finished(campaign.id, owner)).toMatchObject({ status: 'cancelled', escrow: h.sat(0) });
     expect(await h.account(ann)).toMatchObject({ balance: h.sat(1_000) });
-    await eventually(() => mailsOf(ann, 'donation-refunded'), (m) => m.length === 1);
+    await eventually(
+      () => mailsOf(ann, 'donation-refunded'),
+      (m) => m.length === 1,
+    );
   });
 
   it('takes a donation once per Idempotency-Key', async () => {
@@ -164,7 +196,10 @@ describe('a campaign', () => {
     expect((await donate(owner, campaign.id, 10)).status).toBe(422); // own campaign
     expect((await donate(ann, campaign.id, 101)).status).toBe(422); // more than available
     expect((await donate(ann, crypto.randomUUID(), 10)).status).toBe(404);
-    const fractional = await call('POST', `/campaigns/${campaign.id}/donations`, { as: ann, body: { amount: { amount: '0.5', currency: 'SAT' } } });
+    const fractional = await call('POST', `/campaigns/${campaign.id}/donations`, {
+      as: ann,
+      body: { amount: { amount: '0.5', currency: 'SAT' } },
+    });
     expect(fractional.status).toBe(400);
     expect((await donate(ann, campaign.id, 0)).status).toBe(400);
     expect((await call('POST', `/campaigns/${campaign.id}/donations`, { body: { amount: h.sat(1) } })).status).toBe(401);
@@ -174,7 +209,7 @@ describe('a campaign', () => {
 
   it('lists open campaigns ending soonest first, a page at a time', async () => {
     const owner = customer('owner');
-    const ids = [];
+    const ids: string[] = [];
     for (const seconds of [7_200, 3_600, 5_400]) ids.push((await openCampaign(owner, 10, seconds)).id);
     const seen: { id: string; endsAt: string; status: string }[] = [];
     let cursor: string | null = null;
@@ -229,7 +264,9 @@ describe('a campaign', () => {
     const campaign = await openCampaign(owner, 500, 3_600);
     await donate(ann, campaign.id, 200);
     const ownerView = (await call('GET', `/customers/${owner}/dashboard`, { as: owner })).body;
-    expect(ownerView.campaigns.owned).toEqual([expect.objectContaining({ id: campaign.id, goal: h.sat(500), raised: h.sat(200), status: 'open' })]);
+    expect(ownerView.campaigns.owned).toEqual([
+      expect.objectContaining({ id: campaign.id, goal: h.sat(500), raised: h.sat(200), status: 'open' }),
+    ]);
     const annView = (await call('GET', `/customers/${ann}/dashboard`, { as: ann })).body;
     expect(annView.campaigns.donatedTo).toEqual([expect.objectContaining({ campaignId: campaign.id, amount: h.sat(200), status: 'held' })]);
     expect(annView.account).toMatchObject({ balance: h.sat(800) });

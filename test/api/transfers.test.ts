@@ -19,7 +19,8 @@ const send = (from: string, to: string, amount: unknown, options: { as?: string;
     body: { fromAccountId: from, toAccountId: to, amount: typeof amount === 'number' ? h.sat(amount) : amount },
     headers: options.headers,
   });
-const postingsCount = async () => (await platform.db.pools.read.query(`SELECT count(*)::int AS n FROM ledger_postings WHERE kind = 'transfer'`)).rows[0].n;
+const postingsCount = async () =>
+  (await platform.db.pools.read.query(`SELECT count(*)::int AS n FROM ledger_postings WHERE kind = 'transfer'`)).rows[0].n;
 
 describe('a transfer', () => {
   it('moves SAT in one posting and shows on both dashboards', async () => {
@@ -30,16 +31,19 @@ describe('a transfer', () => {
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject({ fromAccountId: ann, toAccountId: bob, amount: h.sat(300), account: { balance: h.sat(700) } });
     expect(await h.account(bob)).toMatchObject({ balance: h.sat(301) });
-    const { rows } = await platform.db.pools.read.query('SELECT account_id, amount_minor::int AS amount FROM ledger_entries WHERE posting_id = $1 ORDER BY amount_minor', [
-      response.body.id,
-    ]);
+    const { rows } = await platform.db.pools.read.query(
+      'SELECT account_id, amount_minor::int AS amount FROM ledger_entries WHERE posting_id = $1 ORDER BY amount_minor',
+      [response.body.id],
+    );
     expect(rows).toEqual([
       { account_id: ann, amount: -300 },
       { account_id: bob, amount: 300 },
     ]);
     for (const who of [ann, bob]) {
       const dashboard = (await platform.api.call('GET', `/customers/${who}/dashboard`, { as: who })).body;
-      expect(dashboard.transfers).toEqual([expect.objectContaining({ id: response.body.id, fromAccountId: ann, toAccountId: bob, amount: h.sat(300) })]);
+      expect(dashboard.transfers).toEqual([
+        expect.objectContaining({ id: response.body.id, fromAccountId: ann, toAccountId: bob, amount: h.sat(300) }),
+      ]);
     }
   });
 

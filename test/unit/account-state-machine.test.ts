@@ -17,7 +17,14 @@
  * - available = balance - reserved never goes below zero, and a refusal changes nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { Account, InsufficientFunds, LIGHTNING_ACCOUNT, transfer, type AccountEvent, type ReservationStatus } from '../../src/accounting/domain.ts';
+import {
+  Account,
+  InsufficientFunds,
+  LIGHTNING_ACCOUNT,
+  transfer,
+  type AccountEvent,
+  type ReservationStatus,
+} from '../../src/accounting/domain.ts';
 import { Conflict, Forbidden, InvalidInput } from '../../src/kernel/errors.ts';
 import { Money } from '../../src/kernel/money.ts';
 import { expectNoChange as expectNoChangeOf, expectRefusedUnchanged, type DomainErrorClass } from '../support/aggregate-expectations.ts';
@@ -396,7 +403,7 @@ describe('Account.apply (its side of a transfer, a donation or a refund)', () =>
   const posting = (from: string, to: string, n: number) =>
     transfer({ id: 'posting-t-1', kind: 'transfer', reference: 'posting-t-1', from, to, amount: sat(n) });
 
-  it('debits what is available and records FundsDebited; the posting itself is the caller\'s to write', () => {
+  it("debits what is available and records FundsDebited; the posting itself is the caller's to write", () => {
     const account = funded();
     expectRecorded(account, () => account.apply(posting(OWNER, 'someone', 400)), [
       { type: 'FundsDebited', ownerId: OWNER, postingId: 'posting-t-1', kind: 'transfer', amount: satJson(400), balance: satJson(600) },
@@ -426,7 +433,7 @@ describe('Account.apply (its side of a transfer, a donation or a refund)', () =>
 });
 
 describe('system account ids', () => {
-  it('are never opened as a customer\'s account', () => {
+  it("are never opened as a customer's account", () => {
     expect(() => Account.open('escrow:campaign:1')).toThrow(Forbidden);
     expect(() => Account.open(LIGHTNING_ACCOUNT)).toThrow(Forbidden);
   });

@@ -67,13 +67,16 @@ function snapshot(campaign: Campaign) {
   };
 }
 const expectNoChange = (campaign: Campaign, act: () => unknown) => expectNoChangeOf(campaign, snapshot, act);
-const expectRefused = (campaign: Campaign, act: () => unknown, error: DomainErrorClass) => expectRefusedUnchanged(campaign, snapshot, act, error);
+const expectRefused = (campaign: Campaign, act: () => unknown, error: DomainErrorClass) =>
+  expectRefusedUnchanged(campaign, snapshot, act, error);
 
 describe('Campaign.open', () => {
   it('opens with nothing raised, recording CampaignOpened', () => {
     const campaign = Campaign.open({ id: ID, ownerId: OWNER, title: ' Bees ', goal: sat(GOAL), endsAt: LATER, now: NOW });
     expect(campaign.state).toMatchObject({ status: 'open', title: 'Bees', raised: sat(0), escrow: sat(0) });
-    expect(campaign.pendingEvents).toEqual([{ type: 'CampaignOpened', ownerId: OWNER, title: 'Bees', goal: satJson(GOAL), endsAt: LATER.toISOString() }]);
+    expect(campaign.pendingEvents).toEqual([
+      { type: 'CampaignOpened', ownerId: OWNER, title: 'Bees', goal: satJson(GOAL), endsAt: LATER.toISOString() },
+    ]);
   });
 
   it.each([
@@ -109,7 +112,15 @@ describe('Campaign.donate', () => {
       ],
     });
     expect(campaign.pendingEvents).toEqual([
-      { type: 'DonationReceived', ownerId: OWNER, title: 'Bees', donationId: 'd-1', donorId: 'ann', amount: satJson(250), raised: satJson(250) },
+      {
+        type: 'DonationReceived',
+        ownerId: OWNER,
+        title: 'Bees',
+        donationId: 'd-1',
+        donorId: 'ann',
+        amount: satJson(250),
+        raised: satJson(250),
+      },
     ]);
     expect(snapshot(campaign)).toMatchObject({ raised: '250 SAT', escrow: '250 SAT', newDonations: ['d-1'], postings: ['d-1'] });
     expect(campaign.hasDonation('d-1')).toBe(true);
@@ -141,7 +152,9 @@ describe('Campaign.close and cancel', () => {
   it('succeeds when raised reaches the goal (exactly), recording CampaignSucceeded', () => {
     const campaign = withDonations(600);
     expect(campaign.close(LATER)).toBe('succeeded');
-    expect(campaign.pendingEvents).toEqual([{ type: 'CampaignSucceeded', ownerId: OWNER, title: 'Bees', goal: satJson(GOAL), raised: satJson(1000) }]);
+    expect(campaign.pendingEvents).toEqual([
+      { type: 'CampaignSucceeded', ownerId: OWNER, title: 'Bees', goal: satJson(GOAL), raised: satJson(1000) },
+    ]);
   });
 
   it('fails below the goal, recording CampaignFailed', () => {
@@ -183,7 +196,15 @@ describe('Campaign.refund and releaseEscrow', () => {
     ]);
     expect(posting).toMatchObject({ kind: 'donation-refund', reference: 'd-ann' });
     expect(campaign.pendingEvents).toEqual([
-      { type: 'DonationRefunded', ownerId: OWNER, title: 'Bees', donationId: 'd-ann', donorId: 'ann', amount: satJson(400), reason: status },
+      {
+        type: 'DonationRefunded',
+        ownerId: OWNER,
+        title: 'Bees',
+        donationId: 'd-ann',
+        donorId: 'ann',
+        amount: satJson(400),
+        reason: status,
+      },
     ]);
     expect(snapshot(campaign)).toMatchObject({ escrow: `${700 - 400} SAT`, changedDonations: ['refunded'] });
     campaign.markPersisted();
