@@ -4,9 +4,12 @@ import { registerAuctionRoutes } from '../auctions/routes.ts';
 import { auditTrailRoutes } from '../audit/routes.ts';
 import { withdrawalParties } from '../bitcoin/queries.ts';
 import { registerBitcoinRoutes } from '../bitcoin/routes.ts';
+import { campaignParties } from '../crowdfunding/queries.ts';
+import { registerCrowdfundingRoutes } from '../crowdfunding/routes.ts';
 import { registerDashboardRoutes } from '../dashboard/routes.ts';
 import { registerDiagnosticsRoutes } from '../diagnostics/routes.ts';
 import { registerHealthRoutes } from '../health/routes.ts';
+import { registerIdentityRoutes } from '../identity/routes.ts';
 import { registerNotificationRoutes } from '../notifications/routes.ts';
 import { paymentParties } from '../payments/queries.ts';
 import { registerPaymentRoutes } from '../payments/routes.ts';
@@ -18,11 +21,13 @@ import { registerFulfilmentRoutes } from '../fulfilment/routes.ts';
 /** Every context's routes, in the order they appear in the OpenAPI document. Shared by the Node and Deno entries. */
 export const ROUTES: readonly RegisterRoutes[] = [
   registerHealthRoutes,
+  registerIdentityRoutes,
   registerAuctionRoutes,
   registerPaymentRoutes,
   registerFulfilmentRoutes,
   registerAccountingRoutes,
   registerBitcoinRoutes,
+  registerCrowdfundingRoutes,
   registerDashboardRoutes,
   registerNotificationRoutes,
   registerSagaRoutes,
@@ -32,6 +37,7 @@ export const ROUTES: readonly RegisterRoutes[] = [
     { path: 'deliveries', aggregateType: 'DeliveryTransaction', parties: deliveryParties },
     { path: 'services', aggregateType: 'ServiceTransaction', parties: serviceParties },
     { path: 'withdrawals', aggregateType: 'Withdrawal', parties: withdrawalParties },
+    { path: 'campaigns', aggregateType: 'Campaign', parties: campaignParties },
   ]),
   registerDiagnosticsRoutes,
 ];

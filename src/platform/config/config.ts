@@ -89,6 +89,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(result.error.issues.map((i) => ({ variable: String(i.path[0]), message: i.message })));
   }
   const c = result.data;
+  // A provider's JWKS signs tokens for every issuer and audience it serves (a big
+  // provider's keys sign for all its customers' apps): without both checks, tokens made
+  // for someone else's app would be let in.
+  if (c.AUTH_JWKS_URL) {
+    const missing = (['AUTH_ISSUER', 'AUTH_AUDIENCE'] as const).filter((name) => !c[name]);
+    if (missing.length > 0) {
+      throw new ConfigError(missing.map((variable) => ({ variable, message: 'is required when AUTH_JWKS_URL is set' })));
+    }
+  }
   return {
     ...c,
     PAYMENTS_PROVIDER_URL: c.PAYMENTS_PROVIDER_URL ?? `http://127.0.0.1:${c.PAYMENTS_SIM_PORT}`,
