@@ -20,6 +20,19 @@ afterAll(async () => {
   await platform?.stop();
 });
 
+/** The promise's value, or a failure saying `what` did not happen within `ms`. */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} (waited ${ms} ms)`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const usd = (amount: string) => ({ amount, currency: 'USD' });
 const call = (...args: Parameters<TestPlatform['api']['call']>) => platform.api.call(...args);
 
@@ -52,11 +65,19 @@ async function payFor(fulfilment: 'delivery' | 'service') {
 }
 
 describe('a crashing worker during fulfilment', () => {
+  /*
+   * Where the time goes (measured beside the chaos run on two cores): two worker starts,
+   * about 20 s each at worst; the sale, a few seconds; then the retry, which cannot come
+   * before the dead attempt's startToClose (10 s, OUTSIDE_CALL) and backoff (0.5 s) have
+   * passed, while the second worker starts. Each step that could hang is bounded on its
+   * own, so a failure names the step instead of running into the test's timeout.
+   */
   it('killed while booking the carrier: the retry books the same shipment', async () => {
     const first = await startWorker();
     const hold = carrier.holdNext('/shipments');
     const { auctionId, buyer } = await payFor('delivery');
-    await hold.forwarded; // the carrier booked it; the activity waits for the answer…
+    // The carrier booked it; the activity waits for the answer…
+    await within(hold.forwarded, 30_000, 'the first worker never booked the carrier');
     await first.crash(); // …and dies
     hold.release();
 
@@ -78,7 +99,14 @@ describe('a crashing worker during fulfilment', () => {
       ).shipments;
       expect(shipments).toHaveLength(1);
       expect(shipments[0]!.trackingNumber).toBe(delivery.body.trackingNumber);
-      const saga = await call('GET', `/sagas/delivery-fulfilment-${auction.deliveryId}`, { as: buyer });
+      // The activity records the tracking number before it completes; the saga moves on only
+      // when a workflow task takes that completion. That task may first be offered to the dead
+      // worker's sticky queue (up to 10 s, stickyQueueScheduleToStartTimeout), then replays the
+      // history on the new worker; meanwhile the route's 3 s query bound answers the old step.
+      const saga = await eventually(
+        () => call('GET', `/sagas/delivery-fulfilment-${auction.deliveryId}`, { as: buyer }),
+        (r) => r.body.step !== 'booking-carrier',
+      );
       expect(saga.body.step).toBe('awaiting-shipment');
     } finally {
       await second.stop();
