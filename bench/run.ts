@@ -10,6 +10,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   bids: () => import('./bids.ts'),
   sagas: () => import('./sagas.ts'),
   withdrawals: () => import('./withdrawals.ts'),
+  donations: () => import('./donations.ts'),
 };
 
 const name = process.argv[2];
