@@ -30,6 +30,12 @@ const KIND_BY_FIELD: { pattern: RegExp; kind: OwnedResource['kind'] }[] = [
   { pattern: /(^|[a-z])customerId$/i, kind: 'customer' },
 ];
 
+/**
+ * Fields that name whom money goes to (`toAccountId` of a transfer): they point at another
+ * customer's account by design, as paying someone does, so they are no IDOR probe's target.
+ */
+const RECIPIENT_FIELD = /^to[A-Z]/;
+
 /** The owned resource a path names and the parameter holding its id: `/payments/{id}/charge` → payment, `id`. */
 export function resourceParameter(operation: Operation): { kind: OwnedResource['kind']; name: string } | undefined {
   const match = /^\/([^/{}]+)\/\{([^}]+)\}/.exec(operation.path);
@@ -54,6 +60,7 @@ export function idorTemplates(operations: Operation[], resources: OwnedResource[
     for (const resource of resources) {
       if (parameter?.kind === resource.kind) templates.push({ operation, resource, place: { in: 'path', name: parameter.name } });
       for (const field of fields) {
+        if (RECIPIENT_FIELD.test(field)) continue;
         if (KIND_BY_FIELD.some((f) => f.kind === resource.kind && f.pattern.test(field))) {
           templates.push({ operation, resource, place: { in: 'body', field } });
         }

@@ -4,10 +4,11 @@ import type { Sql } from '../../src/platform/db/pools.ts';
  * The business state as one comparable string: a digest per table of the public schema,
  * over its rows in a fixed order. Left out: `idempotency_keys` (a refused request must
  * store nothing there, which the fuzz checks by count, while accepted ones legitimately
- * add to it) and `schema_migrations` (not business state). The string reads
+ * add to it), `login_failures` (a refused login is remembered on purpose: it is what
+ * locks a username after five) and `schema_migrations` (not business state). The string reads
  * `table=digest;…`, so two fingerprints also tell which tables differ.
  */
-export const TABLES_LEFT_OUT = ['idempotency_keys', 'schema_migrations'];
+export const TABLES_LEFT_OUT = ['idempotency_keys', 'login_failures', 'schema_migrations'];
 
 export async function stateFingerprint(sql: Sql): Promise<string> {
   const { rows: tables } = await sql.query<{ name: string }>(

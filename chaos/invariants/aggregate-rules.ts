@@ -1,5 +1,6 @@
 import { auctionClosingSaga } from '../../workflows/auction-closing.contract.ts';
 import { bitcoinWithdrawalSaga } from '../../workflows/bitcoin-withdrawal.contract.ts';
+import { campaignSaga } from '../../workflows/campaign.contract.ts';
 import { deliveryFulfilmentSaga } from '../../workflows/delivery-fulfilment.contract.ts';
 import { payingForWonItemSaga } from '../../workflows/paying-for-won-item.contract.ts';
 import { serviceFulfilmentSaga } from '../../workflows/service-fulfilment.contract.ts';
@@ -272,6 +273,39 @@ export const WITHDRAWALS: AggregateKind<WithdrawalRecord> = {
         "released only on a definite no: the node's failure, a node that never heard of the payment, or a saga cancelled " +
         'before it paid',
       requires: [withdrawalSaga('completed', 'cancelled'), nodeSays('failed', 'absent')],
+    },
+  },
+};
+
+export interface CampaignRecord extends Identified {
+  /** What the escrow still holds, in satoshis (text). */
+  escrow: string;
+}
+
+const campaignSagaOf = (...allowed: SagaState[]) => saga<CampaignRecord>('campaign saga', (c) => campaignSaga.workflowId(c.id), allowed);
+const escrowEmpty = fact<CampaignRecord>('an empty escrow', (c) => (c.escrow === '0' ? undefined : `its escrow still holds ${c.escrow} SAT`));
+
+export const CAMPAIGNS: AggregateKind<CampaignRecord> = {
+  row: 'campaigns: status consistent with their sagas and escrows',
+  noun: 'campaign',
+  select: 'SELECT id::text AS id, status, escrow_minor::text AS escrow FROM campaigns',
+  stateOf: (c) => c.status,
+  rules: {
+    open: {
+      why: "the campaign saga sleeps on its durable timer until endsAt (or the owner's cancellation) and is what closes it",
+      requires: [campaignSagaOf('running')],
+    },
+    succeeded: {
+      why: 'the saga closed it with the goal met, released the whole escrow to the owner in one posting and completed',
+      requires: [campaignSagaOf('completed'), escrowEmpty],
+    },
+    failed: {
+      why: 'the saga closed it with the goal missed, refunded every donation and completed',
+      requires: [campaignSagaOf('completed'), escrowEmpty],
+    },
+    cancelled: {
+      why: 'the owner cancelled it through the API; the saga, woken (or started) by that, refunded every donation and completed',
+      requires: [campaignSagaOf('completed'), escrowEmpty],
     },
   },
 };

@@ -1,4 +1,4 @@
-import { AUCTIONS, DELIVERIES, PAYMENTS, SERVICES, WITHDRAWALS } from './aggregate-rules.ts';
+import { AUCTIONS, CAMPAIGNS, DELIVERIES, PAYMENTS, SERVICES, WITHDRAWALS } from './aggregate-rules.ts';
 import { aggregateStateRow, gatherFacts } from './aggregate-states.ts';
 import { EMAILS_ROW, emailsRow } from './emails.ts';
 import { ESCROW_ROW, escrowRow } from './escrow.ts';
@@ -33,6 +33,7 @@ export async function checkInvariants(world: InvariantWorld): Promise<InvariantR
     guardedRow(DELIVERIES.row, async () => aggregateStateRow(DELIVERIES, world, await facts)),
     guardedRow(SERVICES.row, async () => aggregateStateRow(SERVICES, world, await facts)),
     guardedRow(WITHDRAWALS.row, async () => aggregateStateRow(WITHDRAWALS, world, await facts)),
+    guardedRow(CAMPAIGNS.row, async () => aggregateStateRow(CAMPAIGNS, world, await facts)),
     guardedRow(SAGA_HEALTH_ROW, () => sagaHealthRow(world.temporal, world.taskQueue)),
     guardedRow(EMAILS_ROW, () => emailsRow(world.read)),
     guardedRow(OUTBOX_ROW, () => outboxRow(world.read)),

@@ -1,4 +1,5 @@
 import { EMAILS_BY_EVENT, emailsFor } from '../../src/notifications/emails.ts';
+import { emailContextOf } from '../../src/notifications/handlers.ts';
 import type { Sql } from '../../src/platform/db/pools.ts';
 import type { InvariantRow } from './invariant-row.ts';
 
@@ -27,6 +28,10 @@ const ONCE_PER_AGGREGATE = new Set([
   'withdrawal-paid',
   'withdrawal-rejected',
   'withdrawal-failed',
+  'campaign-goal-reached',
+  'campaign-succeeded',
+  'campaign-funded',
+  'campaign-failed',
 ]);
 
 interface ExpectedEmail {
@@ -60,7 +65,8 @@ export async function emailsRow(read: Sql): Promise<Omit<InvariantRow, 'name'>> 
       ...event.payload,
     };
     const fact = `${event.event_type} ${event.event_id} of ${event.aggregate_type} ${event.aggregate_id}`;
-    for (const email of emailsFor({ id: event.event_id, type: event.event_type, payload: envelope })) {
+    const context = await emailContextOf(read, { type: event.event_type, aggregateId: event.aggregate_id });
+    for (const email of emailsFor({ id: event.event_id, type: event.event_type, payload: envelope }, context)) {
       expected.set(email.dedupKey, { to: email.to, kind: email.kind, fact, aggregateId: event.aggregate_id });
     }
   }

@@ -1,12 +1,13 @@
 import type { CustomerClient } from '../customer-client.ts';
 import type { Random } from '../random.ts';
 import { auctionScenario } from './auction-scenario.ts';
+import { campaignScenario } from './campaign-scenario.ts';
 import type { MadeResource, ScenarioContext } from './scenario-context.ts';
 import { withdrawalScenario } from './withdrawal-scenario.ts';
 
-const SCENARIOS = { auction: auctionScenario, withdrawals: withdrawalScenario } as const;
+const SCENARIOS = { auction: auctionScenario, withdrawals: withdrawalScenario, campaigns: campaignScenario } as const;
 /** Auctions touch more of the platform (payments, fulfilment, e-mails), so they run more often. */
-const WEIGHTS = { auction: 3, withdrawals: 2 } as const;
+const WEIGHTS = { auction: 3, withdrawals: 2, campaigns: 2 } as const;
 
 export interface LoadResult {
   customers: string[];

@@ -18,7 +18,7 @@ import {
  * their owner's record (so the outbox and the event store never hold them, docs/design.md
  * property 12) and a campaign's donors.
  */
-async function contextOf(sql: Sql, event: OutboxEvent<MailedEvent, MailedEventType>): Promise<EmailContext> {
+export async function emailContextOf(sql: Sql, event: { type: string; aggregateId: string }): Promise<EmailContext> {
   if (event.type === 'VoucherIssued') return { code: await voucherCodeOf(sql, event.aggregateId) };
   if (event.type === 'CampaignSucceeded') return { donors: await donorsOf(sql, event.aggregateId) };
   return {};
@@ -32,7 +32,7 @@ export function subscribeNotificationHandlers(bus: MessageBus, sender: EmailSend
   const handle = eventHandlers<MailedEvent>(bus);
   const subscribe = <T extends MailedEventType>(type: T) =>
     handle(type, `notifications.email-on-${type}`, MAILED_EVENT_PAYLOADS[type], async (event, { uow, messageId }) => {
-      const context = await contextOf(uow.sql, event);
+      const context = await emailContextOf(uow.sql, event as OutboxEvent<MailedEvent, MailedEventType>);
       for (const email of EMAILS_BY_EVENT[type](event, messageId, context)) await sender.send(uow.sql, email);
     });
   for (const type of MAILED_EVENT_TYPES) subscribe(type);
