@@ -5,6 +5,7 @@ import type { Sql } from '../platform/db/pools.ts';
 import type { AggregateWriter, UnitOfWork } from '../platform/db/unit-of-work.ts';
 import { Campaign, type CampaignStatus, type Donation, type DonationStatus } from './domain.ts';
 
+const UNIQUE_VIOLATION = '23505';
 const sat = (minor: string | bigint) => Money.fromMinorUnits(BigInt(minor), ACCOUNT_CURRENCY);
 
 /**
@@ -36,22 +37,28 @@ const campaignWriter: AggregateWriter<Campaign> = {
   async update(sql, campaign, expectedVersion) {
     const s = campaign.state;
     const { newDonations, postings } = campaign.unsavedChanges();
-    const { rows } = await sql.query({
-      name: 'crowdfunding.update-campaign',
-      text: UPDATE_CAMPAIGN,
-      values: [
-        campaign.id,
-        expectedVersion,
-        s.raised.minorUnits.toString(),
-        s.escrow.minorUnits.toString(),
-        s.status,
-        s.closedAt ?? null,
-        campaign.version,
-        ...donationColumns(newDonations),
-        ...postingsCtes(postings, 12, 'updated').values,
-      ],
-    });
-    if (rows[0].matched !== 1) return false;
+    const written = await sql
+      .query({
+        name: 'crowdfunding.update-campaign',
+        text: UPDATE_CAMPAIGN,
+        values: [
+          campaign.id,
+          expectedVersion,
+          s.raised.minorUnits.toString(),
+          s.escrow.minorUnits.toString(),
+          s.status,
+          s.closedAt ?? null,
+          campaign.version,
+          ...donationColumns(newDonations),
+          ...postingsCtes(postings, 12, 'updated').values,
+        ],
+      })
+      .catch((error: { code?: string }) => {
+        // A donation or posting stored by another writer first (see findCampaignForDonation): a lost race, retried.
+        if (error.code === UNIQUE_VIOLATION) return undefined;
+        throw error;
+      });
+    if (written?.rows[0].matched !== 1) return false;
     await writeDonationStatuses(sql, campaign);
     return true;
   },
@@ -107,12 +114,16 @@ async function writeDonationStatuses(sql: Sql, campaign: Campaign): Promise<void
   }
 }
 
+const CAMPAIGN_COLUMNS = `c.owner_id, c.title, c.description, c.goal_minor, c.raised_minor, c.escrow_minor, c.status, c.ends_at,
+  c.closed_at, c.version`;
+
 /**
  * Loads a campaign and locks its row for the rest of the transaction (`FOR UPDATE`).
  * The row lock is what orders a donation and the campaign's end: a donation that
  * committed first is in the outcome; one that waited for the end's lock then finds
  * the campaign closed. Without it, an end could decide on a `raised` that a donation
- * committing a moment later makes wrong. `donationId`: also load that donation.
+ * committing a moment later makes wrong. `donationId`: also load that donation, read
+ * after the lock is held, so a refund sees what the previous lock holder wrote.
  */
 export async function findCampaignForUpdate(
   uow: UnitOfWork,
@@ -121,11 +132,7 @@ export async function findCampaignForUpdate(
 ): Promise<Campaign | undefined> {
   const tracked = uow.tracked<Campaign>(campaignWriter.aggregateType, id);
   if (tracked) return tracked;
-  const { rows } = await uow.sql.query(
-    `SELECT owner_id, title, description, goal_minor, raised_minor, escrow_minor, status, ends_at, closed_at, version
-     FROM campaigns WHERE id = $1 FOR UPDATE`,
-    [id],
-  );
+  const { rows } = await uow.sql.query(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns c WHERE c.id = $1 FOR UPDATE`, [id]);
   const row = rows[0];
   if (!row) return undefined;
   const donations: Donation[] = [];
@@ -134,10 +141,39 @@ export async function findCampaignForUpdate(
       options.donationId,
       id,
     ]);
-    for (const d of found.rows)
-      donations.push({ id: d.id, donorId: d.donor_id, amount: sat(d.amount_minor), status: d.status as DonationStatus });
+    donations.push(...found.rows.map(toDonation));
   }
-  const campaign = Campaign.restore(
+  return uow.track(restore(id, row, donations), campaignWriter);
+}
+
+/**
+ * The lock of `findCampaignForUpdate` for a new donation, with the donation (if it was
+ * made already: a rerun) read in the same round trip, because every round trip under a
+ * hot campaign's lock is one every other donor waits for. The join reads donations as of
+ * the statement's start, before the lock was granted, so it can miss a rerun of the same
+ * donation that the previous lock holder committed meanwhile. Taking the money twice is
+ * still impossible: that rerun moved the same donor's account, so this one's versioned
+ * write of the account loses the race and the use case is retried (and finds it); were
+ * the account's write ever to pass, the donation's primary key refuses the second insert,
+ * which the writer reports as a lost race too.
+ */
+export async function findCampaignForDonation(uow: UnitOfWork, id: string, donationId: string): Promise<Campaign | undefined> {
+  const tracked = uow.tracked<Campaign>(campaignWriter.aggregateType, id);
+  if (tracked) return tracked;
+  const { rows } = await uow.sql.query(
+    `SELECT ${CAMPAIGN_COLUMNS}, d.id AS donation_id, d.donor_id, d.amount_minor, d.status AS donation_status
+     FROM campaigns c LEFT JOIN donations d ON d.id = $2 AND d.campaign_id = c.id
+     WHERE c.id = $1 FOR UPDATE OF c`,
+    [id, donationId],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  const donations = row.donation_id ? [toDonation({ id: row.donation_id, ...row, status: row.donation_status })] : [];
+  return uow.track(restore(id, row, donations), campaignWriter);
+}
+
+function restore(id: string, row: Record<string, any>, donations: Donation[]): Campaign {
+  return Campaign.restore(
     id,
     row.version,
     {
@@ -153,8 +189,14 @@ export async function findCampaignForUpdate(
     },
     donations,
   );
-  return uow.track(campaign, campaignWriter);
 }
+
+const toDonation = (d: Record<string, any>): Donation => ({
+  id: d.id,
+  donorId: d.donor_id,
+  amount: sat(d.amount_minor),
+  status: d.status as DonationStatus,
+});
 
 export function addCampaign(uow: UnitOfWork, campaign: Campaign): void {
   uow.add(campaign, campaignWriter);

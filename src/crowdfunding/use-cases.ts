@@ -9,7 +9,7 @@ import type { Money } from '../kernel/money.ts';
 import { retryOnConflict } from '../platform/db/retry-on-conflict.ts';
 import { runInUnitOfWork, type UnitOfWork } from '../platform/db/unit-of-work.ts';
 import { Campaign, type CampaignStatus } from './domain.ts';
-import { addCampaign, findCampaignForUpdate, heldDonationIds } from './repository.ts';
+import { addCampaign, findCampaignForDonation, findCampaignForUpdate, heldDonationIds } from './repository.ts';
 
 /**
  * Crowdfunding's use cases, each one unit of work. Every one that touches a campaign
@@ -60,10 +60,13 @@ export async function donate(
   return retryOnConflict(
     () =>
       runInUnitOfWork(deps.pool, async (uow) => {
-        const campaign = await requireCampaign(uow, input.campaignId, { donationId: input.donationId });
+        // The donor's account is read before the campaign is locked, so the donors queued on
+        // a hot campaign wait for one round trip less each (its versioned write still catches a race).
+        const donor = await findAccount(uow, input.donorId);
+        const campaign = await findCampaignForDonation(uow, input.campaignId, input.donationId);
+        if (!campaign) throw new NotFound(`no campaign ${input.campaignId}`);
         if (campaign.hasDonation(input.donationId)) return { donationId: input.donationId, raised: campaign.state.raised };
         const posting = campaign.donate(input);
-        const donor = await findAccount(uow, input.donorId);
         if (!donor) throw new InsufficientFunds(`${input.amount} is more than the 0 SAT available in account ${input.donorId}`);
         donor.apply(posting);
         return { donationId: input.donationId, raised: campaign.state.raised };
