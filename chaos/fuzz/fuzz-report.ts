@@ -9,7 +9,7 @@ export interface Sample {
   method: string;
   path: string;
   /** The HTTP status, or why there was none (`network-error`, `timeout`). */
-  status: number | 'network-error' | 'timeout';
+  status: number | 'network-error' | 'timeout' | 'closed-while-sending';
   /** The start of the answer's body, or the error text. */
   excerpt: string;
   /** What made this a sample, and what the request was (auth, body). */

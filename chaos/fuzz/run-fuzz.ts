@@ -4,6 +4,7 @@ import type { FuzzTarget, OwnedResource } from './fuzz-target.ts';
 import { loadOperations } from './openapi-operations.ts';
 import { idorCoverage, plannedRequests, type FuzzUniverse } from './request-arbitrary.ts';
 import type { PlannedRequest, ResourceRef } from './request-plan.ts';
+import { LOST_WHILE_SENDING } from './http-send.ts';
 import { sendPlannedRequest, type CapturedWebhook, type SentRequest } from './send-planned-request.ts';
 import { changedTables } from './state-fingerprint.ts';
 
@@ -55,6 +56,20 @@ export async function runFuzz(target: FuzzTarget, options: FuzzOptions): Promise
       excerpt: excerpt(text),
       note: `${note} (${sent.description})`,
     });
+    if (sent.outcome.kind === 'failed' && sent.outcome.reason === 'network-error' && LOST_WHILE_SENDING.test(sent.outcome.error)) {
+      // The server answered and closed before reading the whole body (a 413, or a GET that
+      // ignores its body); Node's client can lose that answer to the reset (http-send.ts).
+      // Not a crash if the API still answers; and like any refusal it must change nothing.
+      if (await apiAnswers(target.apiUrl)) {
+        countStatus(report, 'closed-while-sending');
+        const after = await target.fingerprint();
+        if (after !== before)
+          report.refusedChanges.push(
+            sample('closed-while-sending', sent.outcome.error, `closed, yet changed ${changedTables(before, after)}`),
+          );
+        continue;
+      }
+    }
     if (sent.outcome.kind === 'failed') {
       countStatus(report, sent.outcome.reason);
       report.serverErrors.push(sample(sent.outcome.reason, sent.outcome.error, 'no answer'));
@@ -83,6 +98,16 @@ export async function runFuzz(target: FuzzTarget, options: FuzzOptions): Promise
   }
   log(`fuzz: done in ${Date.now() - started} ms\n${summarizeReport(report)}`);
   return report;
+}
+
+/** Whether the API is up: `/health` answers at all (any status: a 503 names a part, not a crash). */
+async function apiAnswers(apiUrl: string): Promise<boolean> {
+  try {
+    await fetch(`${apiUrl}/health`, { signal: AbortSignal.timeout(5_000) });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The run's requests, the same for the same seed. */
