@@ -68,7 +68,8 @@ export function createApp(deps: AppDeps, contexts: readonly RegisterRoutes[]): A
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
-    description: 'HS256 JWT signed with AUTH_SECRET; `sub` is the customer id. `npm run token -- <customerId>` prints one.',
+    description:
+      'A JWT with `exp`; `sub` is the customer id. Ours are HS256, signed with AUTH_SECRET (`POST /sessions`, or `npm run token -- <customerId>`); with AUTH_JWKS_URL set, RS256/ES256 tokens of that identity provider too (issuer and audience checked).',
   });
 
   for (const register of contexts) register(app, deps);
