@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUCTIONS, DELIVERIES, PAYMENTS, SERVICES, WITHDRAWALS } from '../../chaos/invariants/aggregate-rules.ts';
+import { AUCTIONS, CAMPAIGNS, DELIVERIES, PAYMENTS, SERVICES, WITHDRAWALS } from '../../chaos/invariants/aggregate-rules.ts';
 import { checkInvariants } from '../../chaos/invariants/check-invariants.ts';
 import { EMAILS_ROW } from '../../chaos/invariants/emails.ts';
+import { ESCROW_ROW } from '../../chaos/invariants/escrow.ts';
 import { EVENT_VERSIONS_ROW } from '../../chaos/invariants/event-versions.ts';
 import { formatInvariantRows } from '../../chaos/invariants/format-rows.ts';
 import type { InvariantRow } from '../../chaos/invariants/invariant-row.ts';
@@ -19,7 +20,7 @@ import { wonAuctionHelpers } from '../support/won-auctions.ts';
 /**
  * The chaos harness's invariant rows on a real platform: after a few real flows settle
  * (a voucher auction and a parcel auction paid by card, an auction still open, a paid
- * and a rejected withdrawal), every row holds and has looked at something. Then each row
+ * and a rejected withdrawal, a funded campaign and one still open), every row holds and has looked at something. Then each row
  * that reads the database is shown to fail: the database is corrupted in a way that
  * breaks exactly that invariant, the row reports it and every other row still holds,
  * and the corruption is undone for the next test.
@@ -33,6 +34,8 @@ const settled = {} as {
   parcelAuction: { auctionId: string; paymentId: string; deliveryId: string };
   openAuctionId: string;
   paidWithdrawal: { id: string; customer: string };
+  fundedCampaignId: string;
+  missedCampaignId: string;
 };
 
 const sql = (text: string, values: unknown[] = []) => platform.db.pools.write.query(text, values);
@@ -46,13 +49,18 @@ beforeAll(async () => {
     temporal: platform.workflows.client,
     taskQueue: platform.taskQueue,
   };
-  const [voucher, parcel, openAuctionId, paidWithdrawal] = await Promise.all([
+  const [voucher, parcel, openAuctionId, paidWithdrawal, fundedCampaignId, missedCampaignId] = await Promise.all([
     paidAuction('service'),
     paidAuction('delivery'),
     auctionStillOpen(),
     paidWithdrawalOf(`payer-${crypto.randomUUID()}`),
+    fundedCampaign(),
+    campaignNobodyBacked(),
     rejectedWithdrawal(`short-${crypto.randomUUID()}`),
+    campaignStillOpen(),
   ]);
+  settled.fundedCampaignId = fundedCampaignId;
+  settled.missedCampaignId = missedCampaignId;
   settled.voucherAuction = { auctionId: voucher.auctionId, paymentId: voucher.paymentId, serviceId: voucher.fulfilmentId };
   settled.parcelAuction = { auctionId: parcel.auctionId, paymentId: parcel.paymentId, deliveryId: parcel.fulfilmentId };
   settled.openAuctionId = openAuctionId;
@@ -112,6 +120,53 @@ async function auctionStillOpen(): Promise<string> {
   return created.body.id as string;
 }
 
+async function openCampaign(owner: string, goal: number, endsInMs: number): Promise<string> {
+  const created = await platform.api.call('POST', '/campaigns', {
+    as: owner,
+    body: { title: 'Bees', goal: bitcoin.sat(goal), endsAt: new Date(Date.now() + endsInMs).toISOString() },
+  });
+  expect(created.status).toBe(201);
+  return created.body.id as string;
+}
+
+async function donateTo(campaignId: string, amount: number) {
+  const donor = `donor-${crypto.randomUUID()}`;
+  await bitcoin.deposit(donor, amount);
+  const donated = await platform.api.call('POST', `/campaigns/${campaignId}/donations`, {
+    as: donor,
+    body: { amount: bitcoin.sat(amount) },
+  });
+  expect(donated.status).toBe(201);
+}
+
+/** A campaign that met its goal: its escrow paid to the owner, its saga completed. */
+async function fundedCampaign(): Promise<string> {
+  const owner = `owner-${crypto.randomUUID()}`;
+  const campaignId = await openCampaign(owner, 500, 2_000);
+  await donateTo(campaignId, 600);
+  await eventually(
+    () => platform.api.call('GET', `/campaigns/${campaignId}`),
+    (r) => r.body.status === 'succeeded' && r.body.escrow.amount === '0',
+  );
+  return campaignId;
+}
+
+/** A campaign nobody donated to: failed at its end, nothing to refund, its saga completed. */
+async function campaignNobodyBacked(): Promise<string> {
+  const owner = `owner-${crypto.randomUUID()}`;
+  const campaignId = await openCampaign(owner, 500, 1_500);
+  await eventually(
+    () => platform.api.call('GET', `/sagas/campaign-${campaignId}`, { as: owner }),
+    (r) => r.status === 200 && r.body.status === 'completed',
+  );
+  return campaignId;
+}
+
+/** A campaign still open with a donation held in its escrow: its saga sleeps on its timer. */
+async function campaignStillOpen(): Promise<void> {
+  await donateTo(await openCampaign(`owner-${crypto.randomUUID()}`, 10_000, 3_600_000), 100);
+}
+
 async function paidWithdrawalOf(customer: string) {
   await bitcoin.deposit(customer, 10_000);
   const { invoice } = await bitcoin.invoice(2_500);
@@ -161,6 +216,7 @@ describe('the invariant rows', () => {
     expect(rows.map((r) => r.name)).toEqual([
       POSTINGS_ROW,
       RESERVATIONS_ROW,
+      ESCROW_ROW,
       PROVIDER_CHARGES_ROW,
       NODE_PAYMENTS_ROW,
       AUCTIONS.row,
@@ -168,6 +224,7 @@ describe('the invariant rows', () => {
       DELIVERIES.row,
       SERVICES.row,
       WITHDRAWALS.row,
+      CAMPAIGNS.row,
       SAGA_HEALTH_ROW,
       EMAILS_ROW,
       OUTBOX_ROW,
@@ -237,6 +294,33 @@ describe('the invariant rows', () => {
       RESERVATIONS_ROW,
       customer,
     );
+  });
+
+  it('report a donation refunded although its campaign paid the owner', async () => {
+    const campaignId = settled.fundedCampaignId;
+    await expectOnlyRowToReport(
+      {
+        apply: () => sql(`UPDATE donations SET status = 'refunded' WHERE campaign_id = $1`, [campaignId]),
+        undo: () => sql(`UPDATE donations SET status = 'released' WHERE campaign_id = $1`, [campaignId]),
+      },
+      ESCROW_ROW,
+      campaignId,
+    );
+  });
+
+  it('report a closed campaign whose saga is still to come', async () => {
+    const campaignId = settled.missedCampaignId;
+    const row = await expectOnlyRowToReport(
+      {
+        apply: () => sql(`UPDATE campaigns SET status = 'open' WHERE id = $1`, [campaignId]),
+        undo: () => sql(`UPDATE campaigns SET status = 'failed' WHERE id = $1`, [campaignId]),
+      },
+      CAMPAIGNS.row,
+      campaignId,
+    );
+    expect(row.violations).toEqual([
+      `campaign ${campaignId} is open: needs its campaign saga running, but campaign-${campaignId} is completed`,
+    ]);
   });
 
   it('report a payment whose record of captures differs from the provider', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as bundle from '../../workflows/index.ts';
 import { auctionClosingSaga } from '../../workflows/auction-closing.contract.ts';
 import { bitcoinWithdrawalSaga } from '../../workflows/bitcoin-withdrawal.contract.ts';
+import { campaignSaga } from '../../workflows/campaign.contract.ts';
 import { deliveryFulfilmentSaga } from '../../workflows/delivery-fulfilment.contract.ts';
 import { diagnosticPingSaga } from '../../workflows/diagnostic-ping.contract.ts';
 import { payingForWonItemSaga } from '../../workflows/paying-for-won-item.contract.ts';
@@ -23,6 +24,7 @@ describe('saga contracts', () => {
     expectTypeOf(bundle.bitcoinWithdrawal).toEqualTypeOf<SagaWorkflow<typeof bitcoinWithdrawalSaga>>();
     expectTypeOf(bundle.unwantedCaptureRefund).toEqualTypeOf<SagaWorkflow<typeof unwantedCaptureRefundSaga>>();
     expectTypeOf(bundle.diagnosticPing).toEqualTypeOf<SagaWorkflow<typeof diagnosticPingSaga>>();
+    expectTypeOf(bundle.campaign).toEqualTypeOf<SagaWorkflow<typeof campaignSaga>>();
 
     const served = Object.entries(bundle).filter(([, value]) => typeof value === 'function');
     const contracts = [
@@ -33,6 +35,7 @@ describe('saga contracts', () => {
       bitcoinWithdrawalSaga,
       unwantedCaptureRefundSaga,
       diagnosticPingSaga,
+      campaignSaga,
     ];
     expect(contracts.map((c) => c.workflowType).sort()).toEqual(served.map(([name]) => name).sort());
   });
@@ -45,6 +48,7 @@ describe('saga contracts', () => {
     expect(bitcoinWithdrawalSaga.workflowId('w1')).toBe('bitcoin-withdrawal-w1');
     expect(unwantedCaptureRefundSaga.workflowId('ch_1')).toBe('unwanted-capture-refund-ch_1');
     expect(diagnosticPingSaga.workflowId('p1')).toBe('diagnostic-ping-p1');
+    expect(campaignSaga.workflowId('c1')).toBe('campaign-c1');
     expect(
       payingForWonItemSaga.idOf({
         auctionId: 'a1',
@@ -64,6 +68,7 @@ describe('saga contracts', () => {
     expect(names(deliveryFulfilmentSaga.signals)).toEqual(['packageEvent']);
     expect(names(bitcoinWithdrawalSaga.signals)).toEqual(['lightningPaymentSucceeded', 'lightningPaymentFailed']);
     expect(names(diagnosticPingSaga.signals)).toEqual(['acknowledgePing']);
+    expect(names(campaignSaga.signals)).toEqual(['campaignCancelled']);
   });
 
   it('start every saga listed under the customers who may see it', () => {
@@ -86,5 +91,9 @@ describe('saga contracts', () => {
         paymentHash: 'h',
       }),
     ).toEqual({ WithdrawalId: 'w1', CustomerId: ['c'] });
+    expect(campaignSaga.searchAttributes({ campaignId: 'c1', ownerId: 'o', endsAt: '2030-01-01T00:00:00Z' })).toEqual({
+      CampaignId: 'c1',
+      CustomerId: ['o'],
+    });
   });
 });
