@@ -4,7 +4,7 @@ import { PgIdempotencyStore } from '../platform/db/idempotency-store.ts';
 import type { RegisterRoutes } from '../platform/http/app.ts';
 import { requireCustomer } from '../platform/http/auth.ts';
 import { idempotencyKeys, idForThisRequest } from '../platform/http/idempotency.ts';
-import { BEARER_AUTH, MoneySchema, MoneyView, problemResponses } from '../platform/http/schemas.ts';
+import { AccountIdParam, BEARER_AUTH, jsonContent, MoneySchema, MoneyView, problemResponses } from '../platform/http/schemas.ts';
 import { getAccount } from './queries.ts';
 import { transferFunds } from './transfers.ts';
 import { assertAccountOwner, deposit } from './use-cases.ts';
@@ -13,13 +13,6 @@ export const AccountView = z
   .object({ id: z.string(), balance: MoneyView, reserved: MoneyView, available: MoneyView, version: z.number().int() })
   .openapi('Account', { description: "A SAT account; its id is the owner's customer id. `available = balance - reserved`." });
 
-const AccountIdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(200)
-    .openapi({ param: { name: 'id', in: 'path' }, description: "the account id, which is the owner's customer id" }),
-});
 const Deposit = z.object({ amount: MoneySchema }).openapi('Deposit');
 const Deposited = z.object({ postingId: z.string(), amount: MoneyView, account: AccountView }).openapi('Deposited');
 
@@ -34,8 +27,6 @@ const TransferRequest = z
 const Transfer = z
   .object({ id: z.string(), fromAccountId: z.string(), toAccountId: z.string(), amount: MoneyView, account: AccountView })
   .openapi('Transfer', { description: "`account` is the sender's account after the transfer" });
-
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 export const registerAccountingRoutes: RegisterRoutes = (app, { config, pools }) => {
   const auth = requireCustomer(config);
@@ -54,7 +45,7 @@ export const registerAccountingRoutes: RegisterRoutes = (app, { config, pools })
         security: BEARER_AUTH,
         middleware: [auth, idempotencyKeys(new PgIdempotencyStore(pools.write))] as const,
         request: { params: AccountIdParam, body: { required: true, content: { 'application/json': { schema: Deposit } } } },
-        responses: { 201: json(Deposited, 'Deposited'), ...problemResponses(400, 401, 403, 409) },
+        responses: { 201: jsonContent(Deposited, 'Deposited'), ...problemResponses(400, 401, 403, 409) },
       }),
       async (c) => {
         const accountId = c.req.valid('param').id;
@@ -80,7 +71,7 @@ export const registerAccountingRoutes: RegisterRoutes = (app, { config, pools })
       security: BEARER_AUTH,
       middleware: [auth, idempotencyKeys(new PgIdempotencyStore(pools.write))] as const,
       request: { body: { required: true, content: { 'application/json': { schema: TransferRequest } } } },
-      responses: { 201: json(Transfer, 'Transferred'), ...problemResponses(400, 401, 403, 404, 409, 422) },
+      responses: { 201: jsonContent(Transfer, 'Transferred'), ...problemResponses(400, 401, 403, 404, 409, 422) },
     }),
     async (c) => {
       const { fromAccountId, toAccountId, amount } = c.req.valid('json');
@@ -100,7 +91,7 @@ export const registerAccountingRoutes: RegisterRoutes = (app, { config, pools })
       security: BEARER_AUTH,
       middleware: [auth] as const,
       request: { params: AccountIdParam },
-      responses: { 200: json(AccountView, 'The account'), ...problemResponses(401, 403) },
+      responses: { 200: jsonContent(AccountView, 'The account'), ...problemResponses(401, 403) },
     }),
     async (c) => {
       const { id } = c.req.valid('param');

@@ -4,7 +4,16 @@ import { PgIdempotencyStore } from '../platform/db/idempotency-store.ts';
 import type { AppDeps, RegisterRoutes } from '../platform/http/app.ts';
 import { assertSelf, requireCustomer } from '../platform/http/auth.ts';
 import { idempotencyKeys, idForThisRequest } from '../platform/http/idempotency.ts';
-import { BEARER_AUTH, CustomerIdParam, IdParam, MoneySchema, MoneyView, problemResponses } from '../platform/http/schemas.ts';
+import {
+  BEARER_AUTH,
+  CustomerIdParam,
+  IdParam,
+  jsonBody,
+  jsonContent,
+  MoneySchema,
+  MoneyView,
+  problemResponses,
+} from '../platform/http/schemas.ts';
 import { MAX_TITLE } from './domain.ts';
 import { getAuction, listActiveAuctions, listBidsOfAuction, listBidsOfCustomer } from './queries.ts';
 import { auctionClosingSaga } from '../../workflows/auction-closing.contract.ts';
@@ -50,9 +59,6 @@ const BidView = z
   .object({ id: z.string(), auctionId: z.string(), bidderId: z.string(), amount: MoneyView, placedAt: z.string() })
   .openapi('Bid');
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-const body = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });
-
 export const registerAuctionRoutes: RegisterRoutes = (app, deps: AppDeps) => {
   const { config, pools, workflows, clock } = deps;
   const auth = requireCustomer(config);
@@ -68,8 +74,8 @@ export const registerAuctionRoutes: RegisterRoutes = (app, deps: AppDeps) => {
       summary: 'Create an auction (the seller is the caller) and start its closing timer',
       security: BEARER_AUTH,
       middleware: [auth, idempotent] as const,
-      request: body(CreateAuction),
-      responses: { 201: json(AuctionView, 'The new auction'), ...problemResponses(400, 401, 422) },
+      request: jsonBody(CreateAuction),
+      responses: { 201: jsonContent(AuctionView, 'The new auction'), ...problemResponses(400, 401, 422) },
     }),
     async (c) => {
       const input = c.req.valid('json');
@@ -95,7 +101,7 @@ export const registerAuctionRoutes: RegisterRoutes = (app, deps: AppDeps) => {
       path: '/auctions',
       tags: ['auctions'],
       summary: 'Auctions taking bids, ending soonest first',
-      responses: { 200: json(z.object({ auctions: z.array(AuctionView) }), 'Active auctions') },
+      responses: { 200: jsonContent(z.object({ auctions: z.array(AuctionView) }), 'Active auctions') },
     }),
     async (c) => c.json({ auctions: await listActiveAuctions(pools.read) }, 200),
   );
@@ -107,7 +113,7 @@ export const registerAuctionRoutes: RegisterRoutes = (app, deps: AppDeps) => {
       tags: ['auctions'],
       summary: 'One auction, with paymentId and deliveryId/serviceId once known',
       request: { params: IdParam },
-      responses: { 200: json(AuctionView, 'The auction'), ...problemResponses(400, 404) },
+      responses: { 200: jsonContent(AuctionView, 'The auction'), ...problemResponses(400, 404) },
     }),
     async (c) => {
       const auction = await getAuction(pools.read, c.req.valid('param').id);
@@ -123,7 +129,7 @@ export const registerAuctionRoutes: RegisterRoutes = (app, deps: AppDeps) => {
       tags: ['auctions'],
       summary: 'The bid history of an auction, highest first',
       request: { params: IdParam },
-      responses: { 200: json(z.object({ bids: z.array(BidView) }), 'Bids'), ...problemResponses(400, 404) },
+      responses: { 200: jsonContent(z.object({ bids: z.array(BidView) }), 'Bids'), ...problemResponses(400, 404) },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -140,8 +146,8 @@ export const registerAuctionRoutes: RegisterRoutes = (app, deps: AppDeps) => {
       summary: "Bid (the bidder is the caller): above the current price, in the auction's currency",
       security: BEARER_AUTH,
       middleware: [auth, idempotent] as const,
-      request: { params: IdParam, ...body(PlaceBid) },
-      responses: { 201: json(PlacedBid, 'The bid leads'), ...problemResponses(400, 401, 404, 409, 422) },
+      request: { params: IdParam, ...jsonBody(PlaceBid) },
+      responses: { 201: jsonContent(PlacedBid, 'The bid leads'), ...problemResponses(400, 401, 404, 409, 422) },
     }),
     async (c) => {
       const placed = await placeBid(useCases, {
@@ -163,8 +169,11 @@ export const registerAuctionRoutes: RegisterRoutes = (app, deps: AppDeps) => {
       middleware: [auth, idempotent] as const,
       request: { params: IdParam },
       responses: {
-        202: json(z.object({ workflowId: z.string(), winnerId: z.string() }), 'Ended with a winner: the paying-for-won-item saga starts'),
-        200: json(z.object({ winnerId: z.null() }), 'Ended without bids'),
+        202: jsonContent(
+          z.object({ workflowId: z.string(), winnerId: z.string() }),
+          'Ended with a winner: the paying-for-won-item saga starts',
+        ),
+        200: jsonContent(z.object({ winnerId: z.null() }), 'Ended without bids'),
         ...problemResponses(401, 403, 404, 409),
       },
     }),
@@ -193,7 +202,7 @@ export const registerAuctionRoutes: RegisterRoutes = (app, deps: AppDeps) => {
         params: CustomerIdParam,
       },
       responses: {
-        200: json(
+        200: jsonContent(
           z.object({ bids: z.array(BidView.extend({ auctionTitle: z.string(), auctionStatus: z.string(), isLeading: z.boolean() })) }),
           'Bids',
         ),

@@ -6,7 +6,7 @@ import { PgIdempotencyStore } from '../platform/db/idempotency-store.ts';
 import type { RegisterRoutes } from '../platform/http/app.ts';
 import { requireCustomer } from '../platform/http/auth.ts';
 import { idempotencyKeys, idForThisRequest } from '../platform/http/idempotency.ts';
-import { BEARER_AUTH, MoneySchema, MoneyView, problemResponses } from '../platform/http/schemas.ts';
+import { AccountIdParam, BEARER_AUTH, jsonContent, MoneySchema, MoneyView, problemResponses } from '../platform/http/schemas.ts';
 import { MAX_DEPOSIT_INVOICE } from './deposit-invoice.ts';
 import { findDepositInvoice } from './deposit-invoice-store.ts';
 import { depositInvoiceView } from './deposit-invoice-view.ts';
@@ -37,21 +37,12 @@ const RequestDepositInvoice = z
   .object({ amount: MoneySchema })
   .openapi('RequestDepositInvoice', { description: `\`amount\` is SAT, more than zero and at most ${MAX_DEPOSIT_INVOICE.amount}` });
 
-const AccountIdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(200)
-    .openapi({ param: { name: 'id', in: 'path' }, description: "the account id, which is the owner's customer id" }),
-});
 const DepositInvoiceParams = AccountIdParam.extend({
   invoiceId: z
     .string()
     .uuid()
     .openapi({ param: { name: 'invoiceId', in: 'path' } }),
 });
-
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 /** Lightning deposits: invoices of our node that credit the caller's own account when paid (the `invoice.paid` webhook). */
 export const registerDepositInvoiceRoutes: RegisterRoutes = (app, { config, pools, clock }) => {
@@ -74,7 +65,7 @@ export const registerDepositInvoiceRoutes: RegisterRoutes = (app, { config, pool
         params: AccountIdParam,
         body: { required: true, content: { 'application/json': { schema: RequestDepositInvoice } } },
       },
-      responses: { 201: json(DepositInvoiceView, 'The invoice, open'), ...problemResponses(400, 401, 403, 503) },
+      responses: { 201: jsonContent(DepositInvoiceView, 'The invoice, open'), ...problemResponses(400, 401, 403, 503) },
     }),
     async (c) => {
       const accountId = c.req.valid('param').id;
@@ -101,7 +92,7 @@ export const registerDepositInvoiceRoutes: RegisterRoutes = (app, { config, pool
       security: BEARER_AUTH,
       middleware: [auth] as const,
       request: { params: DepositInvoiceParams },
-      responses: { 200: json(DepositInvoiceView, 'The deposit invoice'), ...problemResponses(400, 401, 403, 404) },
+      responses: { 200: jsonContent(DepositInvoiceView, 'The deposit invoice'), ...problemResponses(400, 401, 403, 404) },
     }),
     async (c) => {
       const { id, invoiceId } = c.req.valid('param');

@@ -4,7 +4,7 @@ import { PgIdempotencyStore } from '../platform/db/idempotency-store.ts';
 import type { RegisterRoutes } from '../platform/http/app.ts';
 import { requireCustomer } from '../platform/http/auth.ts';
 import { idempotencyKeys, idForThisRequest } from '../platform/http/idempotency.ts';
-import { BEARER_AUTH, IdParam, MoneySchema, MoneyView, problemResponses } from '../platform/http/schemas.ts';
+import { BEARER_AUTH, IdParam, jsonContent, MoneySchema, MoneyView, problemResponses } from '../platform/http/schemas.ts';
 import { knownEventsOnly } from '../platform/http/webhook-events.ts';
 import { receiveWebhooks } from '../platform/http/webhooks.ts';
 import { bitcoinWithdrawalSaga } from '../../workflows/bitcoin-withdrawal.contract.ts';
@@ -43,8 +43,6 @@ const RequestWithdrawal = z
   })
   .openapi('RequestWithdrawal');
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-
 export const registerBitcoinRoutes: RegisterRoutes = (app, deps) => {
   const { config, pools, workflows, clock, logger } = deps;
   const auth = requireCustomer(config);
@@ -62,7 +60,10 @@ export const registerBitcoinRoutes: RegisterRoutes = (app, deps) => {
       middleware: [auth, idempotencyKeys(new PgIdempotencyStore(pools.write))] as const,
       request: { body: { required: true, content: { 'application/json': { schema: RequestWithdrawal } } } },
       responses: {
-        202: json(z.object({ id: z.string(), workflowId: z.string(), status: z.enum(STATUSES) }), 'Accepted for processing: the saga runs'),
+        202: jsonContent(
+          z.object({ id: z.string(), workflowId: z.string(), status: z.enum(STATUSES) }),
+          'Accepted for processing: the saga runs',
+        ),
         ...problemResponses(400, 401, 403, 409, 422),
       },
     }),
@@ -88,7 +89,7 @@ export const registerBitcoinRoutes: RegisterRoutes = (app, deps) => {
       security: BEARER_AUTH,
       middleware: [auth] as const,
       request: { params: IdParam },
-      responses: { 200: json(WithdrawalView, 'The withdrawal'), ...problemResponses(400, 401, 403, 404) },
+      responses: { 200: jsonContent(WithdrawalView, 'The withdrawal'), ...problemResponses(400, 401, 403, 404) },
     }),
     async (c) => {
       const { id } = c.req.valid('param');

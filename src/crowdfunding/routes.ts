@@ -5,7 +5,7 @@ import { PgIdempotencyStore } from '../platform/db/idempotency-store.ts';
 import type { AppDeps, RegisterRoutes } from '../platform/http/app.ts';
 import { requireCustomer } from '../platform/http/auth.ts';
 import { idempotencyKeys, idForThisRequest } from '../platform/http/idempotency.ts';
-import { BEARER_AUTH, IdParam, MoneySchema, MoneyView, problemResponses } from '../platform/http/schemas.ts';
+import { BEARER_AUTH, IdParam, jsonBody, jsonContent, MoneySchema, MoneyView, problemResponses } from '../platform/http/schemas.ts';
 import { campaignSaga } from '../../workflows/campaign.contract.ts';
 import { DESCRIPTION_MAX, TITLE_MAX } from './domain.ts';
 import { decodeCursor, getCampaign, listOpenCampaigns } from './queries.ts';
@@ -59,9 +59,6 @@ const PageQuery = z.object({
     .openapi({ param: { name: 'cursor', in: 'query' }, description: "the previous page's `nextCursor`" }),
 });
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-const body = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });
-
 export const registerCrowdfundingRoutes: RegisterRoutes = (app, deps: AppDeps) => {
   const { config, pools, workflows, clock, logger } = deps;
   const auth = requireCustomer(config);
@@ -77,8 +74,8 @@ export const registerCrowdfundingRoutes: RegisterRoutes = (app, deps: AppDeps) =
       summary: 'Open an all-or-nothing campaign (the owner is the caller) and start its `campaign-<id>` saga',
       security: BEARER_AUTH,
       middleware: [auth, idempotent] as const,
-      request: body(CreateCampaign),
-      responses: { 201: json(CampaignView, 'The new campaign'), ...problemResponses(400, 401) },
+      request: jsonBody(CreateCampaign),
+      responses: { 201: jsonContent(CampaignView, 'The new campaign'), ...problemResponses(400, 401) },
     }),
     async (c) => {
       const input = c.req.valid('json');
@@ -101,7 +98,7 @@ export const registerCrowdfundingRoutes: RegisterRoutes = (app, deps: AppDeps) =
       summary: 'Open campaigns, ending soonest first, a page at a time (`?limit=&cursor=`)',
       request: { query: PageQuery },
       responses: {
-        200: json(z.object({ campaigns: z.array(CampaignView), nextCursor: z.string().nullable() }), 'A page of open campaigns'),
+        200: jsonContent(z.object({ campaigns: z.array(CampaignView), nextCursor: z.string().nullable() }), 'A page of open campaigns'),
         ...problemResponses(400),
       },
     }),
@@ -121,7 +118,7 @@ export const registerCrowdfundingRoutes: RegisterRoutes = (app, deps: AppDeps) =
       tags: ['crowdfunding'],
       summary: 'One campaign: goal, raised, donors, status',
       request: { params: IdParam },
-      responses: { 200: json(CampaignView, 'The campaign'), ...problemResponses(400, 404) },
+      responses: { 200: jsonContent(CampaignView, 'The campaign'), ...problemResponses(400, 404) },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -140,8 +137,8 @@ export const registerCrowdfundingRoutes: RegisterRoutes = (app, deps: AppDeps) =
       description: '422 for your own campaign or too little available; 409 once the campaign is not open (nothing moves).',
       security: BEARER_AUTH,
       middleware: [auth, idempotent] as const,
-      request: { params: IdParam, ...body(Donate) },
-      responses: { 201: json(Donation, 'Donated'), ...problemResponses(400, 401, 404, 409, 422) },
+      request: { params: IdParam, ...jsonBody(Donate) },
+      responses: { 201: jsonContent(Donation, 'Donated'), ...problemResponses(400, 401, 404, 409, 422) },
     }),
     async (c) => {
       const campaignId = c.req.valid('param').id;
@@ -162,7 +159,10 @@ export const registerCrowdfundingRoutes: RegisterRoutes = (app, deps: AppDeps) =
       middleware: [auth] as const,
       request: { params: IdParam },
       responses: {
-        202: json(z.object({ id: z.string(), status: z.literal('cancelled'), workflowId: z.string() }), 'Cancelled; refunds under way'),
+        202: jsonContent(
+          z.object({ id: z.string(), status: z.literal('cancelled'), workflowId: z.string() }),
+          'Cancelled; refunds under way',
+        ),
         ...problemResponses(400, 401, 403, 404, 409),
       },
     }),

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { InvalidInput } from '../kernel/errors.ts';
 import type { RegisterRoutes } from '../platform/http/app.ts';
 import { problem } from '../platform/http/problem.ts';
-import { ProblemSchema, problemResponses } from '../platform/http/schemas.ts';
+import { jsonContent, problemResponses, ProblemSchema } from '../platform/http/schemas.ts';
 import {
   LOGIN_FAILURE_LIMIT,
   LOGIN_FAILURE_WINDOW_SECONDS,
@@ -60,8 +60,6 @@ const Session = z
   })
   .openapi('Session');
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-
 /**
  * Registration and login. Neither takes an `Idempotency-Key` (a header sent is ignored):
  * the idempotency store keeps a plain SHA-256 of the request body, which here holds the
@@ -77,7 +75,7 @@ export const registerIdentityRoutes: RegisterRoutes = (app, { config, pools, clo
       tags: ['identity'],
       summary: `Register with a username (${USERNAME_MIN}–${USERNAME_MAX} of a-z 0-9 _ . -, unique: 409) and a password (${PASSWORD_MIN}–${PASSWORD_MAX} characters, kept only as an argon2id hash); opens the user's SAT account. No token needed; no Idempotency-Key`,
       request: { body: { required: true, content: { 'application/json': { schema: Registration } } } },
-      responses: { 201: json(UserView, 'Registered'), ...problemResponses(400, 409) },
+      responses: { 201: jsonContent(UserView, 'Registered'), ...problemResponses(400, 409) },
     }),
     async (c) => {
       const user = await register(pools.write, c.req.valid('json'));
@@ -93,7 +91,7 @@ export const registerIdentityRoutes: RegisterRoutes = (app, { config, pools, clo
       summary: `Log in: a bearer token valid ${SESSION_LIFETIME_SECONDS / 3600} h. A wrong password and an unknown username get the same 401; after ${LOGIN_FAILURE_LIMIT} failures for a username within ${LOGIN_FAILURE_WINDOW_SECONDS / 60} minutes, 429 with Retry-After until the oldest leaves the window, even with the right password`,
       request: { body: { required: true, content: { 'application/json': { schema: Credentials } } } },
       responses: {
-        200: json(Session, 'Logged in'),
+        200: jsonContent(Session, 'Logged in'),
         ...problemResponses(400, 401),
         429: {
           description: 'Too many failed logins for this username; `Retry-After` says in how many seconds to try again',

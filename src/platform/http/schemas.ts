@@ -74,3 +74,21 @@ export const CustomerIdParam = z.object({
     .max(200)
     .openapi({ param: { name: 'id', in: 'path' } }),
 });
+
+/** `/accounts/{id}/…`: a SAT account, whose id is its owner's customer id. */
+export const AccountIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(200)
+    .openapi({ param: { name: 'id', in: 'path' }, description: "the account id, which is the owner's customer id" }),
+});
+
+/** A route's JSON answer of `schema`, for `responses`. */
+export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+/** A route's required JSON body of `schema`, for `request`. */
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });
