@@ -137,18 +137,23 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
 }
 
 /**
- * Sagas that may still run at quiescence: an auction's closing timer whose end lies
- * ahead (the fuzz lists auctions with far ends), and diagnostic pings, which end on their
- * own minute-long timer.
+ * Sagas that may still run at quiescence: an auction's closing timer or a campaign's saga
+ * whose end lies ahead (the fuzz makes both with far ends), and diagnostic pings, which
+ * end on their own minute-long timer.
  */
 function parkedLegitimately(stack: ChaosStack) {
   return async (workflowId: string, type: string): Promise<boolean> => {
     if (type === 'diagnosticPing') return true;
-    if (type !== 'auctionClosing') return false;
-    const auctionId = workflowId.replace(/^auction-closing-/, '');
-    const { rows } = await stack.pools.read.query("SELECT 1 FROM auctions WHERE id = $1 AND status = 'open' AND ends_at > now()", [
-      auctionId,
-    ]);
+    const waitingForEnd: Record<string, { prefix: RegExp; table: string }> = {
+      auctionClosing: { prefix: /^auction-closing-/, table: 'auctions' },
+      campaign: { prefix: /^campaign-/, table: 'campaigns' },
+    };
+    const waits = waitingForEnd[type];
+    if (!waits) return false;
+    const { rows } = await stack.pools.read.query(
+      `SELECT 1 FROM ${waits.table} WHERE id::text = $1 AND status = 'open' AND ends_at > now()`,
+      [workflowId.replace(waits.prefix, '')],
+    );
     return rows.length > 0;
   };
 }
