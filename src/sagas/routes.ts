@@ -69,7 +69,7 @@ export const registerSagaRoutes: RegisterRoutes = (app, { config, workflows }) =
       const recordedParties = description.searchAttributes.CustomerId ?? [];
       if (recordedParties.length > 0 && !recordedParties.includes(customer)) throw new Forbidden(`saga ${workflowId} is not yours`);
       // A closed workflow still answers queries (the worker replays it).
-      const state = await within(workflows.query(workflowId, sagaStateQuery), SAGA_QUERY_TIMEOUT_MS).catch(() => undefined);
+      const state = await workflows.query(workflowId, sagaStateQuery, { timeoutMs: SAGA_QUERY_TIMEOUT_MS }).catch(() => undefined);
       if (state && !state.parties.includes(customer)) throw new Forbidden(`saga ${workflowId} is not yours`);
       if (!state && recordedParties.length === 0) {
         throw new HTTPException(503, { message: `saga ${workflowId} did not answer (is its worker running?); try again` });
@@ -99,17 +99,3 @@ export const registerSagaRoutes: RegisterRoutes = (app, { config, workflows }) =
     },
   );
 };
-
-/** The promise's value, or `undefined` once `ms` have passed first (a later outcome is then ignored). */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const elapsed = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([promise, elapsed]);
-  } finally {
-    clearTimeout(timer);
-    promise.catch(() => {});
-  }
-}

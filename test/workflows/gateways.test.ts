@@ -112,4 +112,14 @@ describe.each(adapters)('workflow gateway over %s', (_name, gateway) => {
   it('answers the health check', async () => {
     await expect(gateway().checkHealth()).resolves.toBeUndefined();
   });
+
+  it('gives up a query nobody takes within its timeout, the call itself ended', async () => {
+    // A saga on a queue no worker polls: its query waits for a worker that never comes.
+    const { workflowId, input } = ping(true);
+    await gateway().start(diagnosticPingSaga, input, { taskQueue: uniqueTaskQueue('nobody-polls') });
+    const began = Date.now();
+    await expect(gateway().query(workflowId, sagaStateQuery, { timeoutMs: 500 })).rejects.toThrow();
+    expect(Date.now() - began).toBeLessThan(5_000);
+    await grpc.client.workflow.getHandle(workflowId).terminate('test cleanup');
+  });
 });

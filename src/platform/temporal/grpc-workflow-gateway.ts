@@ -73,8 +73,12 @@ export class GrpcWorkflowGateway implements WorkflowGateway {
     }
   }
 
-  async query<Result>(workflowId: string, query: QueryDefinition<Result>): Promise<Result> {
-    return this.withNotFound(workflowId, () => this.client.workflow.getHandle(workflowId).query(query));
+  async query<Result>(workflowId: string, query: QueryDefinition<Result>, options: { timeoutMs?: number } = {}): Promise<Result> {
+    const ask = () => this.client.workflow.getHandle(workflowId).query(query);
+    const { timeoutMs } = options;
+    return this.withNotFound(workflowId, () =>
+      timeoutMs === undefined ? ask() : this.connection.withDeadline(Date.now() + timeoutMs, ask),
+    );
   }
 
   async describe(workflowId: string): Promise<WorkflowDescription | undefined> {

@@ -71,10 +71,13 @@ export class HttpWorkflowGateway implements WorkflowGateway {
     throw temporalError('signal-with-start', error);
   }
 
-  async query<Result>(workflowId: string, query: QueryDefinition<Result>): Promise<Result> {
-    const response = await this.call('POST', `/workflows/${encodeURIComponent(workflowId)}/query/${encodeURIComponent(query.name)}`, {
-      query: { queryArgs: [] },
-    });
+  async query<Result>(workflowId: string, query: QueryDefinition<Result>, options: { timeoutMs?: number } = {}): Promise<Result> {
+    const response = await this.call(
+      'POST',
+      `/workflows/${encodeURIComponent(workflowId)}/query/${encodeURIComponent(query.name)}`,
+      { query: { queryArgs: [] } },
+      options.timeoutMs,
+    );
     await this.expectOk(response, 'query', workflowId);
     const body = (await response.json()) as { queryResult?: unknown[] };
     return body.queryResult?.[0] as Result;
@@ -119,12 +122,12 @@ export class HttpWorkflowGateway implements WorkflowGateway {
     await response.body?.cancel();
   }
 
-  private call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
+  private call(method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = 10_000): Promise<Response> {
     return this.fetchImpl(`${this.#base}${path}`, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   }
 

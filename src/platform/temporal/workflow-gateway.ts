@@ -47,7 +47,12 @@ export interface WorkflowGateway {
     arg: NoInfer<Arg>,
     options: StartOptions,
   ): Promise<{ delivered: boolean }>;
-  query<Result>(workflowId: string, query: QueryDefinition<Result>): Promise<Result>;
+  /**
+   * Asks a running (or replayed) saga. A query waits for a worker to take it; `timeoutMs`
+   * bounds the call itself, so a caller that stops waiting leaves nothing in flight (an
+   * abandoned query kept retrying inside the client until its connection closed).
+   */
+  query<Result>(workflowId: string, query: QueryDefinition<Result>, options?: { timeoutMs?: number }): Promise<Result>;
   /** Undefined when no workflow has this id. */
   describe(workflowId: string): Promise<WorkflowDescription | undefined>;
   /** Resolves when the frontend answers for the namespace; throws otherwise. */
