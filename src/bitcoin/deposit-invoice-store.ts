@@ -71,6 +71,15 @@ export async function findDepositInvoice(sql: Sql, id: string): Promise<DepositI
   return rows[0] && toRecord(rows[0]);
 }
 
+/** A customer's deposit invoices, newest first. */
+export async function listDepositInvoicesOf(sql: Sql, customerId: string, limit = 200): Promise<DepositInvoiceRecord[]> {
+  const { rows } = await sql.query(`SELECT ${COLUMNS} FROM deposit_invoices WHERE customer_id = $1 ORDER BY created_at DESC LIMIT $2`, [
+    customerId,
+    limit,
+  ]);
+  return rows.map(toRecord);
+}
+
 export async function findDepositInvoiceByHash(sql: Sql, paymentHash: string): Promise<DepositInvoiceRecord | undefined> {
   const { rows } = await sql.query(`SELECT ${COLUMNS} FROM deposit_invoices WHERE payment_hash = $1`, [paymentHash]);
   return rows[0] && toRecord(rows[0]);

@@ -1,5 +1,7 @@
 import { getAccount, listTransfersOf, type AccountView, type TransferView } from '../accounting/queries.ts';
 import { listBidsOfCustomer } from '../auctions/queries.ts';
+import { listDepositInvoicesOf } from '../bitcoin/deposit-invoice-store.ts';
+import { depositInvoiceView, type DepositInvoiceView } from '../bitcoin/deposit-invoice-view.ts';
 import { listWithdrawalsOfCustomer, type WithdrawalView } from '../bitcoin/queries.ts';
 import { listCampaignsOwnedBy, listDonationsBy, type CampaignView, type DonationView } from '../crowdfunding/queries.ts';
 import { Money, type Currency, type MoneyJson } from '../kernel/money.ts';
@@ -17,17 +19,6 @@ export interface WonAuctionView {
   paymentId?: string;
 }
 
-export interface DepositView {
-  id: string;
-  status: 'open' | 'paid';
-  amount: MoneyJson;
-  received: MoneyJson | null;
-  paymentHash: string;
-  expiresAt: string;
-  paidAt: string | null;
-  createdAt: string;
-}
-
 export interface DashboardView {
   customerId: string;
   account: AccountView;
@@ -41,7 +32,7 @@ export interface DashboardView {
   deliveries: DeliveryView[];
   vouchers: ServiceView[];
   campaigns: { owned: CampaignView[]; donatedTo: DonationView[] };
-  deposits: DepositView[];
+  deposits: DepositInvoiceView[];
   transfers: TransferView[];
 }
 
@@ -50,7 +41,7 @@ export interface DashboardView {
  * own read model, side by side (no write transaction, no joins across contexts' rows
  * beyond what each query does for itself).
  */
-export async function getDashboard(read: Sql, customerId: string): Promise<DashboardView> {
+export async function getDashboard(read: Sql, customerId: string, now: Date): Promise<DashboardView> {
   const [account, withdrawals, bids, wonAuctions, payments, deliveries, vouchers, owned, donatedTo, deposits, transfers] =
     await Promise.all([
       getAccount(read, customerId) as Promise<AccountView>,
@@ -62,7 +53,7 @@ export async function getDashboard(read: Sql, customerId: string): Promise<Dashb
       listServicesOfCustomer(read, customerId),
       listCampaignsOwnedBy(read, customerId),
       listDonationsBy(read, customerId),
-      listDepositsOf(read, customerId),
+      listDepositInvoicesOf(read, customerId).then((records) => records.map((record) => depositInvoiceView(record, now))),
       listTransfersOf(read, customerId),
     ]);
   return {
@@ -81,26 +72,6 @@ export async function getDashboard(read: Sql, customerId: string): Promise<Dashb
     deposits,
     transfers,
   };
-}
-
-/** The lightning invoices the customer asked for to fund the account, newest first. */
-async function listDepositsOf(read: Sql, customerId: string): Promise<DepositView[]> {
-  const { rows } = await read.query(
-    `SELECT id, status, amount_minor, received_minor, payment_hash, expires_at, paid_at, created_at
-     FROM deposit_invoices WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 200`,
-    [customerId],
-  );
-  const sat = (minor: string) => Money.fromMinorUnits(BigInt(minor), 'SAT').toJSON();
-  return rows.map((row) => ({
-    id: row.id,
-    status: row.status,
-    amount: sat(row.amount_minor),
-    received: row.received_minor === null ? null : sat(row.received_minor),
-    paymentHash: row.payment_hash,
-    expiresAt: row.expires_at.toISOString(),
-    paidAt: row.paid_at ? row.paid_at.toISOString() : null,
-    createdAt: row.created_at.toISOString(),
-  }));
 }
 
 async function listWonAuctions(read: Sql, customerId: string): Promise<WonAuctionView[]> {

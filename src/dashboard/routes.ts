@@ -26,7 +26,7 @@ const DashboardView = z
   })
   .openapi('Dashboard');
 
-export const registerDashboardRoutes: RegisterRoutes = (app, { config, pools }) => {
+export const registerDashboardRoutes: RegisterRoutes = (app, { config, pools, clock }) => {
   app.openapi(
     createRoute({
       method: 'get',
@@ -47,7 +47,7 @@ export const registerDashboardRoutes: RegisterRoutes = (app, { config, pools }) 
     async (c) => {
       const { id } = c.req.valid('param');
       assertSelf(id, c.get('customerId'), 'dashboard');
-      return c.json(await getDashboard(pools.read, id), 200);
+      return c.json(await getDashboard(pools.read, id, clock.now()), 200);
     },
   );
 };

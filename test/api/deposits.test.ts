@@ -214,8 +214,11 @@ describe('a deposit over lightning', () => {
     // The node's clock is real; move the invoice's expiry into the past in our record.
     await platform.db.pools.write.query(`UPDATE deposit_invoices SET expires_at = now() - interval '1 minute' WHERE id = $1`, [issued.id]);
     expect((await view(fay, issued.id)).status).toBe('expired');
+    const dashboard = async () => (await platform.api.call('GET', `/customers/${fay}/dashboard`, { as: fay })).body.deposits;
+    expect(await dashboard()).toEqual([await view(fay, issued.id)]); // the dashboard shows the same view
     expect(await sendInvoicePaid({ paymentHash: issued.paymentHash, amountSats: 900 })).toMatchObject({ status: 200 });
     expect(await view(fay, issued.id)).toMatchObject({ status: 'paid', received: sat(900) });
+    expect(await dashboard()).toEqual([await view(fay, issued.id)]);
     expect(await balanceOf(fay)).toBe('900');
   });
 
