@@ -17,6 +17,8 @@ import { Money, type MoneyJson } from '../kernel/money.ts';
 export const ACCOUNT_CURRENCY = 'SAT' as const;
 /** Where satoshis come from and go to: the lightning network, outside our books. */
 export const LIGHTNING_ACCOUNT = 'external:lightning';
+/** An amount in satoshis from its minor units, as rows and webhooks carry them. */
+export const satoshis = (minor: string | number | bigint) => Money.fromMinorUnits(BigInt(minor), ACCOUNT_CURRENCY);
 /**
  * Ledger accounts that belong to no customer (the lightning network, campaign escrows)
  * are named under these prefixes; a customer whose id happens to start so gets no SAT

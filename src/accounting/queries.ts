@@ -1,6 +1,6 @@
-import { Money, type MoneyJson } from '../kernel/money.ts';
+import type { MoneyJson } from '../kernel/money.ts';
 import type { Sql } from '../platform/db/pools.ts';
-import { ACCOUNT_CURRENCY } from './domain.ts';
+import { ACCOUNT_CURRENCY, satoshis } from './domain.ts';
 
 export interface AccountView {
   id: string;
@@ -10,7 +10,7 @@ export interface AccountView {
   version: number;
 }
 
-const sat = (minor: string | bigint) => Money.fromMinorUnits(BigInt(minor), ACCOUNT_CURRENCY).toJSON();
+const sat = (minor: string | bigint) => satoshis(minor).toJSON();
 
 /** The account's sums from its row; an account not opened yet reads as empty (version 0). */
 export async function getAccount(read: Sql, id: string): Promise<AccountView> {

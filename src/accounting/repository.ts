@@ -1,9 +1,8 @@
-import { Money } from '../kernel/money.ts';
 import type { Sql } from '../platform/db/pools.ts';
 import type { AggregateWriter, UnitOfWork } from '../platform/db/unit-of-work.ts';
-import { Account, ACCOUNT_CURRENCY, type Posting, type Reservation, type ReservationStatus } from './domain.ts';
+import { Account, ACCOUNT_CURRENCY, type Posting, type Reservation, type ReservationStatus, satoshis } from './domain.ts';
 
-const sat = (minor: string | bigint) => Money.fromMinorUnits(BigInt(minor), ACCOUNT_CURRENCY);
+const sat = satoshis;
 
 /**
  * The account row is the aggregate's versioned row; its reservations and ledger postings

@@ -1,7 +1,6 @@
-import { Account } from '../accounting/domain.ts';
+import { Account, satoshis } from '../accounting/domain.ts';
 import { addAccount, findAccount } from '../accounting/repository.ts';
 import type { Clock } from '../kernel/clock.ts';
-import { Money } from '../kernel/money.ts';
 import type { UnitOfWork } from '../platform/db/unit-of-work.ts';
 import type { Logger } from '../platform/log.ts';
 import { depositPostingIdOf } from './deposit-invoice.ts';
@@ -29,7 +28,7 @@ export async function receiveDepositPayment(
 ): Promise<void> {
   const { logger } = deps;
   const { paymentHash, amountSats } = event.data;
-  const received = Money.fromMinorUnits(BigInt(amountSats), 'SAT');
+  const received = satoshis(amountSats);
   const invoice = await findDepositInvoiceByHash(uow.sql, paymentHash);
   if (!invoice) {
     logger.warn(

@@ -1,3 +1,4 @@
+import { satoshis } from '../accounting/domain.ts';
 import { Money } from '../kernel/money.ts';
 import type { Sql } from '../platform/db/pools.ts';
 
@@ -26,7 +27,7 @@ export interface DepositInvoiceRecord {
 const COLUMNS = `id, account_id, customer_id, payment_hash, amount_minor, received_minor, invoice, expires_at, status, paid_at,
   posting_id, created_at`;
 
-const sat = (minor: string) => Money.fromMinorUnits(BigInt(minor), 'SAT');
+const sat = satoshis;
 
 function toRecord(row: Record<string, any>): DepositInvoiceRecord {
   return {

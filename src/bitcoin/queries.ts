@@ -1,4 +1,5 @@
-import { Money, type MoneyJson } from '../kernel/money.ts';
+import { satoshis } from '../accounting/domain.ts';
+import type { MoneyJson } from '../kernel/money.ts';
 import type { Sql } from '../platform/db/pools.ts';
 import type { WithdrawalStatus } from './domain.ts';
 
@@ -43,7 +44,7 @@ function toView(row: Record<string, any>): WithdrawalView {
     accountId: row.account_id,
     customerId: row.customer_id,
     status: row.status,
-    amount: Money.fromMinorUnits(BigInt(row.amount_minor), 'SAT').toJSON(),
+    amount: satoshis(row.amount_minor).toJSON(),
     paymentHash: row.payment_hash,
     invoice: row.invoice,
     invoiceExpiresAt: row.invoice_expires_at.toISOString(),

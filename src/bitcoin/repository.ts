@@ -1,4 +1,4 @@
-import { Money } from '../kernel/money.ts';
+import { satoshis } from '../accounting/domain.ts';
 import type { AggregateWriter, UnitOfWork } from '../platform/db/unit-of-work.ts';
 import { Withdrawal, type WithdrawalStatus } from './domain.ts';
 
@@ -46,7 +46,7 @@ export async function findWithdrawal(uow: UnitOfWork, id: string): Promise<Withd
   const withdrawal = Withdrawal.restore(id, row.version, {
     accountId: row.account_id,
     customerId: row.customer_id,
-    amount: Money.fromMinorUnits(BigInt(row.amount_minor), 'SAT'),
+    amount: satoshis(row.amount_minor),
     invoice: row.invoice,
     paymentHash: row.payment_hash,
     invoiceExpiresAt: row.invoice_expires_at,

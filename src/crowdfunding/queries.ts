@@ -1,4 +1,5 @@
-import { Money, type MoneyJson } from '../kernel/money.ts';
+import { satoshis } from '../accounting/domain.ts';
+import type { MoneyJson } from '../kernel/money.ts';
 import type { Sql } from '../platform/db/pools.ts';
 import { campaignSaga } from '../../workflows/campaign.contract.ts';
 import type { CampaignStatus, DonationStatus } from './domain.ts';
@@ -22,7 +23,7 @@ export interface CampaignView {
   version: number;
 }
 
-const sat = (minor: string | bigint) => Money.fromMinorUnits(BigInt(minor), 'SAT').toJSON();
+const sat = (minor: string | bigint) => satoshis(minor).toJSON();
 
 const SELECT = `SELECT c.id, c.owner_id, c.title, c.description, c.status, c.goal_minor, c.raised_minor, c.escrow_minor, c.ends_at,
   c.closed_at, c.created_at, c.version, (SELECT count(DISTINCT d.donor_id) FROM donations d WHERE d.campaign_id = c.id)::int AS donors

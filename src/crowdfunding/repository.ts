@@ -1,12 +1,11 @@
-import { ACCOUNT_CURRENCY } from '../accounting/domain.ts';
+import { ACCOUNT_CURRENCY, satoshis } from '../accounting/domain.ts';
 import { insertPosting, postingsCtes } from '../accounting/repository.ts';
-import { Money } from '../kernel/money.ts';
 import type { Sql } from '../platform/db/pools.ts';
 import type { AggregateWriter, UnitOfWork } from '../platform/db/unit-of-work.ts';
 import { Campaign, type CampaignStatus, type Donation, type DonationStatus } from './domain.ts';
 
 const UNIQUE_VIOLATION = '23505';
-const sat = (minor: string | bigint) => Money.fromMinorUnits(BigInt(minor), ACCOUNT_CURRENCY);
+const sat = satoshis;
 
 /**
  * The campaign row is the aggregate's versioned row; its donations and ledger postings
