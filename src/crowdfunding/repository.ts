@@ -4,7 +4,6 @@ import type { Sql } from '../platform/db/pools.ts';
 import type { AggregateWriter, UnitOfWork } from '../platform/db/unit-of-work.ts';
 import { Campaign, type CampaignStatus, type Donation, type DonationStatus } from './domain.ts';
 
-const UNIQUE_VIOLATION = '23505';
 const sat = satoshis;
 
 /**
@@ -36,28 +35,22 @@ const campaignWriter: AggregateWriter<Campaign> = {
   async update(sql, campaign, expectedVersion) {
     const s = campaign.state;
     const { newDonations, postings } = campaign.unsavedChanges();
-    const written = await sql
-      .query({
-        name: 'crowdfunding.update-campaign',
-        text: UPDATE_CAMPAIGN,
-        values: [
-          campaign.id,
-          expectedVersion,
-          s.raised.minorUnits.toString(),
-          s.escrow.minorUnits.toString(),
-          s.status,
-          s.closedAt ?? null,
-          campaign.version,
-          ...donationColumns(newDonations),
-          ...postingsCtes(postings, 12, 'updated').values,
-        ],
-      })
-      .catch((error: { code?: string }) => {
-        // A donation or posting stored by another writer first (see findCampaignForDonation): a lost race, retried.
-        if (error.code === UNIQUE_VIOLATION) return undefined;
-        throw error;
-      });
-    if (written?.rows[0].matched !== 1) return false;
+    const written = await sql.query({
+      name: 'crowdfunding.update-campaign',
+      text: UPDATE_CAMPAIGN,
+      values: [
+        campaign.id,
+        expectedVersion,
+        s.raised.minorUnits.toString(),
+        s.escrow.minorUnits.toString(),
+        s.status,
+        s.closedAt ?? null,
+        campaign.version,
+        ...donationColumns(newDonations),
+        ...postingsCtes(postings, 12, 'updated').values,
+      ],
+    });
+    if (written.rows[0].matched !== 1) return false;
     await writeDonationStatuses(sql, campaign);
     return true;
   },
@@ -153,8 +146,8 @@ export async function findCampaignForUpdate(
  * donation that the previous lock holder committed meanwhile. Taking the money twice is
  * still impossible: that rerun moved the same donor's account, so this one's versioned
  * write of the account loses the race and the use case is retried (and finds it); were
- * the account's write ever to pass, the donation's primary key refuses the second insert,
- * which the writer reports as a lost race too.
+ * the account's write ever to pass, the donation's primary key would refuse the second
+ * insert and roll everything back.
  */
 export async function findCampaignForDonation(uow: UnitOfWork, id: string, donationId: string): Promise<Campaign | undefined> {
   const tracked = uow.tracked<Campaign>(campaignWriter.aggregateType, id);
