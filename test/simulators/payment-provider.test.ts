@@ -393,12 +393,16 @@ describe('payment provider simulator: partial refunds', () => {
     ]);
 
     await expect.poll(() => typesFor(paymentId).filter((type) => type === 'payment.refunded')).toHaveLength(3);
+    // Webhooks promise no order (each is sent on its own, as a provider's are): one per refund, whichever came first.
     const refunds = eventsFor(paymentId).filter((event) => event.type === 'payment.refunded');
-    expect(refunds.map((event) => event.data)).toEqual([
-      { paymentId, providerChargeId: chargeId, refundId: first.body.refundId, amount: { amount: '5.00', currency: 'USD' } },
-      { paymentId, providerChargeId: chargeId, refundId: second.body.refundId, amount: { amount: '14.99', currency: 'USD' } },
-      { paymentId, providerChargeId: chargeId, refundId: rest.body.refundId, amount: { amount: '0.01', currency: 'USD' } },
-    ]);
+    const byRefundId = (a: { refundId: string }, b: { refundId: string }) => a.refundId.localeCompare(b.refundId);
+    expect(refunds.map((event) => event.data as { refundId: string }).sort(byRefundId)).toEqual(
+      [
+        { paymentId, providerChargeId: chargeId, refundId: first.body.refundId, amount: { amount: '5.00', currency: 'USD' } },
+        { paymentId, providerChargeId: chargeId, refundId: second.body.refundId, amount: { amount: '14.99', currency: 'USD' } },
+        { paymentId, providerChargeId: chargeId, refundId: rest.body.refundId, amount: { amount: '0.01', currency: 'USD' } },
+      ].sort(byRefundId),
+    );
     expect((await refund(chargeId, crypto.randomUUID(), { amount: { amount: '0.01', currency: 'USD' } })).status).toBe(409);
   });
 
