@@ -17,12 +17,15 @@ export async function receiveCarrierPackageEvent(
   const { type, data } = event;
   const news = await applyCarrierEvent(uow, data.deliveryId, type);
   if (!news) return; // a repeat, or late: nothing for the saga
-  try {
-    await deps.workflows.signal(deliveryFulfilmentSaga.workflowId(data.deliveryId), deliveryFulfilmentSaga.signals.packageEvent, {
-      eventId: event.id,
-      type,
-    });
-  } catch (error) {
-    if (!(error instanceof WorkflowNotFound)) throw error;
-  }
+  // Once the delivery's row is written: the saga's next steps read it.
+  uow.whenWritten(async () => {
+    try {
+      await deps.workflows.signal(deliveryFulfilmentSaga.workflowId(data.deliveryId), deliveryFulfilmentSaga.signals.packageEvent, {
+        eventId: event.id,
+        type,
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFound)) throw error;
+    }
+  });
 }

@@ -33,12 +33,15 @@ export async function receiveProviderPaymentEvent(
   const { auctionId, tellSaga } = await applyProviderEvent(uow, fact);
   if (!tellSaga) return;
   const { chargeCaptured, chargeFailed } = payingForWonItemSaga.signals;
-  try {
-    await deps.workflows.signal(payingForWonItemSaga.workflowId(auctionId), tellSaga === 'captured' ? chargeCaptured : chargeFailed, {
-      eventId: event.id,
-      ...(fact.type === 'failed' && fact.reason ? { reason: fact.reason } : {}),
-    });
-  } catch (error) {
-    if (!(error instanceof WorkflowNotFound)) throw error;
-  }
+  // Once the payment's row is written: the saga's next step reads it (closing the window).
+  uow.whenWritten(async () => {
+    try {
+      await deps.workflows.signal(payingForWonItemSaga.workflowId(auctionId), tellSaga === 'captured' ? chargeCaptured : chargeFailed, {
+        eventId: event.id,
+        ...(fact.type === 'failed' && fact.reason ? { reason: fact.reason } : {}),
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFound)) throw error;
+    }
+  });
 }

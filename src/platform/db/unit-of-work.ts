@@ -43,6 +43,7 @@ const UNIQUE_VIOLATION = '23505';
 export class UnitOfWork {
   readonly #tracked = new Map<string, Tracked>();
   readonly #messages: Message[] = [];
+  readonly #whenWritten: (() => Promise<void>)[] = [];
   /** Aggregates written by `flush`, to be marked persisted once COMMIT succeeds. */
   #flushed: Aggregate[] = [];
   #isFlushed = false;
@@ -71,6 +72,22 @@ export class UnitOfWork {
       isNew: true,
     });
     return aggregate;
+  }
+
+  /**
+   * Runs `action` once this unit of work's writes are made, before COMMIT: for telling a
+   * saga (a signal) of what this transaction records. Told earlier, the saga could read
+   * the rows before they were written and act on the old state; told now, its writes to
+   * the same rows wait for this transaction's locks and then see the new state. An action
+   * that throws rolls everything back, so the sender's retry finds nothing recorded.
+   */
+  whenWritten(action: () => Promise<void>): void {
+    this.#whenWritten.push(action);
+  }
+
+  /** Runs the `whenWritten` actions; `runInUnitOfWork` calls it after `flush`, before COMMIT. */
+  async runWhenWritten(): Promise<void> {
+    for (const action of this.#whenWritten.splice(0)) await action();
   }
 
   /** Queues a message that is not a domain event (a command to another context, say) for the outbox. */
@@ -158,7 +175,8 @@ export class UnitOfWork {
 }
 
 /**
- * Runs `work` in a new unit of work: BEGIN, work, flush, COMMIT; ROLLBACK on any error.
+ * Runs `work` in a new unit of work: BEGIN, work, flush, the `whenWritten` actions, COMMIT;
+ * ROLLBACK on any error.
  * The aggregates' in-memory state is marked persisted only after COMMIT succeeds.
  */
 export async function runInUnitOfWork<T>(pool: pg.Pool, work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
@@ -169,6 +187,7 @@ export async function runInUnitOfWork<T>(pool: pg.Pool, work: (uow: UnitOfWork) 
     await client.query('BEGIN');
     const result = await work(uow);
     await uow.flush();
+    await uow.runWhenWritten();
     await client.query('COMMIT');
     uow.markCommitted();
     return result;
