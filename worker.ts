@@ -11,6 +11,7 @@ import { createBitcoinActivities } from './activities/bitcoin.ts';
 import { createCrowdfundingActivities } from './activities/crowdfunding.ts';
 import { createDiagnosticsActivities } from './activities/diagnostics.ts';
 import { createPaymentActivities } from './activities/payments.ts';
+import { createPayoutActivities } from './activities/payouts.ts';
 import { createSettingsActivities } from './activities/settings.ts';
 import { createFulfilmentActivities } from './activities/fulfilment.ts';
 import { HttpLightningNode, type LightningNode } from './src/bitcoin/lightning-node.ts';
@@ -53,7 +54,8 @@ export function createActivities(deps: {
     ...createSettingsActivities(deps.config),
     ...createAuctionActivities({ pool, clock: deps.clock }),
     ...createPaymentActivities({ pool, provider: deps.paymentProvider }),
-    ...createFulfilmentActivities({ pool, carrier: deps.carrier }),
+    ...createFulfilmentActivities({ pool, carrier: deps.carrier, provider: deps.paymentProvider }),
+    ...createPayoutActivities({ pool, clock: deps.clock, feeBasisPoints: deps.config.PLATFORM_FEE }),
     ...createBitcoinActivities({ pool, clock: deps.clock, node: deps.lightningNode }),
     ...createCrowdfundingActivities({ pool, clock: deps.clock }),
   });

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { z } from 'zod';
-import { CURRENCIES, type Currency } from '../src/kernel/money.ts';
+import { CURRENCIES, Money, type Currency, type MoneyJson } from '../src/kernel/money.ts';
 import type { PaymentProvider } from '../src/payments/payment-provider.ts';
 import {
   chargePayment,
@@ -24,6 +24,7 @@ const ChargeInput = z.object({ paymentId: z.string().uuid(), attempt: z.number()
 const FailedAttempt = z.object({ paymentId: z.string().uuid(), attempt: z.number().int().positive(), reason: z.string().min(1).max(500) });
 const UnwantedCapture = z.object({ paymentId: z.string().uuid(), providerChargeId: z.string().min(1).max(255) });
 const Id = z.string().uuid();
+const MoneyInput = z.object({ amount: z.string(), currency: z.enum(CURRENCIES as [Currency, ...Currency[]]) });
 
 /** Activities of the payments context; each is idempotent (keyed by auction, payment and attempt, or charge). */
 export function createPaymentActivities(deps: { pool: pg.Pool; provider: PaymentProvider }) {
@@ -34,7 +35,9 @@ export function createPaymentActivities(deps: { pool: pg.Pool; provider: Payment
     failChargeAttempt: (input: z.input<typeof FailedAttempt>) => failChargeAttempt(pool, FailedAttempt.parse(input)),
     closePaymentWindow: (auctionId: string) => closePaymentWindow(pool, Id.parse(auctionId)),
     reconcileChargesAfterWindow: (auctionId: string) => reconcileChargesAfterWindow(pool, provider, Id.parse(auctionId)),
-    refundPayment: (paymentId: string) => refundPayment(pool, provider, Id.parse(paymentId)),
+    /** The whole payment, or `part` of it (an expired voucher's 90%). */
+    refundPayment: (paymentId: string, part?: MoneyJson) =>
+      refundPayment(pool, provider, Id.parse(paymentId), part === undefined ? undefined : Money.fromJSON(MoneyInput.parse(part))),
     refundUnwantedCapture: (input: z.input<typeof UnwantedCapture>) => refundUnwantedCapture(pool, provider, UnwantedCapture.parse(input)),
   };
 }

@@ -13,6 +13,11 @@ export function createSettingsActivities(config: Config) {
         deliveryDeadlineMs: config.DELIVERY_DEADLINE,
         withdrawalTimeoutMs: config.WITHDRAWAL_TIMEOUT,
         withdrawalAsksPerRun: config.WITHDRAWAL_ASKS_PER_RUN,
+        sellerResponseWindowMs: config.SELLER_RESPONSE_WINDOW,
+        confirmationWindowMs: config.CONFIRMATION_WINDOW,
+        confirmationReminderMs: config.CONFIRMATION_REMINDER,
+        voucherValidityMs: config.VOUCHER_VALIDITY,
+        settlementDelayMs: config.SETTLEMENT_DELAY,
       };
     },
   };

@@ -1,97 +1,136 @@
-import { condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { AuctionActivities } from '../activities/auctions.ts';
+import type { FulfilmentActivities } from '../activities/fulfilment.ts';
 import type { PaymentActivities } from '../activities/payments.ts';
 import type { SettingsActivities } from '../activities/settings.ts';
-import type { FulfilmentActivities } from '../activities/fulfilment.ts';
+import type { DeliveryStatus } from '../src/fulfilment/delivery.ts';
 import { databaseSteps, moneyMovements, outsideCalls } from './activity-options.ts';
-import {
-  deliveryFulfilmentSaga,
-  type DeliveryFulfilmentInput,
-  type DeliveryOutcome,
-  type PackageEvent,
-} from './delivery-fulfilment.contract.ts';
+import { deliveryFulfilmentSaga, type DeliveryFulfilmentInput, type DeliveryOutcome } from './delivery-fulfilment.contract.ts';
+import { deliveryFulfilmentBeforeOrders } from './delivery-fulfilment-v1.ts';
+import { ORDER_AFTER_PAYMENT } from './patches.ts';
 import { SagaJournal } from './saga-journal.ts';
+import { payTheSeller } from './seller-payout.ts';
+import { StatusWatch } from './status-watch.ts';
 
-const activities = databaseSteps<AuctionActivities & FulfilmentActivities & SettingsActivities>();
+const steps = databaseSteps<AuctionActivities & FulfilmentActivities & SettingsActivities>();
 const money = moneyMovements<PaymentActivities>();
 const carrier = outsideCalls<FulfilmentActivities>();
 
-/** How many times a deadline may pass (each one tells buyer and seller) before the package counts as lost. */
+/** How many times a carrier deadline may pass (each one tells buyer and seller) before the parcel is checked and given up. */
 const DEADLINES_BEFORE_LOST = 2;
 
+/** The statuses an order ends in that give the buyer's money back. */
+const REFUNDED: readonly DeliveryStatus[] = ['rejected', 'cancelled', 'returned', 'lost'];
+
 /**
- * Delivery fulfilment (`delivery-fulfilment-<deliveryId>`): create the delivery
- * transaction, book the carrier, then wait for `package.shipped` under the shipping
- * deadline and `package.delivered` under the delivery deadline. A missed deadline tells
- * buyer and seller and waits once more; after a second one, the delivery's own record
- * and the carrier are asked, and only a parcel neither saw arrive counts as lost.
- * Lost or returned: the payment is refunded at the provider (once, by idempotency key)
- * and the auction marked refunded. Carrier signals are deduplicated by event id.
+ * The order after payment (`delivery-fulfilment-<deliveryId>`, seed 000's business
+ * transaction service), as durable timers around one record:
+ *
+ * 1. the seller accepts (the carrier is booked) or rejects within `SELLER_RESPONSE_WINDOW`;
+ *    silence is a rejection;
+ * 2. the parcel ships and arrives under the carrier deadlines (each missed once is told,
+ *    the second makes the carrier's own record decide); the buyer may cancel until it ships;
+ * 3. delivered, the buyer confirms or claims a return within `CONFIRMATION_WINDOW`
+ *    (reminded `CONFIRMATION_REMINDER` before it ends); silence confirms;
+ * 4. a return is booked with the carrier and ends returned (or lost) when it arrives;
+ * 5. confirmed, the seller's payout is scheduled and paid `SETTLEMENT_DELAY` later;
+ *    rejected, cancelled, returned or lost, the buyer is refunded in full, once.
+ *
+ * Every race (cancel and ship, confirm and return, accept and the window's end) is
+ * decided by the delivery's versioned write, never here: signals only wake the saga,
+ * which reads the status, and each timer step is a guarded write that returns the
+ * status it found.
  */
 export async function deliveryFulfilment(input: DeliveryFulfilmentInput): Promise<{ outcome: DeliveryOutcome }> {
+  // Sagas started before orders had a seller's answer finish as they began.
+  if (!patched(ORDER_AFTER_PAYMENT)) return deliveryFulfilmentBeforeOrders(input);
+
+  const id = input.deliveryId;
   const journal = new SagaJournal('creating-delivery', [input.buyerId, input.sellerId], {
     auctionId: input.auctionId,
-    deliveryId: input.deliveryId,
+    deliveryId: id,
     paymentId: input.paymentId,
   });
-  upsertSearchAttributes({ DeliveryId: [input.deliveryId] });
-  const seen = new Set<string>();
-  const arrived = new Set<PackageEvent['type']>();
-  setHandler(deliveryFulfilmentSaga.signals.packageEvent, ({ eventId, type }) => {
-    if (seen.has(eventId)) return;
-    seen.add(eventId);
-    arrived.add(type);
-  });
-  const ended = (): DeliveryOutcome | undefined =>
-    arrived.has('package.lost')
-      ? 'lost'
-      : arrived.has('package.returned')
-        ? 'returned'
-        : arrived.has('package.delivered')
-          ? 'delivered'
-          : undefined;
+  upsertSearchAttributes({ DeliveryId: [id] });
+  const order = new StatusWatch<DeliveryStatus>('pending', () => steps.deliveryStatus(id));
+  setHandler(deliveryFulfilmentSaga.signals.packageEvent, () => order.nudge());
+  setHandler(deliveryFulfilmentSaga.signals.orderChanged, () => order.nudge());
 
-  const { shippingDeadlineMs, deliveryDeadlineMs } = await activities.sagaTimeouts();
-  await activities.createDelivery({ ...input });
-  await activities.attachFulfilmentToAuction(input.auctionId, 'delivery', input.deliveryId);
-  journal.enter('booking-carrier');
-  const { trackingNumber } = await carrier.bookCarrier(input.deliveryId);
-  journal.know('trackingNumber', trackingNumber);
+  const t = await steps.sagaTimeouts();
+  await steps.createDelivery({ ...input });
+  await steps.attachFulfilmentToAuction(input.auctionId, 'delivery', id);
+
+  journal.enter('awaiting-seller');
+  if (!(await order.waitUntil((s) => s !== 'pending', t.sellerResponseWindowMs))) {
+    order.status = (await steps.rejectUnansweredOrder(id)).status;
+  }
+
+  if (order.status === 'accepted') {
+    journal.enter('booking-carrier');
+    const booking = await carrier.bookCarrier(id);
+    if (booking.trackingNumber) journal.know('trackingNumber', booking.trackingNumber);
+    order.status = booking.status;
+  }
 
   let missed = 0;
-  /** Waits for `reached()` or an end, under `deadlineMs`, twice at most; false when it gave up. */
-  const waitUnder = async (stage: 'shipping' | 'delivery', deadlineMs: number, reached: () => boolean): Promise<boolean> => {
+  /** Waits for the parcel to leave `stage`'s status, twice under `deadlineMs`, then asks the carrier. */
+  const underDeadlines = async (stage: 'shipping' | 'delivery', deadlineMs: number, waitingIn: DeliveryStatus) => {
     for (let attempt = 1; attempt <= DEADLINES_BEFORE_LOST; attempt++) {
-      // Decided by what the signals set, not by what `condition` returned: a timer and a signal in one
-      // workflow task may resolve it either way, live and in replay, and both must take the same path.
-      await condition(() => reached() || ended() !== undefined, deadlineMs);
-      if (reached() || ended() !== undefined) return true;
+      if (await order.waitUntil((s) => s !== waitingIn, deadlineMs)) return;
       missed++;
-      await activities.recordMissedDeadline(input.deliveryId, stage, missed);
+      await steps.recordMissedDeadline(id, stage, missed);
       journal.enter(`${stage}-deadline-missed-${attempt}`);
     }
-    return false;
-  };
-
-  journal.enter('awaiting-shipment');
-  let gaveUp = !(await waitUnder('shipping', shippingDeadlineMs, () => arrived.has('package.shipped')));
-  if (!gaveUp && ended() === undefined) {
-    journal.enter('awaiting-delivery');
-    gaveUp = !(await waitUnder('delivery', deliveryDeadlineMs, () => ended() !== undefined));
-  }
-  let outcome: DeliveryOutcome | undefined = gaveUp ? undefined : ended();
-  if (outcome === undefined) {
-    // The last deadline passed: what the delivery and the carrier really know decides, not the timer.
     journal.enter('checking-before-loss');
-    const { status } = await carrier.declareLost(input.deliveryId);
-    outcome = status === 'delivered' || status === 'returned' ? status : 'lost';
+    order.status = (await carrier.declareLost(id)).status;
+  };
+  if (order.status === 'accepted') {
+    journal.enter('awaiting-shipment');
+    await underDeadlines('shipping', t.shippingDeadlineMs, 'accepted');
+  }
+  if (order.status === 'shipped') {
+    journal.enter('awaiting-delivery');
+    await underDeadlines('delivery', t.deliveryDeadlineMs, 'shipped');
   }
 
-  if (outcome !== 'delivered') {
+  if (order.status === 'delivered') {
+    journal.enter('awaiting-confirmation');
+    const untilReminder = Math.max(0, t.confirmationWindowMs - t.confirmationReminderMs);
+    let answered = await order.waitUntil((s) => s !== 'delivered', untilReminder);
+    if (!answered) {
+      order.status = (await steps.remindToConfirm(id)).status;
+      journal.enter('buyer-reminded');
+      answered = await order.waitUntil((s) => s !== 'delivered', t.confirmationWindowMs - untilReminder);
+    }
+    if (!answered) order.status = (await steps.confirmUnclaimedDelivery(id)).status;
+  }
+
+  if (order.status === 'return-requested') {
+    journal.enter('booking-return');
+    const { returnTrackingNumber } = await carrier.bookReturn(id);
+    journal.know('returnTrackingNumber', returnTrackingNumber);
+    journal.enter('awaiting-return');
+    if (!(await order.waitUntil((s) => s !== 'return-requested', t.shippingDeadlineMs + t.deliveryDeadlineMs))) {
+      journal.enter('checking-overdue-return');
+      order.status = (await carrier.settleOverdueReturn(id)).status;
+    }
+  }
+
+  const outcome = order.status;
+  if (outcome === 'confirmed') {
+    await payTheSeller(journal, input, 'whole', t.settlementDelayMs);
+  } else if (REFUNDED.includes(outcome)) {
+    if (outcome === 'cancelled') {
+      journal.enter('cancelling-shipment');
+      await carrier.cancelShipment(id);
+    }
     journal.enter('refunding');
     await money.refundPayment(input.paymentId);
-    await activities.markAuctionRefunded(input.auctionId);
+    await steps.markAuctionRefunded(input.auctionId);
+  } else {
+    // Every stage above leaves its own status behind (its timer step decides), so this is a bug, not a state.
+    throw new Error(`delivery ${id} left the order saga in status ${outcome}`);
   }
   journal.enter(outcome);
-  return { outcome };
+  return { outcome: outcome as DeliveryOutcome };
 }

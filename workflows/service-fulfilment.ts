@@ -1,26 +1,67 @@
-import { upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { AuctionActivities } from '../activities/auctions.ts';
 import type { FulfilmentActivities } from '../activities/fulfilment.ts';
-import type { ServiceFulfilmentInput } from './service-fulfilment.contract.ts';
-import { databaseSteps } from './activity-options.ts';
+import type { PaymentActivities } from '../activities/payments.ts';
+import type { SettingsActivities } from '../activities/settings.ts';
+import type { ServiceStatus } from '../src/fulfilment/service.ts';
+import { databaseSteps, moneyMovements } from './activity-options.ts';
+import { ORDER_AFTER_PAYMENT } from './patches.ts';
 import { SagaJournal } from './saga-journal.ts';
+import { payTheSeller } from './seller-payout.ts';
+import { serviceFulfilmentSaga, type ServiceFulfilmentInput, type ServiceOutcome } from './service-fulfilment.contract.ts';
+import { serviceFulfilmentBeforeOrders } from './service-fulfilment-v1.ts';
+import { StatusWatch } from './status-watch.ts';
 
-const activities = databaseSteps<AuctionActivities & FulfilmentActivities>();
+const steps = databaseSteps<AuctionActivities & FulfilmentActivities & SettingsActivities>();
+const money = moneyMovements<PaymentActivities & FulfilmentActivities>();
 
 /**
- * Service fulfilment (`service-fulfilment-<serviceId>`): issue the e-voucher once (a
- * retried activity gets the stored code back) and attach it to the auction; the buyer
- * is e-mailed the code from the outbox. Redemption is the buyer's, through the API.
+ * An e-voucher (`service-fulfilment-<serviceId>`): issued once (a retried step gets the
+ * stored code back, and the code never enters this history) and e-mailed to the buyer
+ * from the outbox; then one of three ends, decided by the voucher's versioned write:
+ * - redeemed by the buyer: the seller's payout, `SETTLEMENT_DELAY` later;
+ * - cancelled by the buyer within `VOUCHER_CANCEL_WINDOW`: refunded in full;
+ * - unused at `VOUCHER_VALIDITY`: expired, 90% refunded (a partial refund at the
+ *   provider) and the rest paid to the seller, less the fee.
  */
-export async function serviceFulfilment(input: ServiceFulfilmentInput): Promise<{ issued: true }> {
+export async function serviceFulfilment(input: ServiceFulfilmentInput): Promise<{ issued: true; outcome?: ServiceOutcome }> {
+  if (!patched(ORDER_AFTER_PAYMENT)) return serviceFulfilmentBeforeOrders(input);
+
+  const id = input.serviceId;
   const journal = new SagaJournal('issuing-voucher', [input.buyerId, input.sellerId], {
     auctionId: input.auctionId,
-    serviceId: input.serviceId,
+    serviceId: id,
     paymentId: input.paymentId,
   });
-  upsertSearchAttributes({ ServiceId: [input.serviceId] });
-  await activities.issueVoucher({ ...input });
-  await activities.attachFulfilmentToAuction(input.auctionId, 'service', input.serviceId);
+  upsertSearchAttributes({ ServiceId: [id] });
+  const voucher = new StatusWatch<ServiceStatus>('issued', () => steps.serviceStatus(id));
+  setHandler(serviceFulfilmentSaga.signals.voucherChanged, () => voucher.nudge());
+
+  const t = await steps.sagaTimeouts();
+  await steps.issueVoucher({ ...input });
+  await steps.attachFulfilmentToAuction(input.auctionId, 'service', id);
   journal.enter('issued');
-  return { issued: true };
+  if (!(await voucher.waitUntil((s) => s !== 'issued', t.voucherValidityMs))) {
+    journal.enter('expiring');
+    voucher.status = (await steps.expireVoucher(id)).status;
+  }
+
+  const outcome = voucher.status as Exclude<ServiceStatus, 'issued'>;
+  switch (outcome) {
+    case 'redeemed':
+      await payTheSeller(journal, input, 'whole', t.settlementDelayMs);
+      break;
+    case 'cancelled':
+      journal.enter('refunding');
+      await money.refundPayment(input.paymentId);
+      await steps.markAuctionRefunded(input.auctionId);
+      break;
+    case 'expired':
+      journal.enter('refunding-unused-share');
+      await money.refundExpiredVoucher(input.paymentId);
+      await payTheSeller(journal, input, 'after-voucher-expiry', t.settlementDelayMs);
+      break;
+  }
+  journal.enter(outcome);
+  return { issued: true, outcome };
 }

@@ -1,6 +1,6 @@
 import { Aggregate } from '../kernel/aggregate.ts';
 import { BusinessRuleViolation, Conflict, Forbidden, InvalidInput } from '../kernel/errors.ts';
-import { Money, type MoneyJson } from '../kernel/money.ts';
+import { Money, type Currency, type MoneyJson } from '../kernel/money.ts';
 
 /**
  * Accounting (seed 003): one satoshi account per customer, over a double-entry ledger.
@@ -24,7 +24,7 @@ export const satoshis = (minor: string | number | bigint) => Money.fromMinorUnit
  * are named under these prefixes; a customer whose id happens to start so gets no SAT
  * account, so a customer's balance can never mix with a system account's entries.
  */
-const SYSTEM_ACCOUNT_PREFIXES = ['external:', 'escrow:'] as const;
+const SYSTEM_ACCOUNT_PREFIXES = ['external:', 'escrow:', 'earnings:', 'platform:'] as const;
 export const isSystemAccountId = (id: string) => SYSTEM_ACCOUNT_PREFIXES.some((prefix) => id.startsWith(prefix));
 
 export type ReservationStatus = 'held' | 'settled' | 'released' | 'refused';
@@ -43,15 +43,19 @@ export interface LedgerEntry {
 
 /**
  * What a posting records: money in or out over lightning, a transfer between customers,
- * a donation into a campaign's escrow, its refund, or the escrow released to the owner.
+ * a donation into a campaign's escrow, its refund, the escrow released to the owner, a
+ * confirmed sale (the buyer's card money split into the seller's earnings and the
+ * platform's fee) or a seller's payout of those earnings.
  */
-export type PostingKind = 'deposit' | 'withdrawal' | 'transfer' | 'donation' | 'donation-refund' | 'escrow-release';
+export type PostingKind = 'deposit' | 'withdrawal' | 'transfer' | 'donation' | 'donation-refund' | 'escrow-release' | 'sale' | 'payout';
 
 export interface Posting {
   id: string;
   kind: PostingKind;
   reference: string;
   entries: LedgerEntry[];
+  /** SAT unless said: a sale and a seller's payout are in the auction's currency. */
+  currency?: Currency;
 }
 
 export type AccountEvent =

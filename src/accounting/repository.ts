@@ -60,7 +60,7 @@ export async function insertPosting(sql: Sql, posting: Posting): Promise<void> {
       posting.id,
       posting.kind,
       posting.reference,
-      ACCOUNT_CURRENCY,
+      posting.currency ?? ACCOUNT_CURRENCY,
       posting.entries.map((e) => e.accountId),
       posting.entries.map((e) => e.amount.toString()),
     ],

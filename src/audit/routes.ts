@@ -17,7 +17,13 @@ export interface AuditedAggregate {
 }
 
 const EventView = z
-  .object({ type: z.string(), aggregateVersion: z.number().int(), createdAt: z.string(), payload: z.record(z.string(), z.unknown()) })
+  .object({
+    type: z.string(),
+    aggregateVersion: z.number().int(),
+    createdAt: z.string(),
+    actor: z.string().optional().openapi({ description: 'who made the change: buyer, seller, carrier, timer or platform (where recorded)' }),
+    payload: z.record(z.string(), z.unknown()),
+  })
   .openapi('AuditEvent');
 
 /**
@@ -52,6 +58,7 @@ export function auditTrailRoutes(aggregates: readonly AuditedAggregate[]): Regis
               type: e.type,
               aggregateVersion: e.aggregateVersion,
               createdAt: e.createdAt.toISOString(),
+              ...(typeof e.payload.actor === 'string' ? { actor: e.payload.actor } : {}),
               payload: e.payload,
             })),
             200,

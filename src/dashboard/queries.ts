@@ -6,6 +6,7 @@ import { listWithdrawalsOfCustomer, type WithdrawalView } from '../bitcoin/queri
 import { listCampaignsOwnedBy, listDonationsBy, type CampaignView, type DonationView } from '../crowdfunding/queries.ts';
 import { Money, type Currency, type MoneyJson } from '../kernel/money.ts';
 import { listPaymentsOfCustomer, type PaymentView } from '../payments/queries.ts';
+import { listPayoutsOfSeller, type PayoutView } from '../payouts/queries.ts';
 import type { Sql } from '../platform/db/pools.ts';
 import { listDeliveriesOfCustomer, listServicesOfCustomer, type DeliveryView, type ServiceView } from '../fulfilment/queries.ts';
 
@@ -34,6 +35,7 @@ export interface DashboardView {
   campaigns: { owned: CampaignView[]; donatedTo: DonationView[] };
   deposits: DepositInvoiceView[];
   transfers: TransferView[];
+  payouts: PayoutView[];
 }
 
 /**
@@ -42,7 +44,7 @@ export interface DashboardView {
  * beyond what each query does for itself).
  */
 export async function getDashboard(read: Sql, customerId: string, now: Date): Promise<DashboardView> {
-  const [account, withdrawals, bids, wonAuctions, payments, deliveries, vouchers, owned, donatedTo, deposits, transfers] =
+  const [account, withdrawals, bids, wonAuctions, payments, deliveries, vouchers, owned, donatedTo, deposits, transfers, payouts] =
     await Promise.all([
       getAccount(read, customerId) as Promise<AccountView>,
       listWithdrawalsOfCustomer(read, customerId),
@@ -55,6 +57,7 @@ export async function getDashboard(read: Sql, customerId: string, now: Date): Pr
       listDonationsBy(read, customerId),
       listDepositInvoicesOf(read, customerId).then((records) => records.map((record) => depositInvoiceView(record, now))),
       listTransfersOf(read, customerId),
+      listPayoutsOfSeller(read, customerId),
     ]);
   return {
     customerId,
@@ -71,6 +74,7 @@ export async function getDashboard(read: Sql, customerId: string, now: Date): Pr
     campaigns: { owned, donatedTo },
     deposits,
     transfers,
+    payouts,
   };
 }
 

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { RegisterRoutes } from '../platform/http/app.ts';
 import { assertSelf, requireCustomer } from '../platform/http/auth.ts';
 import { BEARER_AUTH, CustomerIdParam, MoneyView, problemResponses } from '../platform/http/schemas.ts';
+import { PayoutView } from '../payouts/routes.ts';
 import { getDashboard } from './queries.ts';
 
 const DashboardView = z
@@ -23,6 +24,7 @@ const DashboardView = z
     }),
     deposits: z.array(z.looseObject({ id: z.string(), status: z.string(), amount: MoneyView })),
     transfers: z.array(z.looseObject({ id: z.string(), fromAccountId: z.string(), toAccountId: z.string(), amount: MoneyView })),
+    payouts: z.array(PayoutView),
   })
   .openapi('Dashboard');
 
@@ -33,7 +35,7 @@ export const registerDashboardRoutes: RegisterRoutes = (app, { config, pools, cl
       path: '/customers/{id}/dashboard',
       tags: ['dashboard'],
       summary:
-        'One read model of a customer: account, withdrawals, deposits, transfers, campaigns owned and donated to, bids, won auctions, payments, deliveries, vouchers (own only)',
+        'One read model of a customer: account, withdrawals, deposits, transfers, campaigns owned and donated to, bids, won auctions, payments, deliveries, vouchers, payouts (own only)',
       security: BEARER_AUTH,
       middleware: [requireCustomer(config)] as const,
       request: {

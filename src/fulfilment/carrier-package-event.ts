@@ -15,7 +15,7 @@ export async function receiveCarrierPackageEvent(
   event: CarrierWebhookEvent,
 ): Promise<void> {
   const { type, data } = event;
-  const news = await applyCarrierEvent(uow, data.deliveryId, type);
+  const news = await applyCarrierEvent(uow, data.deliveryId, type, data.trackingNumber);
   if (!news) return; // a repeat, or late: nothing for the saga
   // Once the delivery's row is written: the saga's next steps read it.
   uow.whenWritten(async () => {

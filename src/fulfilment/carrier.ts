@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { callJson, joinUrl } from '../platform/http/json-client.ts';
+import { callJson, HttpCallError, joinUrl } from '../platform/http/json-client.ts';
+import type { CarrierShipmentStatus } from './delivery.ts';
 
 /**
  * The carrier as the fulfilment context sees it. Booking is idempotent per delivery id,
@@ -8,24 +9,50 @@ import { callJson, joinUrl } from '../platform/http/json-client.ts';
  */
 export interface Carrier {
   bookShipment(request: { deliveryId: string; address: string }): Promise<{ trackingNumber: string }>;
+  /** Books the parcel's way back to the seller; idempotent per delivery id, like the outbound booking. */
+  bookReturn(request: { deliveryId: string; address: string }): Promise<{ trackingNumber: string }>;
+  /** Cancels a booking not yet shipped. `false` when it is too late (the parcel is under way). */
+  cancelShipment(trackingNumber: string): Promise<boolean>;
   /** Where the parcel is as far as the carrier knows: the truth a deadline is checked against. */
   shipmentStatus(trackingNumber: string): Promise<CarrierShipmentStatus>;
 }
 
-export type CarrierShipmentStatus = 'booked' | 'shipped' | 'delivered' | 'returned' | 'lost';
-
 const BookingAnswer = z.object({ trackingNumber: z.string().min(1) });
-const ShipmentAnswer = z.object({ status: z.enum(['booked', 'shipped', 'delivered', 'returned', 'lost']) });
+const ShipmentAnswer = z.object({ status: z.enum(['booked', 'shipped', 'delivered', 'returned', 'lost', 'cancelled']) });
 
 /** The carrier over HTTP (the simulator's API). Non-2xx answers throw `HttpCallError`. */
 export class HttpCarrier implements Carrier {
   constructor(private readonly baseUrl: string) {}
 
-  async bookShipment(request: { deliveryId: string; address: string }): Promise<{ trackingNumber: string }> {
+  bookShipment(request: { deliveryId: string; address: string }): Promise<{ trackingNumber: string }> {
+    return this.book({ ...request, direction: 'outbound' });
+  }
+
+  bookReturn(request: { deliveryId: string; address: string }): Promise<{ trackingNumber: string }> {
+    return this.book({ ...request, direction: 'return' });
+  }
+
+  async cancelShipment(trackingNumber: string): Promise<boolean> {
+    try {
+      await callJson({
+        method: 'POST',
+        url: joinUrl(this.baseUrl, `/shipments/${encodeURIComponent(trackingNumber)}/cancel`),
+        body: {},
+        response: z.unknown(),
+        what: 'carrier POST /shipments/:trackingNumber/cancel',
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof HttpCallError && error.status === 409) return false;
+      throw error;
+    }
+  }
+
+  private async book(request: { deliveryId: string; address: string; direction: 'outbound' | 'return' }) {
     const { trackingNumber } = await callJson({
       method: 'POST',
       url: joinUrl(this.baseUrl, '/shipments'),
-      body: { deliveryId: request.deliveryId, address: request.address },
+      body: request,
       response: BookingAnswer,
       what: 'carrier POST /shipments',
     });

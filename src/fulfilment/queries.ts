@@ -10,6 +10,8 @@ export interface DeliveryView {
   title: string;
   status: DeliveryStatus;
   trackingNumber: string | null;
+  returnTrackingNumber: string | null;
+  reason: string | null;
   address: string;
   missedDeadlines: number;
   createdAt: string;
@@ -85,6 +87,8 @@ function toDeliveryView(r: Record<string, any>): DeliveryView {
     title: r.title,
     status: r.status,
     trackingNumber: r.tracking_number,
+    returnTrackingNumber: r.return_tracking_number,
+    reason: r.reason,
     address: r.address,
     missedDeadlines: r.missed_deadlines,
     createdAt: r.created_at.toISOString(),

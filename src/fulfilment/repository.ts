@@ -1,20 +1,21 @@
 import type { AggregateWriter, UnitOfWork } from '../platform/db/unit-of-work.ts';
 import { DeliveryTransaction, ServiceTransaction, type DeliveryStatus, type ServiceStatus } from './domain.ts';
 
-const DELIVERY_COLUMNS = 'auction_id, buyer_id, seller_id, payment_id, title, address, status, tracking_number, missed_deadlines, version';
+const DELIVERY_COLUMNS =
+  'auction_id, buyer_id, seller_id, payment_id, title, address, status, tracking_number, missed_deadlines, return_tracking_number, reason, reminder_sent, version';
 const SERVICE_COLUMNS = 'auction_id, buyer_id, seller_id, payment_id, title, code, status, version';
 
 const deliveryWriter: AggregateWriter<DeliveryTransaction> = {
   aggregateType: 'DeliveryTransaction',
   async insert(sql, d) {
-    await sql.query(`INSERT INTO delivery_transactions (id, ${DELIVERY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, [
+    await sql.query(`INSERT INTO delivery_transactions (id, ${DELIVERY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`, [
       d.id,
       ...deliveryValues(d),
     ]);
   },
   async update(sql, d, expectedVersion) {
     const { rowCount } = await sql.query(
-      `UPDATE delivery_transactions SET (${DELIVERY_COLUMNS}) = ($3, $4, $5, $6, $7, $8, $9, $10, $11, $12) WHERE id = $1 AND version = $2`,
+      `UPDATE delivery_transactions SET (${DELIVERY_COLUMNS}) = ($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) WHERE id = $1 AND version = $2`,
       [d.id, expectedVersion, ...deliveryValues(d)],
     );
     return rowCount === 1;
@@ -23,15 +24,30 @@ const deliveryWriter: AggregateWriter<DeliveryTransaction> = {
 
 function deliveryValues(d: DeliveryTransaction): unknown[] {
   const s = d.state;
-  return [s.auctionId, s.buyerId, s.sellerId, s.paymentId, s.title, s.address, s.status, s.trackingNumber, s.missedDeadlines, d.version];
+  return [
+    s.auctionId,
+    s.buyerId,
+    s.sellerId,
+    s.paymentId,
+    s.title,
+    s.address,
+    s.status,
+    s.trackingNumber,
+    s.missedDeadlines,
+    s.returnTrackingNumber,
+    s.reason,
+    s.reminderSent,
+    d.version,
+  ];
 }
 
 const serviceWriter: AggregateWriter<ServiceTransaction> = {
   aggregateType: 'ServiceTransaction',
   async insert(sql, v) {
-    await sql.query(`INSERT INTO service_transactions (id, ${SERVICE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
+    await sql.query(`INSERT INTO service_transactions (id, ${SERVICE_COLUMNS}, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
       v.id,
       ...serviceValues(v),
+      v.state.issuedAt,
     ]);
   },
   async update(sql, v, expectedVersion) {
@@ -65,6 +81,9 @@ export async function findDelivery(uow: UnitOfWork, id: string): Promise<Deliver
       status: r.status as DeliveryStatus,
       trackingNumber: r.tracking_number,
       missedDeadlines: r.missed_deadlines,
+      returnTrackingNumber: r.return_tracking_number,
+      reason: r.reason,
+      reminderSent: r.reminder_sent,
     }),
     deliveryWriter,
   );
@@ -77,7 +96,7 @@ export function addDelivery(uow: UnitOfWork, delivery: DeliveryTransaction): voi
 export async function findService(uow: UnitOfWork, id: string): Promise<ServiceTransaction | undefined> {
   const tracked = uow.tracked<ServiceTransaction>(serviceWriter.aggregateType, id);
   if (tracked) return tracked;
-  const { rows } = await uow.sql.query(`SELECT ${SERVICE_COLUMNS} FROM service_transactions WHERE id = $1`, [id]);
+  const { rows } = await uow.sql.query(`SELECT ${SERVICE_COLUMNS}, created_at FROM service_transactions WHERE id = $1`, [id]);
   const r = rows[0];
   if (!r) return undefined;
   return uow.track(
@@ -89,6 +108,7 @@ export async function findService(uow: UnitOfWork, id: string): Promise<ServiceT
       title: r.title,
       code: r.code,
       status: r.status as ServiceStatus,
+      issuedAt: r.created_at,
     }),
     serviceWriter,
   );

@@ -2,13 +2,13 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { Forbidden, NotFound } from '../kernel/errors.ts';
 import type { RegisterRoutes } from '../platform/http/app.ts';
 import { requireCustomer } from '../platform/http/auth.ts';
-import { BEARER_AUTH, IdParam, problemResponses } from '../platform/http/schemas.ts';
+import { BEARER_AUTH, IdParam, jsonBody, jsonContent, problemResponses } from '../platform/http/schemas.ts';
 import { knownEventsOnly } from '../platform/http/webhook-events.ts';
 import { receiveWebhooks } from '../platform/http/webhooks.ts';
 import { receiveCarrierPackageEvent } from './carrier-package-event.ts';
 import { parseCarrierWebhookEvent } from './carrier-webhook-events.ts';
 import { getDelivery, getService } from './queries.ts';
-import { redeemVoucher } from './use-cases.ts';
+import { moveOrder, moveVoucher, type OrderAction } from './order-actions.ts';
 
 /** What delivery and service transactions share: the won auction and its parties. */
 const TransactionView = z.object({
@@ -22,17 +22,44 @@ const TransactionView = z.object({
   version: z.number().int(),
 });
 
+const DELIVERY_STATUSES = [
+  'pending',
+  'accepted',
+  'shipped',
+  'delivered',
+  'confirmed',
+  'return-requested',
+  'returned',
+  'rejected',
+  'cancelled',
+  'lost',
+] as const;
+
 const DeliveryView = TransactionView.extend({
-  status: z.enum(['pending', 'shipped', 'delivered', 'returned', 'lost']),
+  status: z.enum(DELIVERY_STATUSES),
   trackingNumber: z.string().nullable(),
+  returnTrackingNumber: z.string().nullable(),
+  reason: z.string().nullable().openapi({ description: "the seller's reason for a rejection, or the buyer's for a return" }),
   address: z.string(),
   missedDeadlines: z.number().int(),
 }).openapi('Delivery');
 
 const ServiceView = TransactionView.extend({
-  status: z.enum(['issued', 'redeemed']),
+  status: z.enum(['issued', 'redeemed', 'cancelled', 'expired']),
   code: z.string().optional().openapi({ description: 'shown to the buyer only' }),
 }).openapi('Service');
+
+/** Why a seller rejects an order or a buyer sends it back: said in a few words, shown to both. */
+const Reason = z.object({ reason: z.string().trim().min(1).max(500) }).openapi('Reason');
+
+/** The order routes: who may do what is the delivery's rule (any other caller: 403). */
+const ORDER_ROUTES = [
+  { path: 'accept', action: 'accept', who: 'seller', summary: 'The seller accepts the paid order; the carrier is booked' },
+  { path: 'reject', action: 'reject', who: 'seller', summary: 'The seller rejects the paid order { reason }; the buyer is refunded in full' },
+  { path: 'cancel', action: 'cancel', who: 'buyer', summary: 'The buyer cancels before the parcel ships (refunded in full); 409 once shipped' },
+  { path: 'confirm', action: 'confirm', who: 'buyer', summary: "The buyer confirms receipt of a delivered order; the seller's payout is scheduled" },
+  { path: 'returns', action: 'return', who: 'buyer', summary: 'The buyer claims a return { reason } after delivery and before confirmation' },
+] as const;
 
 /** Buyer and seller may read a transaction; anyone else is told it is not theirs. */
 function assertParty(transaction: { buyerId: string; sellerId: string }, customerId: string, what: string): void {
@@ -86,26 +113,64 @@ export const registerFulfilmentRoutes: RegisterRoutes = (app, { config, pools, w
     },
   );
 
-  app.openapi(
+  const moveTo = async (deliveryId: string, customerId: string, move: OrderAction) => {
+    await moveOrder({ pool: pools.write, workflows }, { deliveryId, customerId, ...move });
+    return (await getDelivery(pools.write, deliveryId))!;
+  };
+  const orderRoute = (route: (typeof ORDER_ROUTES)[number], withReason: boolean) =>
     createRoute({
       method: 'post',
-      path: '/services/{id}/redeem',
+      path: `/deliveries/{id}/${route.path}`,
       tags: ['fulfilment'],
-      summary: 'The buyer redeems the voucher, once (again: 409)',
+      summary: `${route.summary} (the ${route.who} only; a repeat is answered as the first)`,
       security: BEARER_AUTH,
       middleware: [auth] as const,
-      request: { params: IdParam },
+      request: { params: IdParam, ...(withReason ? jsonBody(Reason) : {}) },
       responses: {
-        200: { description: 'Redeemed', content: { 'application/json': { schema: ServiceView } } },
+        200: jsonContent(DeliveryView, 'The order after the move'),
         ...problemResponses(400, 401, 403, 404, 409),
       },
-    }),
-    async (c) => {
-      const { id } = c.req.valid('param');
-      await redeemVoucher(pools.write, id, c.get('customerId'));
-      return c.json((await getService(pools.write, id, c.get('customerId')))!, 200);
-    },
-  );
+    });
+  for (const route of ORDER_ROUTES) {
+    if (route.action === 'reject' || route.action === 'return') {
+      const action = route.action;
+      app.openapi({ ...orderRoute(route, true), request: { params: IdParam, ...jsonBody(Reason) } }, async (c) =>
+        c.json(await moveTo(c.req.valid('param').id, c.get('customerId'), { action, reason: c.req.valid('json').reason }), 200),
+      );
+    } else {
+      const action = route.action;
+      app.openapi(orderRoute(route, false), async (c) => c.json(await moveTo(c.req.valid('param').id, c.get('customerId'), { action }), 200));
+    }
+  }
+
+  for (const action of ['redeem', 'cancel'] as const) {
+    app.openapi(
+      createRoute({
+        method: 'post',
+        path: `/services/{id}/${action}`,
+        tags: ['fulfilment'],
+        summary:
+          action === 'redeem'
+            ? 'The buyer redeems the voucher, once (again: 409; after VOUCHER_VALIDITY: 409)'
+            : 'The buyer cancels an unused voucher within VOUCHER_CANCEL_WINDOW (refunded in full; later: 422)',
+        security: BEARER_AUTH,
+        middleware: [auth] as const,
+        request: { params: IdParam },
+        responses: {
+          200: jsonContent(ServiceView, action === 'redeem' ? 'Redeemed' : 'Cancelled'),
+          ...problemResponses(400, 401, 403, 404, 409, 422),
+        },
+      }),
+      async (c) => {
+        const { id } = c.req.valid('param');
+        await moveVoucher(
+          { pool: pools.write, workflows, clock, terms: { validityMs: config.VOUCHER_VALIDITY, cancelWindowMs: config.VOUCHER_CANCEL_WINDOW } },
+          { serviceId: id, customerId: c.get('customerId'), action },
+        );
+        return c.json((await getService(pools.write, id, c.get('customerId')))!, 200);
+      },
+    );
+  }
 
   app.post(
     '/webhooks/carrier',

@@ -3,7 +3,7 @@ import { NotFound } from '../kernel/errors.ts';
 import { retryOnConflict } from '../platform/db/retry-on-conflict.ts';
 import { runInUnitOfWork, type UnitOfWork } from '../platform/db/unit-of-work.ts';
 import type { Carrier } from './carrier.ts';
-import { DeliveryTransaction, ServiceTransaction, type CarrierEventType, type DeliveryStatus, type Parties } from './domain.ts';
+import { DeliveryTransaction, ServiceTransaction, type CarrierEventType, type DeliveryStatus, type Parties, type ServiceStatus } from './domain.ts';
 import { addDelivery, addService, findDelivery, findService } from './repository.ts';
 
 /**
@@ -23,12 +23,28 @@ export async function createDelivery(pool: pg.Pool, input: Parties & { deliveryI
   );
 }
 
-/** Books the carrier (idempotent per delivery id at the carrier) and records the tracking number. */
-export async function bookCarrier(pool: pg.Pool, carrier: Carrier, deliveryId: string): Promise<{ trackingNumber: string }> {
-  const address = await withDelivery(pool, deliveryId, async (d) => d.state.address);
-  const { trackingNumber } = await carrier.bookShipment({ deliveryId, address });
-  await withDelivery(pool, deliveryId, async (d) => d.booked(trackingNumber));
-  return { trackingNumber };
+/**
+ * Books the carrier (idempotent per delivery id at the carrier) and records the tracking
+ * number. A delivery the buyer cancelled before it was booked is not booked at all.
+ */
+export async function bookCarrier(
+  pool: pg.Pool,
+  carrier: Carrier,
+  deliveryId: string,
+): Promise<{ trackingNumber: string | null; status: DeliveryStatus }> {
+  const { address, status, trackingNumber } = await withDelivery(pool, deliveryId, async (d) => ({ ...d.state }));
+  if (trackingNumber || status === 'cancelled') return { trackingNumber, status };
+  const booking = await carrier.bookShipment({ deliveryId, address });
+  return withDelivery(pool, deliveryId, async (d) => {
+    d.booked(booking.trackingNumber);
+    return { trackingNumber: booking.trackingNumber, status: d.state.status };
+  });
+}
+
+/** The buyer cancelled: the carrier's booking, if one was made, is cancelled too (too late once shipped). */
+export async function cancelShipment(pool: pg.Pool, carrier: Carrier, deliveryId: string): Promise<{ cancelled: boolean }> {
+  const trackingNumber = await withDelivery(pool, deliveryId, async (d) => d.state.trackingNumber);
+  return { cancelled: trackingNumber ? await carrier.cancelShipment(trackingNumber) : false };
 }
 
 export async function recordMissedDeadline(
@@ -41,10 +57,15 @@ export async function recordMissedDeadline(
 }
 
 /** A carrier webhook, applied in the webhook's unit of work. Returns whether it was news. */
-export async function applyCarrierEvent(uow: UnitOfWork, deliveryId: string, type: CarrierEventType): Promise<boolean> {
+export async function applyCarrierEvent(
+  uow: UnitOfWork,
+  deliveryId: string,
+  type: CarrierEventType,
+  trackingNumber: string,
+): Promise<boolean> {
   const delivery = await findDelivery(uow, deliveryId);
   if (!delivery) throw new NotFound(`no delivery ${deliveryId}`);
-  return delivery.apply(type);
+  return delivery.apply(type, trackingNumber);
 }
 
 /**
@@ -58,12 +79,59 @@ export async function declareLost(pool: pg.Pool, carrier: Carrier, deliveryId: s
   const trackingNumber = await withDelivery(pool, deliveryId, async (d) => d.state.trackingNumber);
   const atCarrier = trackingNumber ? await carrier.shipmentStatus(trackingNumber) : 'booked';
   return withDelivery(pool, deliveryId, async (d) => {
-    const carrierKnows: CarrierEventType | undefined =
-      atCarrier === 'delivered' || atCarrier === 'returned' ? `package.${atCarrier}` : undefined;
-    if (carrierKnows) d.apply(carrierKnows);
-    d.apply('package.lost'); // a no-op when the delivery has already ended
+    if (atCarrier === 'delivered' || atCarrier === 'returned') d.apply(`package.${atCarrier}`);
+    d.declareLost(); // a no-op when the delivery is no longer under way
     return { status: d.state.status };
   });
+}
+
+/**
+ * The delivery's status as the saga acts on it. Read under a share lock, so a writer
+ * that told the saga before its COMMIT (a route, a webhook: `whenWritten`) is waited for
+ * and its change is seen, never the state before it.
+ */
+export async function deliveryStatus(pool: pg.Pool, deliveryId: string): Promise<{ status: DeliveryStatus }> {
+  return runInUnitOfWork(pool, async (uow) => {
+    const { rows } = await uow.sql.query<{ status: DeliveryStatus }>('SELECT status FROM delivery_transactions WHERE id = $1 FOR SHARE', [
+      deliveryId,
+    ]);
+    if (!rows[0]) throw new NotFound(`no delivery ${deliveryId}`);
+    return { status: rows[0].status };
+  });
+}
+
+/** The seller's response window ended: a pending order is rejected; an answered one keeps the answer. */
+export async function rejectUnansweredOrder(pool: pg.Pool, deliveryId: string): Promise<{ status: DeliveryStatus }> {
+  return withDelivery(pool, deliveryId, async (d) => ({ status: d.rejectUnanswered() }));
+}
+
+/** The reminder before the confirmation window ends, once (the e-mail goes out from the event). */
+export async function remindToConfirm(pool: pg.Pool, deliveryId: string): Promise<{ status: DeliveryStatus }> {
+  return withDelivery(pool, deliveryId, async (d) => {
+    d.remindToConfirm();
+    return { status: d.state.status };
+  });
+}
+
+/** The confirmation window ended: a delivered order nobody claimed back is confirmed. */
+export async function confirmUnclaimedDelivery(pool: pg.Pool, deliveryId: string): Promise<{ status: DeliveryStatus }> {
+  return withDelivery(pool, deliveryId, async (d) => ({ status: d.confirmUnclaimed() }));
+}
+
+/** Books the return with the carrier (idempotent per delivery at the carrier) and records its tracking number. */
+export async function bookReturn(pool: pg.Pool, carrier: Carrier, deliveryId: string): Promise<{ returnTrackingNumber: string }> {
+  const { address, returnTrackingNumber } = await withDelivery(pool, deliveryId, async (d) => ({ ...d.state }));
+  if (returnTrackingNumber) return { returnTrackingNumber };
+  const booking = await carrier.bookReturn({ deliveryId, address });
+  await withDelivery(pool, deliveryId, async (d) => d.returnBooked(booking.trackingNumber));
+  return { returnTrackingNumber: booking.trackingNumber };
+}
+
+/** The return's deadline passed without news: what the carrier knows of it decides (DeliveryTransaction.settleOverdueReturn). */
+export async function settleOverdueReturn(pool: pg.Pool, carrier: Carrier, deliveryId: string): Promise<{ status: DeliveryStatus }> {
+  const returnTrackingNumber = await withDelivery(pool, deliveryId, async (d) => d.state.returnTrackingNumber);
+  const atCarrier = returnTrackingNumber ? await carrier.shipmentStatus(returnTrackingNumber) : 'booked';
+  return withDelivery(pool, deliveryId, async (d) => ({ status: d.settleOverdueReturn(atCarrier) }));
 }
 
 /**
@@ -76,22 +144,34 @@ export async function issueVoucher(pool: pg.Pool, input: Parties & { serviceId: 
     runInUnitOfWork(pool, async (uow) => {
       if (await findService(uow, input.serviceId)) return;
       const { serviceId, ...parties } = input;
-      addService(uow, ServiceTransaction.issue(serviceId, parties, voucherCode()));
+      addService(uow, ServiceTransaction.issue(serviceId, parties, voucherCode(), new Date()));
     }),
   );
 }
 
-export async function redeemVoucher(pool: pg.Pool, serviceId: string, customerId: string): Promise<void> {
-  await retryOnConflict(() =>
+/** The voucher's status as the saga acts on it, read under a share lock (see deliveryStatus). */
+export async function serviceStatus(pool: pg.Pool, serviceId: string): Promise<{ status: ServiceStatus }> {
+  return runInUnitOfWork(pool, async (uow) => {
+    const { rows } = await uow.sql.query<{ status: ServiceStatus }>('SELECT status FROM service_transactions WHERE id = $1 FOR SHARE', [
+      serviceId,
+    ]);
+    if (!rows[0]) throw new NotFound(`no service ${serviceId}`);
+    return { status: rows[0].status };
+  });
+}
+
+/** The voucher's validity ended: unused, it expires; redeemed or cancelled first, it stays so. */
+export async function expireVoucher(pool: pg.Pool, serviceId: string): Promise<{ status: ServiceStatus }> {
+  return retryOnConflict(() =>
     runInUnitOfWork(pool, async (uow) => {
       const service = await findService(uow, serviceId);
       if (!service) throw new NotFound(`no service ${serviceId}`);
-      service.redeem(customerId);
+      return { status: service.expire() };
     }),
   );
 }
 
-async function withDelivery<T>(pool: pg.Pool, deliveryId: string, change: (d: DeliveryTransaction) => Promise<T>): Promise<T> {
+export async function withDelivery<T>(pool: pg.Pool, deliveryId: string, change: (d: DeliveryTransaction) => Promise<T>): Promise<T> {
   return retryOnConflict(() =>
     runInUnitOfWork(pool, async (uow) => {
       const delivery = await findDelivery(uow, deliveryId);

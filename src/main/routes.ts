@@ -13,6 +13,7 @@ import { registerIdentityRoutes } from '../identity/routes.ts';
 import { registerNotificationRoutes } from '../notifications/routes.ts';
 import { paymentParties } from '../payments/queries.ts';
 import { registerPaymentRoutes } from '../payments/routes.ts';
+import { registerPayoutRoutes } from '../payouts/routes.ts';
 import type { RegisterRoutes } from '../platform/http/app.ts';
 import { registerSagaRoutes } from '../sagas/routes.ts';
 import { deliveryParties, serviceParties } from '../fulfilment/queries.ts';
@@ -25,6 +26,7 @@ export const ROUTES: readonly RegisterRoutes[] = [
   registerAuctionRoutes,
   registerPaymentRoutes,
   registerFulfilmentRoutes,
+  registerPayoutRoutes,
   registerAccountingRoutes,
   registerBitcoinRoutes,
   registerCrowdfundingRoutes,

@@ -10,12 +10,14 @@ import { deliveryEventPayloads, serviceEventPayloads } from '../fulfilment/event
 import type { MoneyJson } from '../kernel/money.ts';
 import type { PaymentEvent } from '../payments/domain.ts';
 import { paymentEventPayloads } from '../payments/event-payloads.ts';
+import type { PayoutEvent } from '../payouts/domain.ts';
+import { payoutEventPayloads } from '../payouts/event-payloads.ts';
 import { parsePayload, type OutboxEvent, type OutboxPayload } from '../platform/bus/event-handlers.ts';
 import type { Message } from '../platform/db/outbox.ts';
 import type { Email } from './email.ts';
 
 /** The domain events of every context that mails. */
-export type MailedEvent = AuctionEvent | PaymentEvent | DeliveryEvent | ServiceEvent | WithdrawalEvent | CampaignEvent;
+export type MailedEvent = AuctionEvent | PaymentEvent | DeliveryEvent | ServiceEvent | WithdrawalEvent | CampaignEvent | PayoutEvent;
 
 const mailedPayloads = {
   BidderHasBeenOverbid: auctionEventPayloads.BidderHasBeenOverbid,
@@ -23,12 +25,24 @@ const mailedPayloads = {
   PaymentFailed: paymentEventPayloads.PaymentFailed,
   PaymentCaptured: paymentEventPayloads.PaymentCaptured,
   AuctionUnpaid: auctionEventPayloads.AuctionUnpaid,
+  OrderAccepted: deliveryEventPayloads.OrderAccepted,
+  OrderRejected: deliveryEventPayloads.OrderRejected,
+  OrderCancelled: deliveryEventPayloads.OrderCancelled,
   ShipmentBooked: deliveryEventPayloads.ShipmentBooked,
   PackageShipped: deliveryEventPayloads.PackageShipped,
   PackageDelivered: deliveryEventPayloads.PackageDelivered,
   DeliveryDeadlineMissed: deliveryEventPayloads.DeliveryDeadlineMissed,
   PackageLost: deliveryEventPayloads.PackageLost,
   PackageReturned: deliveryEventPayloads.PackageReturned,
+  ConfirmationReminderSent: deliveryEventPayloads.ConfirmationReminderSent,
+  DeliveryConfirmed: deliveryEventPayloads.DeliveryConfirmed,
+  ReturnRequested: deliveryEventPayloads.ReturnRequested,
+  ReturnBooked: deliveryEventPayloads.ReturnBooked,
+  VoucherRedeemed: serviceEventPayloads.VoucherRedeemed,
+  VoucherCancelled: serviceEventPayloads.VoucherCancelled,
+  VoucherExpired: serviceEventPayloads.VoucherExpired,
+  PayoutScheduled: payoutEventPayloads.PayoutScheduled,
+  PayoutPaid: payoutEventPayloads.PayoutPaid,
   PaymentRefunded: paymentEventPayloads.PaymentRefunded,
   VoucherIssued: serviceEventPayloads.VoucherIssued,
   WithdrawalPaid: withdrawalEventPayloads.WithdrawalPaid,
@@ -60,6 +74,16 @@ export interface EmailContext {
 export type EmailsOf<T extends MailedEventType> = (event: OutboxEvent<MailedEvent, T>, eventId: string, context: EmailContext) => Email[];
 
 const money = (m: MoneyJson) => `${m.amount} ${m.currency}`;
+
+/** One e-mail to one customer, keyed by the event and the recipient so a redelivered event mails once. */
+const toOne = (to: string, eventId: string, kind: string, subject: string, body: string, data: Record<string, unknown>): Email => ({
+  to,
+  kind,
+  subject,
+  body,
+  dedupKey: `${eventId}:${to}`,
+  data,
+});
 
 /**
  * Which e-mails each domain event causes, and to whom. Pure: the handler decides when,
@@ -140,6 +164,28 @@ export const EMAILS_BY_EVENT: { [T in MailedEventType]: EmailsOf<T> } = {
       data: { auctionId: p.aggregateId },
     },
   ],
+  OrderAccepted: (p, id) => [
+    toOne(p.buyerId, id, 'order-accepted', `"${p.title}" is accepted`, `The seller accepted your order of "${p.title}"; it will be shipped.`, {
+      deliveryId: p.aggregateId,
+    }),
+  ],
+  OrderRejected: (p, id) =>
+    [p.buyerId, p.sellerId].map((to: string) =>
+      toOne(
+        to,
+        id,
+        'order-rejected',
+        `The order of "${p.title}" was rejected`,
+        `${p.actor === 'timer' ? 'The seller did not answer in time' : `The seller rejected it: ${p.reason}`}. The buyer is refunded in full.`,
+        { deliveryId: p.aggregateId },
+      ),
+    ),
+  OrderCancelled: (p, id) =>
+    [p.buyerId, p.sellerId].map((to: string) =>
+      toOne(to, id, 'order-cancelled', `The order of "${p.title}" was cancelled`, `The buyer cancelled "${p.title}" before it shipped; the buyer is refunded in full.`, {
+        deliveryId: p.aggregateId,
+      }),
+    ),
   ShipmentBooked: (p, id) => [
     {
       to: p.buyerId,
@@ -198,6 +244,75 @@ export const EMAILS_BY_EVENT: { [T in MailedEventType]: EmailsOf<T> } = {
       dedupKey: `${id}:${p.buyerId}`,
       data: { deliveryId: p.aggregateId },
     },
+  ],
+  ConfirmationReminderSent: (p, id) => [
+    toOne(
+      p.buyerId,
+      id,
+      'confirmation-reminder',
+      `Did "${p.title}" arrive as it should?`,
+      `Please confirm receipt of "${p.title}", or claim a return. Soon it is confirmed by itself and the seller is paid.`,
+      { deliveryId: p.aggregateId },
+    ),
+  ],
+  DeliveryConfirmed: (p, id) => [
+    toOne(p.sellerId, id, 'delivery-confirmed', `"${p.title}" is confirmed`, `The sale of "${p.title}" is final; your payout is scheduled.`, {
+      deliveryId: p.aggregateId,
+    }),
+  ],
+  ReturnRequested: (p, id) => [
+    toOne(p.sellerId, id, 'return-requested', `The buyer is returning "${p.title}"`, `The buyer sends "${p.title}" back: ${p.reason}`, {
+      deliveryId: p.aggregateId,
+    }),
+  ],
+  ReturnBooked: (p, id) => [
+    toOne(
+      p.buyerId,
+      id,
+      'return-booked',
+      `Your return of "${p.title}" is booked`,
+      `Hand "${p.title}" to the carrier with tracking number ${p.returnTrackingNumber}; you are refunded when it arrives.`,
+      { deliveryId: p.aggregateId, returnTrackingNumber: p.returnTrackingNumber },
+    ),
+  ],
+  VoucherRedeemed: (p, id) => [
+    toOne(p.sellerId, id, 'voucher-redeemed', `The voucher for "${p.title}" was redeemed`, `The buyer used the voucher for "${p.title}"; your payout is scheduled.`, {
+      serviceId: p.aggregateId,
+    }),
+  ],
+  VoucherCancelled: (p, id) =>
+    [p.buyerId, p.sellerId].map((to: string) =>
+      toOne(to, id, 'voucher-cancelled', `The voucher for "${p.title}" was cancelled`, `The buyer cancelled the voucher for "${p.title}"; the buyer is refunded in full.`, {
+        serviceId: p.aggregateId,
+      }),
+    ),
+  VoucherExpired: (p, id) =>
+    [p.buyerId, p.sellerId].map((to: string) =>
+      toOne(
+        to,
+        id,
+        'voucher-expired',
+        `The voucher for "${p.title}" expired unused`,
+        `The voucher for "${p.title}" expired unused: 90% goes back to the buyer, the rest to the seller.`,
+        { serviceId: p.aggregateId },
+      ),
+    ),
+  PayoutScheduled: (p, id) => [
+    toOne(
+      p.sellerId,
+      id,
+      'payout-scheduled',
+      `Your payout for "${p.title}" is scheduled`,
+      `${money(p.net)} (${money(p.gross)} less a fee of ${money(p.fee)}) is paid to you on ${p.payableAt}.`,
+      { payoutId: p.aggregateId, auctionId: p.auctionId, net: p.net },
+    ),
+  ],
+  PayoutPaid: (p, id) => [
+    toOne(p.sellerId, id, 'payout-paid', `Your payout for "${p.title}" is paid`, `We paid you ${money(p.net)} for "${p.title}".`, {
+      payoutId: p.aggregateId,
+      auctionId: p.auctionId,
+      net: p.net,
+    }),
   ],
   PaymentRefunded: (p, id) => [
     {

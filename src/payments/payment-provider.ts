@@ -13,7 +13,8 @@ export type ProviderChargeStatus = 'pending' | 'charged' | 'captured' | 'failed'
  */
 export interface PaymentProvider {
   charge(request: { paymentId: string; amount: Money; cardToken: string; idempotencyKey: string }): Promise<{ chargeId: string }>;
-  refund(request: { chargeId: string; idempotencyKey: string }): Promise<{ refundId: string; amount: Money }>;
+  /** Refunds the whole charge, or `amount` of it (a partial refund). */
+  refund(request: { chargeId: string; amount?: Money; idempotencyKey: string }): Promise<{ refundId: string; amount: Money }>;
   /** Every charge the provider holds for one of our payments: the truth to reconcile against. */
   listCharges(paymentId: string): Promise<{ chargeId: string; status: ProviderChargeStatus; amount: Money }[]>;
   /** Voids a charge not yet captured. `false` when it can no longer be voided (captured or finished meanwhile). */
@@ -56,12 +57,12 @@ export class HttpPaymentProvider implements PaymentProvider {
     return { chargeId };
   }
 
-  async refund(request: { chargeId: string; idempotencyKey: string }): Promise<{ refundId: string; amount: Money }> {
+  async refund(request: { chargeId: string; amount?: Money; idempotencyKey: string }): Promise<{ refundId: string; amount: Money }> {
     const { refundId, amount } = await callJson({
       method: 'POST',
       url: joinUrl(this.baseUrl, `/charges/${encodeURIComponent(request.chargeId)}/refunds`),
       headers: { 'idempotency-key': request.idempotencyKey },
-      body: {},
+      body: request.amount ? { amount: request.amount.toJSON() } : {},
       response: RefundAnswer,
       what: 'payment provider POST /charges/:chargeId/refunds',
     });

@@ -181,15 +181,26 @@ async function withPayment<T>(pool: pg.Pool, paymentId: string, change: (payment
 }
 
 /**
- * Refunds the charge that paid for the item, once: the idempotency key names the
- * payment, so retries and repeats get the first refund back. The provider's answer
- * marks the payment refunded at once; its `payment.refunded` webhook is then a repeat.
+ * Refunds the charge that paid for the item, in full or `part` of it (an expired
+ * voucher), once: the idempotency key names the payment, so retries and repeats get the
+ * first refund back (an order ends one way only, so it is refunded at most once). The
+ * provider's answer marks the payment refunded at once; its `payment.refunded` webhook
+ * is then a repeat.
  */
-export async function refundPayment(pool: pg.Pool, provider: PaymentProvider, paymentId: string): Promise<{ refundId: string }> {
+export async function refundPayment(
+  pool: pg.Pool,
+  provider: PaymentProvider,
+  paymentId: string,
+  part?: Money,
+): Promise<{ refundId: string }> {
   const payment = await withPayment(pool, paymentId, async (p) => p);
   const chargeId = payment.state.providerChargeId;
   if (!chargeId) throw new NotFound(`payment ${paymentId} has no charge to refund`);
-  const { refundId, amount } = await provider.refund({ chargeId, idempotencyKey: `refund-${paymentId}` });
+  const { refundId, amount } = await provider.refund({
+    chargeId,
+    ...(part ? { amount: part } : {}),
+    idempotencyKey: `refund-${paymentId}`,
+  });
   await recordProviderFact(pool, { type: 'refunded', paymentId, providerChargeId: chargeId, refundId, amount });
   return { refundId };
 }

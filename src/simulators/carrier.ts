@@ -3,7 +3,10 @@ import { z } from 'zod';
 import { fail, readBody, simulator, webhookSenderFor, type Simulator, type SimulatorOptions } from './simulator.ts';
 
 /**
- * A parcel carrier. Booking returns a tracking number (once per delivery id); what
+ * A parcel carrier. Booking returns a tracking number (once per delivery id and
+ * direction: the parcel out to the buyer, and its return to the seller); a booking not
+ * yet shipped can be cancelled (409 afterwards, and a cancelled one sends no more
+ * events); what
  * happens to the parcel afterwards is driven from outside through
  * `POST /shipments/:trackingNumber/events`, which makes the carrier send that
  * `package.*` webhook, as a test or a demo chooses.
@@ -11,11 +14,13 @@ import { fail, readBody, simulator, webhookSenderFor, type Simulator, type Simul
 export const PACKAGE_EVENTS = ['package.shipped', 'package.delivered', 'package.returned', 'package.lost'] as const;
 export type PackageEvent = (typeof PACKAGE_EVENTS)[number];
 
-export type ShipmentStatus = 'booked' | 'shipped' | 'delivered' | 'returned' | 'lost';
+export type ShipmentStatus = 'booked' | 'shipped' | 'delivered' | 'returned' | 'lost' | 'cancelled';
+export type ShipmentDirection = 'outbound' | 'return';
 
 export interface Shipment {
   trackingNumber: string;
   deliveryId: string;
+  direction: ShipmentDirection;
   address: string;
   status: ShipmentStatus;
   createdAt: string;
@@ -26,6 +31,7 @@ export interface Shipment {
 const BookingBody = z.object({
   deliveryId: z.string().min(1).max(255),
   address: z.string().min(1).max(1000),
+  direction: z.enum(['outbound', 'return']).default('outbound'),
 });
 
 const EventBody = z.object({ type: z.enum(PACKAGE_EVENTS) });
@@ -40,25 +46,38 @@ export function createCarrierSimulator(options: SimulatorOptions): Simulator {
   app.post('/shipments', async (c) => {
     const body = await readBody(c, BookingBody);
     if (!body.ok) return body.response;
-    // Booking is keyed by the delivery id, so a retried booking never ships a second parcel.
-    const existing = byDelivery.get(body.value.deliveryId);
+    // Booking is keyed by the delivery id and direction, so a retried booking never ships a second parcel.
+    const key = `${body.value.direction}:${body.value.deliveryId}`;
+    const existing = byDelivery.get(key);
     if (existing) return c.json(existing, 200);
     const shipment: Shipment = {
       trackingNumber: newTrackingNumber(),
       deliveryId: body.value.deliveryId,
+      direction: body.value.direction,
       address: body.value.address,
       status: 'booked',
       createdAt: new Date(now()).toISOString(),
       events: [],
     };
     shipments.set(shipment.trackingNumber, shipment);
-    byDelivery.set(shipment.deliveryId, shipment);
+    byDelivery.set(key, shipment);
     return c.json(shipment, 201);
+  });
+
+  app.post('/shipments/:trackingNumber/cancel', (c) => {
+    const shipment = shipments.get(c.req.param('trackingNumber'));
+    if (!shipment) return fail(c, 404, `no shipment ${c.req.param('trackingNumber')}`);
+    if (shipment.status !== 'booked' && shipment.status !== 'cancelled') {
+      return fail(c, 409, `shipment ${shipment.trackingNumber} is ${shipment.status}; only a booked shipment can be cancelled`);
+    }
+    shipment.status = 'cancelled';
+    return c.json(shipment, 200);
   });
 
   app.post('/shipments/:trackingNumber/events', async (c) => {
     const shipment = shipments.get(c.req.param('trackingNumber'));
     if (!shipment) return fail(c, 404, `no shipment ${c.req.param('trackingNumber')}`);
+    if (shipment.status === 'cancelled') return fail(c, 409, `shipment ${shipment.trackingNumber} was cancelled`);
     const body = await readBody(c, EventBody);
     if (!body.ok) return body.response;
     const { type } = body.value;

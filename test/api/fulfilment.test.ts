@@ -10,7 +10,7 @@ import { replayRecordedHistories } from '../support/replay.ts';
 let platform: TestPlatform;
 const ran: string[] = [];
 beforeAll(async () => {
-  platform = await startPlatform({ env: { SHIPPING_DEADLINE: '4s', DELIVERY_DEADLINE: '4s' } });
+  platform = await startPlatform({ env: { SHIPPING_DEADLINE: '4s', DELIVERY_DEADLINE: '4s', SETTLEMENT_DELAY: '1s' } });
 }, 120_000);
 afterAll(() => platform?.stop());
 
@@ -61,6 +61,12 @@ async function carrierSays(trackingNumber: string, type: string) {
   expect(response.status).toBe(202);
 }
 
+/** The seller accepts the paid order, so the saga books the carrier. */
+async function accept(deliveryId: string, seller: string) {
+  const accepted = await call('POST', `/deliveries/${deliveryId}/accept`, { as: seller });
+  expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+}
+
 const trackingOf = async (deliveryId: string, buyer: string) =>
   (
     await eventually(
@@ -70,10 +76,11 @@ const trackingOf = async (deliveryId: string, buyer: string) =>
   ).body.trackingNumber as string;
 
 describe('delivery fulfilment', () => {
-  it('books the carrier and follows the package to the door, telling the buyer each step', async () => {
+  it('books the carrier once the seller accepts, follows the package to the door, and pays the seller once the buyer confirms', async () => {
     const { id, sagaId, buyer, seller } = await paidAuction('delivery');
     const delivery = (await call('GET', `/deliveries/${id}`, { as: seller })).body;
-    expect(delivery.status).toBe('pending');
+    expect(delivery).toMatchObject({ status: 'pending', trackingNumber: null });
+    await accept(id, seller);
     const tracking = await trackingOf(id, buyer);
 
     await carrierSays(tracking, 'package.shipped');
@@ -84,24 +91,39 @@ describe('delivery fulfilment', () => {
     await carrierSays(tracking, 'package.delivered');
     await eventually(
       () => call('GET', `/sagas/${sagaId}`, { as: buyer }),
-      (r) => r.body.status === 'completed',
+      (r) => r.body.step === 'awaiting-confirmation',
     );
     expect((await call('GET', `/deliveries/${id}`, { as: buyer })).body.status).toBe('delivered');
+    expect((await call('POST', `/deliveries/${id}/confirm`, { as: buyer })).body.status).toBe('confirmed');
+    await eventually(
+      () => call('GET', `/sagas/${sagaId}`, { as: buyer }),
+      (r) => r.body.status === 'completed',
+    );
+    const { body: payouts } = await call('GET', `/customers/${seller}/payouts`, { as: seller });
+    expect(payouts.payouts).toMatchObject([{ gross: usd('4.00'), fee: usd('0.20'), net: usd('3.80'), status: 'paid' }]);
     expect(
       await eventually(
         () => kinds(buyer),
         (k) => k.includes('package-delivered'),
       ),
-    ).toEqual(expect.arrayContaining(['shipment-booked', 'package-shipped', 'package-delivered']));
+    ).toEqual(expect.arrayContaining(['order-accepted', 'shipment-booked', 'package-shipped', 'package-delivered']));
     expect((await call('GET', `/deliveries/${id}`, { as: 'stranger' })).status).toBe(403);
 
     const events = (await call('GET', `/deliveries/${id}/events`, { as: buyer })).body as { type: string; aggregateVersion: number }[];
-    expect(events.map((e) => e.type)).toEqual(['DeliveryCreated', 'ShipmentBooked', 'PackageShipped', 'PackageDelivered']);
-    expect(events.map((e) => e.aggregateVersion)).toEqual([1, 2, 3, 4]);
+    expect(events.map((e) => e.type)).toEqual([
+      'DeliveryCreated',
+      'OrderAccepted',
+      'ShipmentBooked',
+      'PackageShipped',
+      'PackageDelivered',
+      'DeliveryConfirmed',
+    ]);
+    expect(events.map((e) => e.aggregateVersion)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   it('refunds a lost package once, marks the auction refunded, and shrugs off duplicated carrier webhooks', async () => {
-    const { auctionId, paymentId, id, sagaId, buyer } = await paidAuction('delivery');
+    const { auctionId, paymentId, id, sagaId, buyer, seller } = await paidAuction('delivery');
+    await accept(id, seller);
     const tracking = await trackingOf(id, buyer);
     await carrierSays(tracking, 'package.shipped');
     await eventually(
@@ -151,11 +173,12 @@ describe('delivery fulfilment', () => {
     expect(charge).toMatchObject({ status: 'refunded', refundId: expect.any(String) });
     const events = (await call('GET', `/deliveries/${id}/events`, { as: buyer })).body.map((e: { type: string }) => e.type);
     expect(events.filter((t: string) => t === 'PackageShipped')).toHaveLength(1);
-    expect(events).toEqual(['DeliveryCreated', 'ShipmentBooked', 'PackageShipped', 'PackageLost']);
+    expect(events).toEqual(['DeliveryCreated', 'OrderAccepted', 'ShipmentBooked', 'PackageShipped', 'PackageLost']);
   });
 
   it('tells buyer and seller when a deadline passes, waits once more, then gives the package up as lost', async () => {
     const { auctionId, paymentId, id, sagaId, buyer, seller } = await paidAuction('delivery');
+    await accept(id, seller);
     await eventually(
       () => kinds(seller),
       (k) => k.includes('delivery-delayed'),
@@ -182,11 +205,11 @@ describe('delivery fulfilment', () => {
 });
 
 describe('service fulfilment', () => {
-  it('issues the voucher once, e-mails it, and lets the buyer redeem it once', async () => {
+  it('issues the voucher once, e-mails it, lets the buyer redeem it once, and pays the seller', async () => {
     const { id, sagaId, buyer, seller } = await paidAuction('service');
     await eventually(
       () => call('GET', `/sagas/${sagaId}`, { as: buyer }),
-      (r) => r.body.status === 'completed',
+      (r) => r.body.step === 'issued',
     );
     const forBuyer = (await call('GET', `/services/${id}`, { as: buyer })).body;
     expect(forBuyer).toMatchObject({ status: 'issued', code: expect.stringMatching(/^[A-Z0-9]{4}(-[A-Z0-9]{4}){3}$/) });
@@ -210,6 +233,13 @@ describe('service fulfilment', () => {
     expect(events).toEqual([
       [1, 'VoucherIssued'],
       [2, 'VoucherRedeemed'],
+    ]);
+    await eventually(
+      () => call('GET', `/sagas/${sagaId}`, { as: buyer }),
+      (r) => r.body.status === 'completed',
+    );
+    expect((await call('GET', `/customers/${seller}/payouts`, { as: seller })).body.payouts).toMatchObject([
+      { net: usd('3.80'), status: 'paid' },
     ]);
   });
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import type { AuctionActivities } from '../../activities/auctions.ts';
 import type { FulfilmentActivities } from '../../activities/fulfilment.ts';
 import type { PaymentActivities } from '../../activities/payments.ts';
+import type { PayoutActivities } from '../../activities/payouts.ts';
 import type { SettingsActivities } from '../../activities/settings.ts';
 import type { SagaContract } from '../../workflows/saga-contract.ts';
 import { sagaStateQuery, type SagaState } from '../../workflows/saga-contract.ts';
@@ -161,7 +162,7 @@ export function sagaTestWorkerForThisFile(label: string, activities: Record<stri
 }
 
 /** Every activity a saga of this file's kind may call, unused: a call fails its saga at once, naming it. */
-type SagaActivities = AuctionActivities & PaymentActivities & FulfilmentActivities & SettingsActivities;
+type SagaActivities = AuctionActivities & PaymentActivities & FulfilmentActivities & PayoutActivities & SettingsActivities;
 const notStubbed = (name: string) => async (): Promise<never> => {
   throw ApplicationFailure.nonRetryable(`${name} is not stubbed by this test`, 'NotStubbed');
 };
@@ -186,6 +187,32 @@ export const unusedActivities: SagaActivities = {
   declareLost: notStubbed('declareLost'),
   issueVoucher: notStubbed('issueVoucher'),
   requestFulfilment: notStubbed('requestFulfilment'),
+  deliveryStatus: notStubbed('deliveryStatus'),
+  rejectUnansweredOrder: notStubbed('rejectUnansweredOrder'),
+  cancelShipment: notStubbed('cancelShipment'),
+  remindToConfirm: notStubbed('remindToConfirm'),
+  confirmUnclaimedDelivery: notStubbed('confirmUnclaimedDelivery'),
+  bookReturn: notStubbed('bookReturn'),
+  settleOverdueReturn: notStubbed('settleOverdueReturn'),
+  serviceStatus: notStubbed('serviceStatus'),
+  expireVoucher: notStubbed('expireVoucher'),
+  refundExpiredVoucher: notStubbed('refundExpiredVoucher'),
+  schedulePayout: notStubbed('schedulePayout'),
+  payPayout: notStubbed('payPayout'),
+};
+
+/** What `sagaTimeouts` answers in a workflow test, every window a minute; a test overrides the ones its branch needs. */
+export const TEST_SAGA_TIMEOUTS: Awaited<ReturnType<SettingsActivities['sagaTimeouts']>> = {
+  paymentWindowMs: 60_000,
+  shippingDeadlineMs: 60_000,
+  deliveryDeadlineMs: 60_000,
+  withdrawalTimeoutMs: 60_000,
+  withdrawalAsksPerRun: 10,
+  sellerResponseWindowMs: 60_000,
+  confirmationWindowMs: 60_000,
+  confirmationReminderMs: 30_000,
+  voucherValidityMs: 60_000,
+  settlementDelayMs: 60_000,
 };
 
 /** A real Worker with the given stub activities on a fresh task queue, and a client to the same server. */

@@ -15,8 +15,7 @@ import {
   sagaTestWorkerForThisFile,
   unusedActivities,
   stepsOf,
-  waitForStep,
-} from '../support/saga-test-worker.ts';
+  waitForStep, TEST_SAGA_TIMEOUTS } from '../support/saga-test-worker.ts';
 
 /**
  * auctionClosing against the real dev server with stub activities. Branches:
@@ -50,13 +49,7 @@ const stubs: Activities = {
   },
   // the paying-for-won-item children
   async sagaTimeouts() {
-    return {
-      paymentWindowMs: childWindows.get(currentWorkflowId()) ?? 60_000,
-      shippingDeadlineMs: 60_000,
-      deliveryDeadlineMs: 60_000,
-      withdrawalTimeoutMs: 60_000,
-      withdrawalAsksPerRun: 10,
-    };
+    return { ...TEST_SAGA_TIMEOUTS, paymentWindowMs: childWindows.get(currentWorkflowId()) ?? 60_000 };
   },
   startPayment: async () => ({ paymentId: crypto.randomUUID() }),
   async attachPaymentToAuction() {},

@@ -13,8 +13,7 @@ import {
   sagaTestWorkerForThisFile,
   stepsOf,
   until,
-  waitForStep,
-} from '../support/saga-test-worker.ts';
+  waitForStep, TEST_SAGA_TIMEOUTS } from '../support/saga-test-worker.ts';
 
 /**
  * bitcoinWithdrawal against the real dev server with stub activities. Branches:
@@ -58,13 +57,7 @@ const count = (key: string) => {
 const stubs: Activities = {
   async sagaTimeouts() {
     const s = scenario();
-    return {
-      paymentWindowMs: 60_000,
-      shippingDeadlineMs: 60_000,
-      deliveryDeadlineMs: 60_000,
-      withdrawalTimeoutMs: s.withdrawalTimeoutMs,
-      withdrawalAsksPerRun: s.withdrawalAsksPerRun,
-    };
+    return { ...TEST_SAGA_TIMEOUTS, withdrawalTimeoutMs: s.withdrawalTimeoutMs, withdrawalAsksPerRun: s.withdrawalAsksPerRun };
   },
   async reserveWithdrawalFunds() {
     const s = scenario();

@@ -22,6 +22,24 @@ const duration = (fallback: string) =>
       return ms;
     });
 
+/**
+ * A percentage `0%`–`100%` with up to two decimals, as basis points (`5%` → 500,
+ * `2.25%` → 225): whole numbers, so a fee is computed without a float.
+ */
+const percentage = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const match = /^(\d{1,3})(?:\.(\d{1,2}))?%$/.exec(text.trim());
+      const basisPoints = match ? Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0')) : NaN;
+      if (!(basisPoints >= 0 && basisPoints <= 10_000)) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a percentage from 0% to 100% with at most two decimals (e.g. 5%, 2.5%)` });
+        return z.NEVER;
+      }
+      return basisPoints;
+    });
+
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback);
 const secret = (fallback: string) => z.string().min(16, 'must be at least 16 characters').default(fallback);
 
@@ -45,6 +63,15 @@ const ConfigSchema = z.object({
   SHIPPING_DEADLINE: duration('2d'),
   DELIVERY_DEADLINE: duration('14d'),
   WITHDRAWAL_TIMEOUT: duration('1h'),
+  /** The order after payment (issue 13): the seller's answer, the buyer's confirmation, vouchers, payouts. */
+  SELLER_RESPONSE_WINDOW: duration('2d'),
+  CONFIRMATION_WINDOW: duration('7d'),
+  CONFIRMATION_REMINDER: duration('3d'),
+  VOUCHER_VALIDITY: duration('90d'),
+  VOUCHER_CANCEL_WINDOW: duration('7d'),
+  /** Kept from each payout, in basis points (see `percentage`). */
+  PLATFORM_FEE: percentage('5%'),
+  SETTLEMENT_DELAY: duration('1d'),
   /** How often a withdrawal saga asks a silent node before it hands its history to a new run (continue-as-new). */
   WITHDRAWAL_ASKS_PER_RUN: z.coerce.number().int().min(1).max(1000).default(50),
   /** Card attempts per payment; the next request is refused (422), so a saga's history stays bounded. */
