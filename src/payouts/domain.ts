@@ -79,7 +79,8 @@ export class Payout extends Aggregate<PayoutEvent> {
   }): Payout {
     const fee = platformFee(input.gross, input.feeBasisPoints);
     const net = input.gross.subtract(fee);
-    const payout = new Payout(input.id, 0, { ...input, fee, net, status: 'scheduled', paidAt: null });
+    const { auctionId, sellerId, title, gross, payableAt } = input;
+    const payout = new Payout(input.id, 0, { auctionId, sellerId, title, gross, fee, net, status: 'scheduled', payableAt, paidAt: null });
     const currency = input.gross.currency;
     payout.post(input.id, 'sale', input.auctionId, currency, [
       { accountId: cardPaymentsAccount(currency), amount: -input.gross.minorUnits },
