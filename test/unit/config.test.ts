@@ -51,3 +51,74 @@ describe('configuration', () => {
     expect(loadConfig({ PAYMENT_WINDOW: '', DATABASE_URL: '' }).PAYMENT_WINDOW).toBe(3 * 86_400_000);
   });
 });
+
+describe('the order after payment (issue 13)', () => {
+  const DAY = 86_400_000;
+
+  it('has the defaults for the new durations and the platform fee', () => {
+    expect(loadConfig({})).toMatchObject({
+      SELLER_RESPONSE_WINDOW: 2 * DAY,
+      CONFIRMATION_WINDOW: 7 * DAY,
+      CONFIRMATION_REMINDER: 3 * DAY,
+      VOUCHER_VALIDITY: 90 * DAY,
+      VOUCHER_CANCEL_WINDOW: 7 * DAY,
+      SETTLEMENT_DELAY: DAY,
+      PLATFORM_FEE: 500,
+    });
+  });
+
+  const DURATIONS = [
+    'SELLER_RESPONSE_WINDOW',
+    'CONFIRMATION_WINDOW',
+    'CONFIRMATION_REMINDER',
+    'VOUCHER_VALIDITY',
+    'VOUCHER_CANCEL_WINDOW',
+    'SETTLEMENT_DELAY',
+  ] as const;
+
+  it.each(DURATIONS)('reads %s as a duration, and refuses anything else naming it', (variable) => {
+    expect(loadConfig({ [variable]: '90s' })[variable]).toBe(90_000);
+    expect(loadConfig({ [variable]: '' })[variable]).toBe(loadConfig({})[variable]);
+    let error: unknown;
+    try {
+      loadConfig({ [variable]: '2 days' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.map((p) => p.variable)).toEqual([variable]);
+    expect((error as Error).message).toContain(`${variable}: "2 days" is not a duration`);
+  });
+
+  it.each([
+    ['5%', 500],
+    ['2.25%', 225],
+    ['2.5%', 250],
+    ['0%', 0],
+    ['0.01%', 1],
+    ['100%', 10_000],
+    ['100.00%', 10_000],
+    ['05%', 500],
+  ] as const)('reads PLATFORM_FEE %s as %i basis points', (text, basisPoints) => {
+    expect(loadConfig({ PLATFORM_FEE: text }).PLATFORM_FEE).toBe(basisPoints);
+  });
+
+  it('treats an empty PLATFORM_FEE as unset: 5%', () => {
+    expect(loadConfig({ PLATFORM_FEE: '' }).PLATFORM_FEE).toBe(500);
+  });
+
+  it.each(['101%', '100.01%', '5', '5.123%', '-1%', 'abc', '%', '.5%', '5.%', '5 %', '1e2%', '5%%'])(
+    'refuses PLATFORM_FEE %s, naming the variable',
+    (text) => {
+      let error: unknown;
+      try {
+        loadConfig({ PLATFORM_FEE: text });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems.map((p) => p.variable)).toEqual(['PLATFORM_FEE']);
+      expect((error as Error).message).toContain(`PLATFORM_FEE: "${text}" is not a percentage from 0% to 100%`);
+    },
+  );
+});
