@@ -65,7 +65,8 @@ describe('saga contracts', () => {
     const names = (signals: Record<string, { name: string }>) => Object.values(signals).map((s) => s.name);
     expect(names(auctionClosingSaga.signals)).toEqual(['endAuctionNow']);
     expect(names(payingForWonItemSaga.signals)).toEqual(['chargeRequested', 'paymentCaptured', 'paymentFailed']);
-    expect(names(deliveryFulfilmentSaga.signals)).toEqual(['packageEvent']);
+    expect(names(deliveryFulfilmentSaga.signals)).toEqual(['packageEvent', 'orderChanged']);
+    expect(names(serviceFulfilmentSaga.signals)).toEqual(['voucherChanged']);
     expect(names(bitcoinWithdrawalSaga.signals)).toEqual(['lightningPaymentSucceeded', 'lightningPaymentFailed']);
     expect(names(diagnosticPingSaga.signals)).toEqual(['acknowledgePing']);
     expect(names(campaignSaga.signals)).toEqual(['campaignCancelled']);
