@@ -77,6 +77,9 @@ export async function deliveryFulfilment(input: DeliveryFulfilmentInput): Promis
   const underDeadlines = async (stage: 'shipping' | 'delivery', deadlineMs: number, waitingIn: DeliveryStatus) => {
     for (let attempt = 1; attempt <= DEADLINES_BEFORE_LOST; attempt++) {
       if (await order.waitUntil((s) => s !== waitingIn, deadlineMs)) return;
+      // The record, not the signals, decides whether the deadline really passed: a lost signal costs a delay, never a refund.
+      order.status = (await steps.deliveryStatus(id)).status;
+      if (order.status !== waitingIn) return;
       missed++;
       await steps.recordMissedDeadline(id, stage, missed);
       journal.enter(`${stage}-deadline-missed-${attempt}`);
@@ -99,10 +102,16 @@ export async function deliveryFulfilment(input: DeliveryFulfilmentInput): Promis
     let answered = await order.waitUntil((s) => s !== 'delivered', untilReminder);
     if (!answered) {
       order.status = (await steps.remindToConfirm(id)).status;
-      journal.enter('buyer-reminded');
+      if (order.status === 'delivered') journal.enter('buyer-reminded');
       answered = await order.waitUntil((s) => s !== 'delivered', t.confirmationWindowMs - untilReminder);
     }
     if (!answered) order.status = (await steps.confirmUnclaimedDelivery(id)).status;
+  }
+
+  if (order.status === 'cancelled') {
+    // Cancelled at the carrier too; a parcel that had left meanwhile comes back as a return.
+    journal.enter('cancelling-shipment');
+    order.status = (await carrier.cancelShipment(id)).status;
   }
 
   if (order.status === 'return-requested') {
@@ -120,10 +129,6 @@ export async function deliveryFulfilment(input: DeliveryFulfilmentInput): Promis
   if (outcome === 'confirmed') {
     await payTheSeller(journal, input, 'whole', t.settlementDelayMs);
   } else if (REFUNDED.includes(outcome)) {
-    if (outcome === 'cancelled') {
-      journal.enter('cancelling-shipment');
-      await carrier.cancelShipment(id);
-    }
     journal.enter('refunding');
     await money.refundPayment(input.paymentId);
     await steps.markAuctionRefunded(input.auctionId);

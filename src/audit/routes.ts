@@ -21,7 +21,10 @@ const EventView = z
     type: z.string(),
     aggregateVersion: z.number().int(),
     createdAt: z.string(),
-    actor: z.string().optional().openapi({ description: 'who made the change: buyer, seller, carrier, timer or platform (where recorded)' }),
+    actor: z
+      .string()
+      .optional()
+      .openapi({ description: 'who made the change: buyer, seller, carrier, timer or platform (where recorded)' }),
     payload: z.record(z.string(), z.unknown()),
   })
   .openapi('AuditEvent');

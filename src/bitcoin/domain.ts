@@ -87,7 +87,12 @@ export class Withdrawal extends Aggregate<WithdrawalEvent> {
     if (this.current.status === 'paid') return;
     this.assertStatus('accepted', 'mark paid');
     this.current.status = 'paid';
-    this.record({ type: 'WithdrawalPaid', customerId: this.current.customerId, amount: this.current.amount.toJSON(), paymentHash: this.current.paymentHash });
+    this.record({
+      type: 'WithdrawalPaid',
+      customerId: this.current.customerId,
+      amount: this.current.amount.toJSON(),
+      paymentHash: this.current.paymentHash,
+    });
   }
 
   markFailed(reason: string): void {

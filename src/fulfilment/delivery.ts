@@ -18,16 +18,7 @@ import type { Actor, Parties } from './parties.ts';
  * no-op, so a retried request succeeds once.
  */
 export type DeliveryStatus =
-  | 'pending'
-  | 'accepted'
-  | 'shipped'
-  | 'delivered'
-  | 'confirmed'
-  | 'return-requested'
-  | 'returned'
-  | 'rejected'
-  | 'cancelled'
-  | 'lost';
+  'pending' | 'accepted' | 'shipped' | 'delivered' | 'confirmed' | 'return-requested' | 'returned' | 'rejected' | 'cancelled' | 'lost';
 export type CarrierEventType = 'package.shipped' | 'package.delivered' | 'package.returned' | 'package.lost';
 /** What the carrier knows of a shipment, when asked. */
 export type CarrierShipmentStatus = 'booked' | 'shipped' | 'delivered' | 'returned' | 'lost' | 'cancelled';
@@ -40,6 +31,7 @@ export type DeliveryEvent =
   | ({ type: 'OrderRejected'; actor: 'seller' | 'timer'; reason: string } & Told)
   | ({ type: 'ShipmentBooked'; trackingNumber: string; actor: Actor } & Told)
   | ({ type: 'OrderCancelled'; actor: 'buyer' } & Told)
+  | ({ type: 'CancellationTooLate'; actor: 'carrier' } & Told)
   | ({ type: 'PackageShipped'; trackingNumber: string; actor: 'carrier' } & Told)
   | ({ type: 'PackageDelivered'; actor: 'carrier' } & Told)
   | ({ type: 'DeliveryDeadlineMissed'; stage: 'shipping' | 'delivery'; actor: 'timer' } & Told)
@@ -59,6 +51,8 @@ export interface DeliveryState extends Parties {
   reason: string | null;
   missedDeadlines: number;
   reminderSent: boolean;
+  /** Made by a saga older than the order after payment: none of the parties' moves apply to it. */
+  startedBeforeOrders: boolean;
 }
 
 const FINISHED: readonly DeliveryStatus[] = ['confirmed', 'returned', 'lost', 'rejected', 'cancelled'];
@@ -84,6 +78,7 @@ export class DeliveryTransaction extends Aggregate<DeliveryEvent> {
       reason: null,
       missedDeadlines: 0,
       reminderSent: false,
+      startedBeforeOrders: false,
     });
     delivery.record({ type: 'DeliveryCreated', address, ...parties, actor: 'platform' });
     return delivery;
@@ -128,15 +123,39 @@ export class DeliveryTransaction extends Aggregate<DeliveryEvent> {
     return this.current.status;
   }
 
-  /** The buyer cancels before the parcel ships; afterwards it is too late (409). */
-  cancel(customerId: string): void {
+  /**
+   * Checks the buyer may cancel now, changing nothing, and names the booking to cancel at
+   * the carrier first (null: none yet). The carrier is the one who knows whether the
+   * parcel has left, so a booked order is cancelled there before it is cancelled here.
+   */
+  assertCancellable(customerId: string): { bookedAs: string | null } {
     this.assertActor(customerId, 'buyer', 'cancel');
-    if (this.unchanged('cancelled')) return;
+    if (this.unchanged('cancelled')) return { bookedAs: null };
     if (this.current.status !== 'pending' && this.current.status !== 'accepted') {
       throw new Conflict(`delivery ${this.id} is ${this.current.status}; an order can be cancelled only before it ships`);
     }
+    return { bookedAs: this.current.trackingNumber };
+  }
+
+  /** The buyer cancels before the parcel ships (`assertCancellable`); afterwards it is too late (409). */
+  cancel(customerId: string): void {
+    this.assertCancellable(customerId);
+    if (this.unchanged('cancelled')) return;
     this.move('cancelled');
     this.record({ type: 'OrderCancelled', actor: 'buyer', ...this.told() });
+  }
+
+  /**
+   * The carrier refused to cancel the booking: the parcel left while the cancellation was
+   * on its way (the booking was still being recorded when the buyer cancelled). It is not
+   * refunded while the buyer may hold it: it comes back as a return, refunded on arrival.
+   */
+  cancelledTooLate(): DeliveryStatus {
+    if (this.current.status !== 'cancelled') return this.current.status;
+    this.move('return-requested');
+    this.current.reason = 'the parcel had left before the cancellation reached the carrier';
+    this.record({ type: 'CancellationTooLate', actor: 'carrier', ...this.told() });
+    return this.current.status;
   }
 
   /**
@@ -283,10 +302,15 @@ export class DeliveryTransaction extends Aggregate<DeliveryEvent> {
     this.record({ type: 'DeliveryConfirmed', actor, returnLapsed, ...this.told() });
   }
 
-  /** Every order route has one rightful actor; anyone else, party or not, is refused (403) whatever the state. */
+  /**
+   * Every order route has one rightful actor; anyone else, party or not, is refused (403)
+   * whatever the state. An order from before these moves existed takes none (409): its
+   * saga would never act on them.
+   */
   private assertActor(customerId: string, role: 'buyer' | 'seller', action: string): void {
     const rightful = role === 'buyer' ? this.current.buyerId : this.current.sellerId;
     if (customerId !== rightful) throw new Forbidden(`only the ${role} can ${action} this order`);
+    if (this.current.startedBeforeOrders) throw new Conflict(`delivery ${this.id} was placed before orders could be ${action}ed here`);
   }
 
   private unchanged(target: DeliveryStatus): boolean {

@@ -15,6 +15,7 @@ export const deliveryEventPayloads = {
   OrderAccepted: eventPayload(by('seller')),
   OrderRejected: eventPayload({ ...by('seller', 'timer'), reason: z.string() }),
   OrderCancelled: eventPayload(by('buyer')),
+  CancellationTooLate: eventPayload(by('carrier')),
   // The tracking number is empty on a PackageShipped whose delivery was never booked.
   ShipmentBooked: eventPayload({ ...anyActor, trackingNumber: z.string() }),
   PackageShipped: eventPayload({ ...by('carrier'), trackingNumber: z.string() }),

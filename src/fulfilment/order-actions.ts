@@ -1,11 +1,12 @@
 import type pg from 'pg';
 import type { Clock } from '../kernel/clock.ts';
-import { NotFound } from '../kernel/errors.ts';
+import { Conflict, NotFound } from '../kernel/errors.ts';
 import { retryOnConflict } from '../platform/db/retry-on-conflict.ts';
 import { runInUnitOfWork, type UnitOfWork } from '../platform/db/unit-of-work.ts';
 import { WorkflowNotFound, type WorkflowGateway } from '../platform/temporal/workflow-gateway.ts';
 import { deliveryFulfilmentSaga } from '../../workflows/delivery-fulfilment.contract.ts';
 import { serviceFulfilmentSaga } from '../../workflows/service-fulfilment.contract.ts';
+import type { Carrier } from './carrier.ts';
 import type { DeliveryTransaction } from './delivery.ts';
 import type { ServiceTransaction, VoucherTerms } from './service.ts';
 import { findDelivery, findService } from './repository.ts';
@@ -26,9 +27,10 @@ export type OrderAction =
  * the saga's own timers do not also check.
  */
 export async function moveOrder(
-  deps: { pool: pg.Pool; workflows: WorkflowGateway },
+  deps: { pool: pg.Pool; workflows: WorkflowGateway; carrier: Carrier },
   input: { deliveryId: string; customerId: string } & OrderAction,
 ): Promise<void> {
+  if (input.action === 'cancel') await cancelBookingFirst(deps, input);
   await retryOnConflict(() =>
     runInUnitOfWork(deps.pool, async (uow) => {
       const delivery = await findDelivery(uow, input.deliveryId);
@@ -41,6 +43,22 @@ export async function moveOrder(
       );
     }),
   );
+}
+
+/**
+ * A booked order is cancelled at the carrier before it is cancelled here: the carrier
+ * knows whether the parcel has left, and refuses (409) once it has. Had our write come
+ * first, a parcel already on its way would have been refunded as well.
+ */
+async function cancelBookingFirst(deps: { pool: pg.Pool; carrier: Carrier }, input: { deliveryId: string; customerId: string }) {
+  const { bookedAs } = await runInUnitOfWork(deps.pool, async (uow) => {
+    const delivery = await findDelivery(uow, input.deliveryId);
+    if (!delivery) throw new NotFound(`no delivery ${input.deliveryId}`);
+    return delivery.assertCancellable(input.customerId);
+  });
+  if (bookedAs && !(await deps.carrier.cancelShipment(bookedAs))) {
+    throw new Conflict(`delivery ${input.deliveryId} has shipped: the carrier could no longer cancel it`);
+  }
 }
 
 function perform(delivery: DeliveryTransaction, input: { customerId: string } & OrderAction): void {

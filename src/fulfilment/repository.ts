@@ -2,20 +2,20 @@ import type { AggregateWriter, UnitOfWork } from '../platform/db/unit-of-work.ts
 import { DeliveryTransaction, ServiceTransaction, type DeliveryStatus, type ServiceStatus } from './domain.ts';
 
 const DELIVERY_COLUMNS =
-  'auction_id, buyer_id, seller_id, payment_id, title, address, status, tracking_number, missed_deadlines, return_tracking_number, reason, reminder_sent, version';
-const SERVICE_COLUMNS = 'auction_id, buyer_id, seller_id, payment_id, title, code, status, version';
+  'auction_id, buyer_id, seller_id, payment_id, title, address, status, tracking_number, missed_deadlines, return_tracking_number, reason, reminder_sent, started_before_orders, version';
+const SERVICE_COLUMNS = 'auction_id, buyer_id, seller_id, payment_id, title, code, status, started_before_orders, version';
 
 const deliveryWriter: AggregateWriter<DeliveryTransaction> = {
   aggregateType: 'DeliveryTransaction',
   async insert(sql, d) {
-    await sql.query(`INSERT INTO delivery_transactions (id, ${DELIVERY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`, [
-      d.id,
-      ...deliveryValues(d),
-    ]);
+    await sql.query(
+      `INSERT INTO delivery_transactions (id, ${DELIVERY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+      [d.id, ...deliveryValues(d)],
+    );
   },
   async update(sql, d, expectedVersion) {
     const { rowCount } = await sql.query(
-      `UPDATE delivery_transactions SET (${DELIVERY_COLUMNS}) = ($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) WHERE id = $1 AND version = $2`,
+      `UPDATE delivery_transactions SET (${DELIVERY_COLUMNS}) = ($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) WHERE id = $1 AND version = $2`,
       [d.id, expectedVersion, ...deliveryValues(d)],
     );
     return rowCount === 1;
@@ -37,6 +37,7 @@ function deliveryValues(d: DeliveryTransaction): unknown[] {
     s.returnTrackingNumber,
     s.reason,
     s.reminderSent,
+    s.startedBeforeOrders,
     d.version,
   ];
 }
@@ -44,15 +45,14 @@ function deliveryValues(d: DeliveryTransaction): unknown[] {
 const serviceWriter: AggregateWriter<ServiceTransaction> = {
   aggregateType: 'ServiceTransaction',
   async insert(sql, v) {
-    await sql.query(`INSERT INTO service_transactions (id, ${SERVICE_COLUMNS}, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
-      v.id,
-      ...serviceValues(v),
-      v.state.issuedAt,
-    ]);
+    await sql.query(
+      `INSERT INTO service_transactions (id, ${SERVICE_COLUMNS}, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [v.id, ...serviceValues(v), v.state.issuedAt],
+    );
   },
   async update(sql, v, expectedVersion) {
     const { rowCount } = await sql.query(
-      `UPDATE service_transactions SET (${SERVICE_COLUMNS}) = ($3, $4, $5, $6, $7, $8, $9, $10) WHERE id = $1 AND version = $2`,
+      `UPDATE service_transactions SET (${SERVICE_COLUMNS}) = ($3, $4, $5, $6, $7, $8, $9, $10, $11) WHERE id = $1 AND version = $2`,
       [v.id, expectedVersion, ...serviceValues(v)],
     );
     return rowCount === 1;
@@ -61,7 +61,7 @@ const serviceWriter: AggregateWriter<ServiceTransaction> = {
 
 function serviceValues(v: ServiceTransaction): unknown[] {
   const s = v.state;
-  return [s.auctionId, s.buyerId, s.sellerId, s.paymentId, s.title, s.code, s.status, v.version];
+  return [s.auctionId, s.buyerId, s.sellerId, s.paymentId, s.title, s.code, s.status, s.startedBeforeOrders, v.version];
 }
 
 export async function findDelivery(uow: UnitOfWork, id: string): Promise<DeliveryTransaction | undefined> {
@@ -84,6 +84,7 @@ export async function findDelivery(uow: UnitOfWork, id: string): Promise<Deliver
       returnTrackingNumber: r.return_tracking_number,
       reason: r.reason,
       reminderSent: r.reminder_sent,
+      startedBeforeOrders: r.started_before_orders,
     }),
     deliveryWriter,
   );
@@ -109,6 +110,7 @@ export async function findService(uow: UnitOfWork, id: string): Promise<ServiceT
       code: r.code,
       status: r.status as ServiceStatus,
       issuedAt: r.created_at,
+      startedBeforeOrders: r.started_before_orders,
     }),
     serviceWriter,
   );

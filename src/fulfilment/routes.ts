@@ -5,6 +5,7 @@ import { requireCustomer } from '../platform/http/auth.ts';
 import { BEARER_AUTH, IdParam, jsonBody, jsonContent, problemResponses } from '../platform/http/schemas.ts';
 import { knownEventsOnly } from '../platform/http/webhook-events.ts';
 import { receiveWebhooks } from '../platform/http/webhooks.ts';
+import { HttpCarrier } from './carrier.ts';
 import { receiveCarrierPackageEvent } from './carrier-package-event.ts';
 import { parseCarrierWebhookEvent } from './carrier-webhook-events.ts';
 import { getDelivery, getService } from './queries.ts';
@@ -55,10 +56,30 @@ const Reason = z.object({ reason: z.string().trim().min(1).max(500) }).openapi('
 /** The order routes: who may do what is the delivery's rule (any other caller: 403). */
 const ORDER_ROUTES = [
   { path: 'accept', action: 'accept', who: 'seller', summary: 'The seller accepts the paid order; the carrier is booked' },
-  { path: 'reject', action: 'reject', who: 'seller', summary: 'The seller rejects the paid order { reason }; the buyer is refunded in full' },
-  { path: 'cancel', action: 'cancel', who: 'buyer', summary: 'The buyer cancels before the parcel ships (refunded in full); 409 once shipped' },
-  { path: 'confirm', action: 'confirm', who: 'buyer', summary: "The buyer confirms receipt of a delivered order; the seller's payout is scheduled" },
-  { path: 'returns', action: 'return', who: 'buyer', summary: 'The buyer claims a return { reason } after delivery and before confirmation' },
+  {
+    path: 'reject',
+    action: 'reject',
+    who: 'seller',
+    summary: 'The seller rejects the paid order { reason }; the buyer is refunded in full',
+  },
+  {
+    path: 'cancel',
+    action: 'cancel',
+    who: 'buyer',
+    summary: 'The buyer cancels before the parcel ships (refunded in full); 409 once shipped',
+  },
+  {
+    path: 'confirm',
+    action: 'confirm',
+    who: 'buyer',
+    summary: "The buyer confirms receipt of a delivered order; the seller's payout is scheduled",
+  },
+  {
+    path: 'returns',
+    action: 'return',
+    who: 'buyer',
+    summary: 'The buyer claims a return { reason } after delivery and before confirmation',
+  },
 ] as const;
 
 /** Buyer and seller may read a transaction; anyone else is told it is not theirs. */
@@ -113,8 +134,9 @@ export const registerFulfilmentRoutes: RegisterRoutes = (app, { config, pools, w
     },
   );
 
+  const carrier = new HttpCarrier(config.CARRIER_URL);
   const moveTo = async (deliveryId: string, customerId: string, move: OrderAction) => {
-    await moveOrder({ pool: pools.write, workflows }, { deliveryId, customerId, ...move });
+    await moveOrder({ pool: pools.write, workflows, carrier }, { deliveryId, customerId, ...move });
     return (await getDelivery(pools.write, deliveryId))!;
   };
   const orderRoute = (route: (typeof ORDER_ROUTES)[number], withReason: boolean) =>
@@ -139,7 +161,9 @@ export const registerFulfilmentRoutes: RegisterRoutes = (app, { config, pools, w
       );
     } else {
       const action = route.action;
-      app.openapi(orderRoute(route, false), async (c) => c.json(await moveTo(c.req.valid('param').id, c.get('customerId'), { action }), 200));
+      app.openapi(orderRoute(route, false), async (c) =>
+        c.json(await moveTo(c.req.valid('param').id, c.get('customerId'), { action }), 200),
+      );
     }
   }
 
@@ -164,7 +188,12 @@ export const registerFulfilmentRoutes: RegisterRoutes = (app, { config, pools, w
       async (c) => {
         const { id } = c.req.valid('param');
         await moveVoucher(
-          { pool: pools.write, workflows, clock, terms: { validityMs: config.VOUCHER_VALIDITY, cancelWindowMs: config.VOUCHER_CANCEL_WINDOW } },
+          {
+            pool: pools.write,
+            workflows,
+            clock,
+            terms: { validityMs: config.VOUCHER_VALIDITY, cancelWindowMs: config.VOUCHER_CANCEL_WINDOW },
+          },
           { serviceId: id, customerId: c.get('customerId'), action },
         );
         return c.json((await getService(pools.write, id, c.get('customerId')))!, 200);

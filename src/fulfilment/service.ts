@@ -28,6 +28,8 @@ export interface ServiceState extends Parties {
   code: string;
   status: ServiceStatus;
   issuedAt: Date;
+  /** Issued by a saga older than voucher expiry: it cannot be cancelled (nothing would refund it). */
+  startedBeforeOrders: boolean;
 }
 
 /** The rules of time a voucher lives by (VOUCHER_VALIDITY, VOUCHER_CANCEL_WINDOW). */
@@ -52,7 +54,7 @@ export class ServiceTransaction extends Aggregate<ServiceEvent> {
 
   /** Issues the voucher; the code is chosen once, here, and stored with it. */
   static issue(id: string, parties: Parties, code: string, issuedAt: Date): ServiceTransaction {
-    const service = new ServiceTransaction(id, 0, { ...parties, code, status: 'issued', issuedAt });
+    const service = new ServiceTransaction(id, 0, { ...parties, code, status: 'issued', issuedAt, startedBeforeOrders: false });
     service.record({ type: 'VoucherIssued', ...parties, actor: 'platform' });
     return service;
   }
@@ -79,6 +81,7 @@ export class ServiceTransaction extends Aggregate<ServiceEvent> {
   /** The buyer cancels an unused voucher within the cancel window (later: 422); a repeat is a no-op. */
   cancel(customerId: string, now: Date, terms: VoucherTerms): void {
     this.assertBuyer(customerId, 'cancel');
+    if (this.current.startedBeforeOrders) throw new Conflict(`voucher ${this.id} was issued before vouchers could be cancelled`);
     if (this.current.status === 'cancelled') return;
     this.assertIssued('cancelled');
     if (now.getTime() >= this.current.issuedAt.getTime() + terms.cancelWindowMs) {

@@ -3,7 +3,14 @@ import { NotFound } from '../kernel/errors.ts';
 import { retryOnConflict } from '../platform/db/retry-on-conflict.ts';
 import { runInUnitOfWork, type UnitOfWork } from '../platform/db/unit-of-work.ts';
 import type { Carrier } from './carrier.ts';
-import { DeliveryTransaction, ServiceTransaction, type CarrierEventType, type DeliveryStatus, type Parties, type ServiceStatus } from './domain.ts';
+import {
+  DeliveryTransaction,
+  ServiceTransaction,
+  type CarrierEventType,
+  type DeliveryStatus,
+  type Parties,
+  type ServiceStatus,
+} from './domain.ts';
 import { addDelivery, addService, findDelivery, findService } from './repository.ts';
 
 /**
@@ -41,10 +48,15 @@ export async function bookCarrier(
   });
 }
 
-/** The buyer cancelled: the carrier's booking, if one was made, is cancelled too (too late once shipped). */
-export async function cancelShipment(pool: pg.Pool, carrier: Carrier, deliveryId: string): Promise<{ cancelled: boolean }> {
+/**
+ * The buyer cancelled: the carrier's booking, if one was made, is cancelled too (the
+ * route cancelled it already unless it was still being recorded then). Refused by the
+ * carrier, the parcel has left, and the order becomes a return (`cancelledTooLate`).
+ */
+export async function cancelShipment(pool: pg.Pool, carrier: Carrier, deliveryId: string): Promise<{ status: DeliveryStatus }> {
   const trackingNumber = await withDelivery(pool, deliveryId, async (d) => d.state.trackingNumber);
-  return { cancelled: trackingNumber ? await carrier.cancelShipment(trackingNumber) : false };
+  if (!trackingNumber || (await carrier.cancelShipment(trackingNumber))) return deliveryStatus(pool, deliveryId);
+  return withDelivery(pool, deliveryId, async (d) => ({ status: d.cancelledTooLate() }));
 }
 
 export async function recordMissedDeadline(

@@ -28,6 +28,7 @@ const mailedPayloads = {
   OrderAccepted: deliveryEventPayloads.OrderAccepted,
   OrderRejected: deliveryEventPayloads.OrderRejected,
   OrderCancelled: deliveryEventPayloads.OrderCancelled,
+  CancellationTooLate: deliveryEventPayloads.CancellationTooLate,
   ShipmentBooked: deliveryEventPayloads.ShipmentBooked,
   PackageShipped: deliveryEventPayloads.PackageShipped,
   PackageDelivered: deliveryEventPayloads.PackageDelivered,
@@ -165,9 +166,16 @@ export const EMAILS_BY_EVENT: { [T in MailedEventType]: EmailsOf<T> } = {
     },
   ],
   OrderAccepted: (p, id) => [
-    toOne(p.buyerId, id, 'order-accepted', `"${p.title}" is accepted`, `The seller accepted your order of "${p.title}"; it will be shipped.`, {
-      deliveryId: p.aggregateId,
-    }),
+    toOne(
+      p.buyerId,
+      id,
+      'order-accepted',
+      `"${p.title}" is accepted`,
+      `The seller accepted your order of "${p.title}"; it will be shipped.`,
+      {
+        deliveryId: p.aggregateId,
+      },
+    ),
   ],
   OrderRejected: (p, id) =>
     [p.buyerId, p.sellerId].map((to: string) =>
@@ -182,10 +190,27 @@ export const EMAILS_BY_EVENT: { [T in MailedEventType]: EmailsOf<T> } = {
     ),
   OrderCancelled: (p, id) =>
     [p.buyerId, p.sellerId].map((to: string) =>
-      toOne(to, id, 'order-cancelled', `The order of "${p.title}" was cancelled`, `The buyer cancelled "${p.title}" before it shipped; the buyer is refunded in full.`, {
-        deliveryId: p.aggregateId,
-      }),
+      toOne(
+        to,
+        id,
+        'order-cancelled',
+        `The order of "${p.title}" was cancelled`,
+        `The buyer cancelled "${p.title}" before it shipped; the buyer is refunded in full.`,
+        {
+          deliveryId: p.aggregateId,
+        },
+      ),
     ),
+  CancellationTooLate: (p, id) => [
+    toOne(
+      p.buyerId,
+      id,
+      'cancellation-too-late',
+      `"${p.title}" had already left`,
+      `The parcel with "${p.title}" left before your cancellation reached the carrier. We book its return; you are refunded when it is back.`,
+      { deliveryId: p.aggregateId },
+    ),
+  ],
   ShipmentBooked: (p, id) => [
     {
       to: p.buyerId,
@@ -256,9 +281,16 @@ export const EMAILS_BY_EVENT: { [T in MailedEventType]: EmailsOf<T> } = {
     ),
   ],
   DeliveryConfirmed: (p, id) => [
-    toOne(p.sellerId, id, 'delivery-confirmed', `"${p.title}" is confirmed`, `The sale of "${p.title}" is final; your payout is scheduled.`, {
-      deliveryId: p.aggregateId,
-    }),
+    toOne(
+      p.sellerId,
+      id,
+      'delivery-confirmed',
+      `"${p.title}" is confirmed`,
+      `The sale of "${p.title}" is final; your payout is scheduled.`,
+      {
+        deliveryId: p.aggregateId,
+      },
+    ),
   ],
   ReturnRequested: (p, id) => [
     toOne(p.sellerId, id, 'return-requested', `The buyer is returning "${p.title}"`, `The buyer sends "${p.title}" back: ${p.reason}`, {
@@ -276,15 +308,29 @@ export const EMAILS_BY_EVENT: { [T in MailedEventType]: EmailsOf<T> } = {
     ),
   ],
   VoucherRedeemed: (p, id) => [
-    toOne(p.sellerId, id, 'voucher-redeemed', `The voucher for "${p.title}" was redeemed`, `The buyer used the voucher for "${p.title}"; your payout is scheduled.`, {
-      serviceId: p.aggregateId,
-    }),
+    toOne(
+      p.sellerId,
+      id,
+      'voucher-redeemed',
+      `The voucher for "${p.title}" was redeemed`,
+      `The buyer used the voucher for "${p.title}"; your payout is scheduled.`,
+      {
+        serviceId: p.aggregateId,
+      },
+    ),
   ],
   VoucherCancelled: (p, id) =>
     [p.buyerId, p.sellerId].map((to: string) =>
-      toOne(to, id, 'voucher-cancelled', `The voucher for "${p.title}" was cancelled`, `The buyer cancelled the voucher for "${p.title}"; the buyer is refunded in full.`, {
-        serviceId: p.aggregateId,
-      }),
+      toOne(
+        to,
+        id,
+        'voucher-cancelled',
+        `The voucher for "${p.title}" was cancelled`,
+        `The buyer cancelled the voucher for "${p.title}"; the buyer is refunded in full.`,
+        {
+          serviceId: p.aggregateId,
+        },
+      ),
     ),
   VoucherExpired: (p, id) =>
     [p.buyerId, p.sellerId].map((to: string) =>

@@ -25,7 +25,8 @@ export const registerPayoutRoutes: RegisterRoutes = (app, { config, pools }) => 
       method: 'get',
       path: '/customers/{id}/payouts',
       tags: ['payouts'],
-      summary: "The seller's payouts, newest first: gross less the platform's fee, paid SETTLEMENT_DELAY after the sale is final (own only)",
+      summary:
+        "The seller's payouts, newest first: gross less the platform's fee, paid SETTLEMENT_DELAY after the sale is final (own only)",
       security: BEARER_AUTH,
       middleware: [requireCustomer(config)] as const,
       request: { params: CustomerIdParam },

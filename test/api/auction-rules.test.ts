@@ -133,7 +133,12 @@ describe('an auction created by a request whose API died before answering', () =
     // SIGKILLed in between) runs again when retried; it must find its own auction, not
     // make a second one (nor refuse an end that has passed since: chaos auctions end in seconds).
     const key = `create-${crypto.randomUUID()}`;
-    const body = { title: 'Crash between commit and answer', startingPrice: usd('5.00'), endsAt: new Date(Date.now() + 1_500).toISOString(), fulfilment: 'service' };
+    const body = {
+      title: 'Crash between commit and answer',
+      startingPrice: usd('5.00'),
+      endsAt: new Date(Date.now() + 1_500).toISOString(),
+      fulfilment: 'service',
+    };
     const create = () => platform.api.call('POST', '/auctions', { as: seller, body, headers: { 'idempotency-key': key } });
     const first = await create();
     expect(first.status).toBe(201);

@@ -61,7 +61,7 @@ async function payFor(fulfilment: 'delivery' | 'service') {
     (r) => r.body.step === 'awaiting-payment',
   );
   await call('POST', `/payments/${withPayment.paymentId}/charge`, { as: buyer, body: { cardToken: 'tok_visa' } });
-  return { auctionId: auction.id as string, sagaId: ended.workflowId as string, buyer };
+  return { auctionId: auction.id as string, sagaId: ended.workflowId as string, buyer, seller };
 }
 
 describe('a crashing worker during fulfilment', () => {
@@ -75,7 +75,15 @@ describe('a crashing worker during fulfilment', () => {
   it('killed while booking the carrier: the retry books the same shipment', async () => {
     const first = await startWorker();
     const hold = carrier.holdNext('/shipments');
-    const { auctionId, buyer } = await payFor('delivery');
+    const { auctionId, buyer, seller } = await payFor('delivery');
+    const { body: paid } = await eventually(
+      () => call('GET', `/auctions/${auctionId}`),
+      (r) => Boolean(r.body.deliveryId),
+    );
+    await eventually(
+      () => call('POST', `/deliveries/${paid.deliveryId}/accept`, { as: seller }),
+      (r) => r.status === 200,
+    );
     // The carrier booked it; the activity waits for the answer…
     await within(hold.forwarded, 30_000, 'the first worker never booked the carrier');
     await first.crash(); // …and dies
@@ -136,7 +144,7 @@ describe('a crashing worker during fulfilment', () => {
       );
       await eventually(
         () => call('GET', `/sagas/service-fulfilment-${auction.serviceId}`, { as: buyer }),
-        (r) => r.body.status === 'completed',
+        (r) => r.body.step === 'issued',
         60_000,
       );
       const { rows } = await platform.db.pools.read.query('SELECT code FROM service_transactions WHERE auction_id = $1', [auctionId]);

@@ -255,7 +255,10 @@ describe('races, each decided once', () => {
     const orders = await Promise.all(Array.from({ length: RUNS }, () => o.acceptedDelivery().then(track)));
     const answers = await Promise.all(
       orders.map(async (order) => {
-        const [cancel] = await Promise.all([post(`/deliveries/${order.id}/cancel`, order.buyer), o.carrierSays(order.trackingNumber, 'package.shipped')]);
+        const [cancel] = await Promise.all([
+          post(`/deliveries/${order.id}/cancel`, order.buyer),
+          o.carrierSays(order.trackingNumber, 'package.shipped'),
+        ]);
         return cancel.status;
       }),
     );
@@ -284,7 +287,10 @@ describe('races, each decided once', () => {
     await Promise.all(orders.map((order) => o.sagaAt(order.sagaId, order.buyer, 'awaiting-confirmation')));
     const answers = await Promise.all(
       orders.map((order) =>
-        Promise.all([post(`/deliveries/${order.id}/confirm`, order.buyer), post(`/deliveries/${order.id}/returns`, order.buyer, { reason: 'changed my mind' })]),
+        Promise.all([
+          post(`/deliveries/${order.id}/confirm`, order.buyer),
+          post(`/deliveries/${order.id}/returns`, order.buyer, { reason: 'changed my mind' }),
+        ]),
       ),
     );
     for (const [i, order] of orders.entries()) {

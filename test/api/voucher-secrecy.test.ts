@@ -11,7 +11,7 @@ let platform: TestPlatform;
 const h = wonAuctionHelpers(() => platform);
 
 beforeAll(async () => {
-  platform = await startPlatform();
+  platform = await startPlatform({ env: { SETTLEMENT_DELAY: '1s' } });
 }, 120_000);
 afterAll(() => platform?.stop());
 
@@ -37,6 +37,8 @@ describe('a voucher code', () => {
     expect(mails.filter((n) => JSON.stringify(n).includes(code))).toEqual([expect.objectContaining({ kind: 'voucher-issued' })]);
 
     const serviceSaga = `service-fulfilment-${serviceId}`;
+    // Redeemed, so the saga runs to its end (the seller's payout) and every record it leaves is looked at.
+    expect((await platform.api.call('POST', `/services/${serviceId}/redeem`, { as: winner })).status).toBe(200);
     await eventually(
       () => h.saga(serviceSaga, winner),
       (s) => s.status === 'completed',

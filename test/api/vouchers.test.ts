@@ -16,7 +16,12 @@ let platform: TestPlatform;
 const sagas: string[] = [];
 beforeAll(async () => {
   platform = await startPlatform({
-    env: { VOUCHER_VALIDITY: `${VALIDITY_MS}ms`, VOUCHER_CANCEL_WINDOW: `${CANCEL_WINDOW_MS}ms`, SETTLEMENT_DELAY: '1s', PLATFORM_FEE: '5%' },
+    env: {
+      VOUCHER_VALIDITY: `${VALIDITY_MS}ms`,
+      VOUCHER_CANCEL_WINDOW: `${CANCEL_WINDOW_MS}ms`,
+      SETTLEMENT_DELAY: '1s',
+      PLATFORM_FEE: '5%',
+    },
   });
 }, 120_000);
 afterAll(() => platform?.stop());

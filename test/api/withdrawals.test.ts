@@ -197,7 +197,12 @@ describe('POST /withdrawals refuses what it must, changing nothing', () => {
   it('credits a test deposit once when the API died before storing its answer', async () => {
     const jon = customer('jon');
     const key = `deposit-${crypto.randomUUID()}`;
-    const deposit = () => platform.api.call('POST', `/accounts/${jon}/deposits`, { as: jon, body: { amount: h.sat(700) }, headers: { 'idempotency-key': key } });
+    const deposit = () =>
+      platform.api.call('POST', `/accounts/${jon}/deposits`, {
+        as: jon,
+        body: { amount: h.sat(700) },
+        headers: { 'idempotency-key': key },
+      });
     const first = await deposit();
     expect(first.status).toBe(201);
     await forgetIdempotentAnswer(platform.db.pools.write, jon, key);

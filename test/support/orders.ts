@@ -15,7 +15,12 @@ export function orderHelpers(platform: () => TestPlatform) {
     const buyer = `buyer-${crypto.randomUUID()}`;
     const { body: auction } = await call('POST', '/auctions', {
       as: seller,
-      body: { title: `A ${fulfilment} order`, startingPrice: usd('1.00'), endsAt: new Date(Date.now() + 3_600_000).toISOString(), fulfilment },
+      body: {
+        title: `A ${fulfilment} order`,
+        startingPrice: usd('1.00'),
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        fulfilment,
+      },
     });
     expect((await call('POST', `/auctions/${auction.id}/bids`, { as: buyer, body: { amount: usd(price) } })).status).toBe(201);
     const { body: ended } = await call('POST', `/auctions/${auction.id}/end`, { as: seller });
@@ -74,11 +79,18 @@ export function orderHelpers(platform: () => TestPlatform) {
     delivery: async (id: string, who: string) => (await call('GET', `/deliveries/${id}`, { as: who })).body,
     service: async (id: string, who: string) => (await call('GET', `/services/${id}`, { as: who })).body,
     payment: async (id: string, who: string) => (await call('GET', `/payments/${id}`, { as: who })).body,
-    payouts: async (seller: string) => (await call('GET', `/customers/${seller}/payouts`, { as: seller })).body.payouts as Record<string, any>[],
+    payouts: async (seller: string) =>
+      (await call('GET', `/customers/${seller}/payouts`, { as: seller })).body.payouts as Record<string, any>[],
     kinds: async (who: string) =>
-      (await call('GET', `/customers/${who}/notifications`, { as: who })).body.notifications.map((n: { kind: string }) => n.kind) as string[],
+      (await call('GET', `/customers/${who}/notifications`, { as: who })).body.notifications.map(
+        (n: { kind: string }) => n.kind,
+      ) as string[],
     events: async (path: 'deliveries' | 'services', id: string, who: string) =>
-      (await call('GET', `/${path}/${id}/events`, { as: who })).body as { type: string; actor?: string; payload: Record<string, unknown> }[],
+      (await call('GET', `/${path}/${id}/events`, { as: who })).body as {
+        type: string;
+        actor?: string;
+        payload: Record<string, unknown>;
+      }[],
   };
 
   function sagaAt(sagaId: string, who: string, step: string) {

@@ -34,7 +34,10 @@ const percentage = (fallback: string) =>
       const match = /^(\d{1,3})(?:\.(\d{1,2}))?%$/.exec(text.trim());
       const basisPoints = match ? Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0')) : NaN;
       if (!(basisPoints >= 0 && basisPoints <= 10_000)) {
-        ctx.addIssue({ code: 'custom', message: `"${text}" is not a percentage from 0% to 100% with at most two decimals (e.g. 5%, 2.5%)` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${text}" is not a percentage from 0% to 100% with at most two decimals (e.g. 5%, 2.5%)`,
+        });
         return z.NEVER;
       }
       return basisPoints;

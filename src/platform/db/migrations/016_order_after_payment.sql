@@ -4,6 +4,12 @@
 -- A delivery booked before this change was accepted by that booking (the old saga booked
 -- the carrier at once): it keeps its place in the new order of states.
 UPDATE delivery_transactions SET status = 'accepted' WHERE status = 'pending' AND tracking_number IS NOT NULL;
+-- Transactions made before this change are driven by the sagas of that time, which know
+-- nothing of the new moves: they keep their old rules (started_before_orders).
+ALTER TABLE delivery_transactions ADD COLUMN started_before_orders boolean NOT NULL DEFAULT true;
+ALTER TABLE delivery_transactions ALTER COLUMN started_before_orders SET DEFAULT false;
+ALTER TABLE service_transactions ADD COLUMN started_before_orders boolean NOT NULL DEFAULT true;
+ALTER TABLE service_transactions ALTER COLUMN started_before_orders SET DEFAULT false;
 ALTER TABLE delivery_transactions
   ADD COLUMN return_tracking_number text,
   -- Why the seller rejected it, or why the buyer sends it back: shown to both parties.
