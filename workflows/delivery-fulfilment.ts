@@ -108,10 +108,13 @@ export async function deliveryFulfilment(input: DeliveryFulfilmentInput): Promis
     if (!answered) order.status = (await steps.confirmUnclaimedDelivery(id)).status;
   }
 
+  // A parcel that had left before its cancellation must first reach the buyer before it can come back.
+  let returnLeadMs = 0;
   if (order.status === 'cancelled') {
     // Cancelled at the carrier too; a parcel that had left meanwhile comes back as a return.
     journal.enter('cancelling-shipment');
     order.status = (await carrier.cancelShipment(id)).status;
+    if (order.status === 'return-requested') returnLeadMs = t.deliveryDeadlineMs;
   }
 
   if (order.status === 'return-requested') {
@@ -119,7 +122,7 @@ export async function deliveryFulfilment(input: DeliveryFulfilmentInput): Promis
     const { returnTrackingNumber } = await carrier.bookReturn(id);
     journal.know('returnTrackingNumber', returnTrackingNumber);
     journal.enter('awaiting-return');
-    if (!(await order.waitUntil((s) => s !== 'return-requested', t.shippingDeadlineMs + t.deliveryDeadlineMs))) {
+    if (!(await order.waitUntil((s) => s !== 'return-requested', returnLeadMs + t.shippingDeadlineMs + t.deliveryDeadlineMs))) {
       journal.enter('checking-overdue-return');
       order.status = (await carrier.settleOverdueReturn(id)).status;
     }

@@ -55,6 +55,9 @@ export interface DeliveryState extends Parties {
   startedBeforeOrders: boolean;
 }
 
+/** The reason of a return that began as a cancellation the carrier refused: its parcel may never have reached the buyer. */
+const CANCELLED_TOO_LATE = 'the parcel had left before the cancellation reached the carrier';
+
 const FINISHED: readonly DeliveryStatus[] = ['confirmed', 'returned', 'lost', 'rejected', 'cancelled'];
 /** Where the outbound parcel can still be: booked or under way. */
 const UNDER_WAY: readonly DeliveryStatus[] = ['accepted', 'shipped'];
@@ -151,9 +154,9 @@ export class DeliveryTransaction extends Aggregate<DeliveryEvent> {
    * refunded while the buyer may hold it: it comes back as a return, refunded on arrival.
    */
   cancelledTooLate(): DeliveryStatus {
-    if (this.current.status !== 'cancelled') return this.current.status;
+    if (this.current.status !== 'cancelled' || this.current.trackingNumber === null) return this.current.status;
     this.move('return-requested');
-    this.current.reason = 'the parcel had left before the cancellation reached the carrier';
+    this.current.reason = CANCELLED_TOO_LATE;
     this.record({ type: 'CancellationTooLate', actor: 'carrier', ...this.told() });
     return this.current.status;
   }
@@ -181,6 +184,9 @@ export class DeliveryTransaction extends Aggregate<DeliveryEvent> {
     const s = this.current;
     if (trackingNumber !== undefined && trackingNumber === s.returnTrackingNumber) return this.applyToReturn(event);
     const outbound = trackingNumber === undefined || s.trackingNumber === null || trackingNumber === s.trackingNumber;
+    if (outbound && this.isReturnOfUndeliveredParcel() && (event === 'package.returned' || event === 'package.lost')) {
+      return this.applyToReturn(event); // the parcel came back, or was lost, before it reached the buyer
+    }
     if (!outbound || !UNDER_WAY.includes(s.status)) return false;
     switch (event) {
       case 'package.shipped':
@@ -262,8 +268,11 @@ export class DeliveryTransaction extends Aggregate<DeliveryEvent> {
    * return that arrived is returned; one the buyer never handed over lapses (the order is
    * confirmed and the seller paid); one lost on the way is lost (the buyer refunded).
    */
-  settleOverdueReturn(atCarrier: CarrierShipmentStatus): DeliveryStatus {
+  settleOverdueReturn(atCarrier: CarrierShipmentStatus, outboundAtCarrier: CarrierShipmentStatus): DeliveryStatus {
     if (this.current.status !== 'return-requested') return this.current.status;
+    if (this.isReturnOfUndeliveredParcel() && (outboundAtCarrier === 'returned' || outboundAtCarrier === 'lost')) {
+      atCarrier = outboundAtCarrier; // the parcel itself came back, or was lost, before the buyer could hand it over
+    }
     if (atCarrier === 'returned' || atCarrier === 'delivered') {
       this.move('returned');
       this.record({ type: 'PackageReturned', actor: 'timer', ...this.told() });
@@ -274,6 +283,11 @@ export class DeliveryTransaction extends Aggregate<DeliveryEvent> {
       this.record({ type: 'PackageLost', actor: 'timer', ...this.told() });
     }
     return this.current.status;
+  }
+
+  /** A return that began as a refused cancellation: until the buyer hands it over, the outbound parcel's fate is the order's. */
+  private isReturnOfUndeliveredParcel(): boolean {
+    return this.current.status === 'return-requested' && this.current.reason === CANCELLED_TOO_LATE;
   }
 
   private applyToReturn(event: CarrierEventType): boolean {
@@ -310,7 +324,9 @@ export class DeliveryTransaction extends Aggregate<DeliveryEvent> {
   private assertActor(customerId: string, role: 'buyer' | 'seller', action: string): void {
     const rightful = role === 'buyer' ? this.current.buyerId : this.current.sellerId;
     if (customerId !== rightful) throw new Forbidden(`only the ${role} can ${action} this order`);
-    if (this.current.startedBeforeOrders) throw new Conflict(`delivery ${this.id} was placed before orders could be ${action}ed here`);
+    if (this.current.startedBeforeOrders) {
+      throw new Conflict(`delivery ${this.id} was placed before these order moves existed; its saga would not act on "${action}"`);
+    }
   }
 
   private unchanged(target: DeliveryStatus): boolean {

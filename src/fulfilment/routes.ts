@@ -2,6 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { Forbidden, NotFound } from '../kernel/errors.ts';
 import type { RegisterRoutes } from '../platform/http/app.ts';
 import { requireCustomer } from '../platform/http/auth.ts';
+import { idempotencyKeys } from '../platform/http/idempotency.ts';
+import { PgIdempotencyStore } from '../platform/db/idempotency-store.ts';
 import { BEARER_AUTH, IdParam, jsonBody, jsonContent, problemResponses } from '../platform/http/schemas.ts';
 import { knownEventsOnly } from '../platform/http/webhook-events.ts';
 import { receiveWebhooks } from '../platform/http/webhooks.ts';
@@ -89,6 +91,7 @@ function assertParty(transaction: { buyerId: string; sellerId: string }, custome
 
 export const registerFulfilmentRoutes: RegisterRoutes = (app, { config, pools, workflows, clock, logger }) => {
   const auth = requireCustomer(config);
+  const idempotent = idempotencyKeys(new PgIdempotencyStore(pools.write));
 
   app.openapi(
     createRoute({
@@ -146,7 +149,7 @@ export const registerFulfilmentRoutes: RegisterRoutes = (app, { config, pools, w
       tags: ['fulfilment'],
       summary: `${route.summary} (the ${route.who} only; a repeat is answered as the first)`,
       security: BEARER_AUTH,
-      middleware: [auth] as const,
+      middleware: [auth, idempotent] as const,
       request: { params: IdParam, ...(withReason ? jsonBody(Reason) : {}) },
       responses: {
         200: jsonContent(DeliveryView, 'The order after the move'),
@@ -178,7 +181,7 @@ export const registerFulfilmentRoutes: RegisterRoutes = (app, { config, pools, w
             ? 'The buyer redeems the voucher, once (again: 409; after VOUCHER_VALIDITY: 409)'
             : 'The buyer cancels an unused voucher within VOUCHER_CANCEL_WINDOW (refunded in full; later: 422)',
         security: BEARER_AUTH,
-        middleware: [auth] as const,
+        middleware: [auth, idempotent] as const,
         request: { params: IdParam },
         responses: {
           200: jsonContent(ServiceView, action === 'redeem' ? 'Redeemed' : 'Cancelled'),

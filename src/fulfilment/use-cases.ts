@@ -141,9 +141,10 @@ export async function bookReturn(pool: pg.Pool, carrier: Carrier, deliveryId: st
 
 /** The return's deadline passed without news: what the carrier knows of it decides (DeliveryTransaction.settleOverdueReturn). */
 export async function settleOverdueReturn(pool: pg.Pool, carrier: Carrier, deliveryId: string): Promise<{ status: DeliveryStatus }> {
-  const returnTrackingNumber = await withDelivery(pool, deliveryId, async (d) => d.state.returnTrackingNumber);
+  const { returnTrackingNumber, trackingNumber } = await withDelivery(pool, deliveryId, async (d) => ({ ...d.state }));
   const atCarrier = returnTrackingNumber ? await carrier.shipmentStatus(returnTrackingNumber) : 'booked';
-  return withDelivery(pool, deliveryId, async (d) => ({ status: d.settleOverdueReturn(atCarrier) }));
+  const outboundAtCarrier = trackingNumber ? await carrier.shipmentStatus(trackingNumber) : 'booked';
+  return withDelivery(pool, deliveryId, async (d) => ({ status: d.settleOverdueReturn(atCarrier, outboundAtCarrier) }));
 }
 
 /**

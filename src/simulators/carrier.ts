@@ -67,7 +67,8 @@ export function createCarrierSimulator(options: SimulatorOptions): Simulator {
   app.post('/shipments/:trackingNumber/cancel', (c) => {
     const shipment = shipments.get(c.req.param('trackingNumber'));
     if (!shipment) return fail(c, 404, `no shipment ${c.req.param('trackingNumber')}`);
-    if (shipment.status !== 'booked' && shipment.status !== 'cancelled') {
+    // Once the carrier has reported anything (even a report whose webhook is still on its way), the parcel has moved.
+    if (shipment.status !== 'cancelled' && (shipment.status !== 'booked' || shipment.events.length > 0)) {
       return fail(c, 409, `shipment ${shipment.trackingNumber} is ${shipment.status}; only a booked shipment can be cancelled`);
     }
     shipment.status = 'cancelled';

@@ -45,8 +45,27 @@ describe('the seller answers', () => {
   it('rejects: the buyer is refunded in full, both are told, and no carrier is booked', async () => {
     const order = track(await o.paidAuction('delivery'));
     await o.sagaAt(order.sagaId, order.buyer, 'awaiting-seller');
-    const rejected = await post(`/deliveries/${order.id}/reject`, order.seller, { reason: 'out of stock' });
+    const key = { 'idempotency-key': `reject-${order.id}` };
+    const rejected = await call('POST', `/deliveries/${order.id}/reject`, {
+      as: order.seller,
+      body: { reason: 'out of stock' },
+      headers: key,
+    });
     expect(rejected.status).toBe(200);
+    // The same key again: the first answer, replayed; with another body: 422.
+    const replayed = await call('POST', `/deliveries/${order.id}/reject`, {
+      as: order.seller,
+      body: { reason: 'out of stock' },
+      headers: key,
+    });
+    expect([replayed.status, replayed.headers.get('idempotent-replayed'), replayed.body.version]).toEqual([
+      200,
+      'true',
+      rejected.body.version,
+    ]);
+    expect(
+      (await call('POST', `/deliveries/${order.id}/reject`, { as: order.seller, body: { reason: 'other' }, headers: key })).status,
+    ).toBe(422);
     expect(rejected.body).toMatchObject({ status: 'rejected', reason: 'out of stock', trackingNumber: null });
     expect((await o.sagaEnded(order.sagaId, order.buyer)).step).toBe('rejected');
     expect((await call('GET', `/auctions/${order.auctionId}`)).body.status).toBe('refunded');

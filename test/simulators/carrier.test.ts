@@ -56,6 +56,30 @@ describe('carrier simulator', () => {
     expect(other.trackingNumber).not.toBe(first.body.trackingNumber);
   });
 
+  it('books the return apart from the parcel, once per delivery id', async () => {
+    const deliveryId = crypto.randomUUID();
+    const outbound = await carrier.bookShipment({ deliveryId, address: 'a' });
+    const back = await carrier.bookReturn({ deliveryId, address: 'a' });
+    expect(back.trackingNumber).not.toBe(outbound.trackingNumber);
+    expect(await carrier.bookReturn({ deliveryId, address: 'a' })).toEqual(back);
+    const { shipments } = (await call('GET', `/shipments?deliveryId=${deliveryId}`)).body;
+    expect(shipments.map((s: { direction: string }) => s.direction).sort()).toEqual(['outbound', 'return']);
+  });
+
+  it('cancels a booking that has not moved (again: fine), refuses once any event was reported, and sends nothing after', async () => {
+    const idle = await carrier.bookShipment({ deliveryId: crypto.randomUUID(), address: 'a' });
+    expect(await carrier.cancelShipment(idle.trackingNumber)).toBe(true);
+    expect(await carrier.cancelShipment(idle.trackingNumber)).toBe(true);
+    expect(await carrier.shipmentStatus(idle.trackingNumber)).toBe('cancelled');
+    expect((await call('POST', `/shipments/${idle.trackingNumber}/events`, { type: 'package.shipped' })).status).toBe(409);
+
+    const moving = await carrier.bookShipment({ deliveryId: crypto.randomUUID(), address: 'a' });
+    // Reported, its webhook perhaps still on its way: the parcel has moved all the same.
+    expect((await call('POST', `/shipments/${moving.trackingNumber}/events`, { type: 'package.shipped' })).status).toBe(202);
+    expect(await carrier.cancelShipment(moving.trackingNumber)).toBe(false);
+    await expect(carrier.cancelShipment('TRK-UNKNOWN')).rejects.toBeInstanceOf(HttpCallError);
+  });
+
   it.each(PACKAGE_EVENTS)('sends %s as a signed webhook when told it happened', async (type) => {
     const deliveryId = crypto.randomUUID();
     const { trackingNumber } = await carrier.bookShipment({ deliveryId, address: '3 Elm St' });

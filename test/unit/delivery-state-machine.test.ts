@@ -12,6 +12,13 @@
  *   (403 Forbidden) whatever the state.
  * - The rightful actor moves the order from the status the action starts from; repeating
  *   the action that made the current status is a no-op; anything else is a 409 (Conflict).
+ *   assertCancellable is cancel's check alone: it refuses as cancel does, changes nothing,
+ *   and names the booking to cancel at the carrier first.
+ * - An order made by the saga older than the order after payment (`startedBeforeOrders`)
+ *   takes no party action: the rightful actor gets a 409 in every state, anyone else still
+ *   a 403 first.
+ * - cancelledTooLate (the carrier refused to cancel: the parcel had left) turns a cancelled
+ *   order into a return (CancellationTooLate, by the carrier) and changes nothing elsewhere.
  * - Carrier reports are facts, told apart by tracking number: the outbound parcel's moves an
  *   order under way (accepted, shipped), the return's moves a return-requested one, and a
  *   report about another parcel, a repeat or a late one is no news (answers false).
@@ -44,6 +51,7 @@ const RETURN_TRACKING = 'RTN-1';
 const UNKNOWN_TRACKING = 'TRK-OTHER';
 const REJECT_REASON = 'out of stock';
 const RETURN_REASON = 'arrived broken';
+const TOO_LATE_REASON = 'the parcel had left before the cancellation reached the carrier';
 const PARTIES: Parties = { auctionId: 'auction-1', buyerId: BUYER, sellerId: SELLER, paymentId: 'payment-1', title: TITLE };
 /** What every event after DeliveryCreated tells of the order. */
 const TOLD = { buyerId: BUYER, sellerId: SELLER, title: TITLE };
@@ -99,7 +107,11 @@ const ROUTES: Route[] = [
   { name: 'delivered, buyer reminded', status: 'delivered', steps: (d) => (toDelivered(d), d.remindToConfirm()) },
   { name: 'confirmed by the buyer', status: 'confirmed', steps: (d) => (toDelivered(d), d.confirm(BUYER)) },
   { name: 'confirmed by the timer', status: 'confirmed', steps: (d) => (toDelivered(d), d.confirmUnclaimed()) },
-  { name: 'confirmed, the return lapsed', status: 'confirmed', steps: (d) => (toReturnRequested(d), d.settleOverdueReturn('booked')) },
+  {
+    name: 'confirmed, the return lapsed',
+    status: 'confirmed',
+    steps: (d) => (toReturnRequested(d), d.settleOverdueReturn('booked', 'delivered')),
+  },
   { name: 'return-requested and booked', status: 'return-requested', steps: toReturnRequested },
   {
     name: 'returned by the return',
@@ -107,11 +119,20 @@ const ROUTES: Route[] = [
     steps: (d) => (toReturnRequested(d), d.apply('package.returned', RETURN_TRACKING)),
   },
   { name: 'returned to sender', status: 'returned', steps: (d) => (toShipped(d), d.apply('package.returned', TRACKING)) },
-  { name: 'returned, found overdue', status: 'returned', steps: (d) => (toReturnRequested(d), d.settleOverdueReturn('returned')) },
+  {
+    name: 'returned, found overdue',
+    status: 'returned',
+    steps: (d) => (toReturnRequested(d), d.settleOverdueReturn('returned', 'delivered')),
+  },
   { name: 'rejected by the seller', status: 'rejected', steps: (d) => d.reject(SELLER, REJECT_REASON) },
   { name: 'rejected by the timer', status: 'rejected', steps: (d) => d.rejectUnanswered() },
   { name: 'cancelled before acceptance', status: 'cancelled', steps: (d) => d.cancel(BUYER) },
   { name: 'cancelled after booking', status: 'cancelled', steps: (d) => (toAccepted(d), d.cancel(BUYER)) },
+  {
+    name: 'cancelled too late, return booked',
+    status: 'return-requested',
+    steps: (d) => (toAccepted(d), d.cancel(BUYER), d.cancelledTooLate(), d.returnBooked(RETURN_TRACKING)),
+  },
   { name: 'lost outbound', status: 'lost', steps: (d) => (toShipped(d), d.apply('package.lost', TRACKING)) },
   { name: 'declared lost', status: 'lost', steps: (d) => (toShipped(d), d.declareLost()) },
   { name: 'lost on return', status: 'lost', steps: (d) => (toReturnRequested(d), d.apply('package.lost', RETURN_TRACKING)) },
@@ -169,6 +190,7 @@ describe('DeliveryTransaction.create and restore', () => {
       reason: null,
       missedDeadlines: 0,
       reminderSent: false,
+      startedBeforeOrders: false,
     });
     expect(d.isFinished()).toBe(false);
   });
@@ -288,6 +310,144 @@ describe('the party actions', () => {
     d.cancel(BUYER);
     expect(d.state).toMatchObject({ status: 'cancelled', trackingNumber: TRACKING });
   });
+
+  describe('assertCancellable (the cancel route’s check, before it cancels at the carrier)', () => {
+    /** What it answers the buyer, by status: the booking to cancel at the carrier first, or a 409. */
+    const BOOKED_AS: Partial<Record<DeliveryStatus, string | null>> = { pending: null, accepted: TRACKING, cancelled: null };
+
+    describe.each(ROUTES.map((r) => [r.name, r] as const))('on a delivery %s', (_, route) => {
+      it('by the buyer: names the booking, or refuses as cancel does; changes nothing either way', () => {
+        const d = deliveryAt(route);
+        const expected = BOOKED_AS[route.status];
+        if (expected === undefined) {
+          const error = expectRefused(d, () => d.assertCancellable(BUYER), Conflict);
+          expect(error.message).toContain('only before it ships');
+          expectRefused(d, () => d.cancel(BUYER), Conflict);
+          return;
+        }
+        expectNoChange(d, () => expect(d.assertCancellable(BUYER)).toEqual({ bookedAs: expected }));
+      });
+
+      it.each([SELLER, STRANGER])('by %s: forbidden (403), as cancel is', (who) => {
+        const d = deliveryAt(route);
+        const error = expectRefused(d, () => d.assertCancellable(who), Forbidden);
+        expect(error.message).toContain('only the buyer');
+        expectRefused(d, () => d.cancel(who), Forbidden);
+      });
+    });
+
+    it('names no booking on an order accepted but not yet booked (the booking is still being recorded)', () => {
+      const d = created();
+      d.accept(SELLER);
+      d.markPersisted();
+      expectNoChange(d, () => expect(d.assertCancellable(BUYER)).toEqual({ bookedAs: null }));
+    });
+
+    it('names no booking on a repeat, even a booked order’s: the first cancel cancelled it at the carrier', () => {
+      const d = deliveryAt(ROUTES.find((r) => r.name === 'cancelled after booking')!);
+      expect(d.state.trackingNumber).toBe(TRACKING);
+      expectNoChange(d, () => expect(d.assertCancellable(BUYER)).toEqual({ bookedAs: null }));
+    });
+  });
+
+  describe('on an order placed before orders (startedBeforeOrders: its old saga acts on none of these)', () => {
+    /** The route's delivery as the old saga's row would be restored: the same state, flagged. */
+    function oldOrderAt(route: Route): DeliveryTransaction {
+      const built = build(route);
+      const d = DeliveryTransaction.restore(DELIVERY_ID, built.version, { ...built.state, startedBeforeOrders: true });
+      expect(d.state.status).toBe(route.status);
+      return d;
+    }
+
+    describe.each(ROUTES.map((r) => [r.name, r] as const))('on a delivery %s', (_, route) => {
+      it.each(ACTION_NAMES)('%s by its rightful actor: 409 in every state, even where it would be a no-op', (action) => {
+        const { role, act } = ACTIONS[action];
+        const d = oldOrderAt(route);
+        const error = expectRefused(d, () => act(d, role === 'buyer' ? BUYER : SELLER), Conflict);
+        expect(error.message).toContain('was placed before these order moves existed');
+      });
+
+      it('assertCancellable by the buyer: 409', () => {
+        const d = oldOrderAt(route);
+        expectRefused(d, () => d.assertCancellable(BUYER), Conflict);
+      });
+
+      it.each(ACTION_NAMES.flatMap((action) => [STRANGER, ACTIONS[action].role === 'buyer' ? SELLER : BUYER].map((who) => [action, who])))(
+        '%s by %s: still forbidden (403), not 409',
+        (action, who) => {
+          const d = oldOrderAt(route);
+          const error = expectRefused(d, () => ACTIONS[action as PartyAction].act(d, who), Forbidden);
+          expect(error.message).toContain(`only the ${ACTIONS[action as PartyAction].role}`);
+        },
+      );
+
+      it.each([SELLER, STRANGER])('assertCancellable by %s: still forbidden (403)', (who) => {
+        const d = oldOrderAt(route);
+        expectRefused(d, () => d.assertCancellable(who), Forbidden);
+      });
+    });
+
+    it('still takes its old saga’s steps: the booking, the carrier’s reports, the deadlines', () => {
+      const d = DeliveryTransaction.restore(DELIVERY_ID, 1, { ...created().state, startedBeforeOrders: true });
+      d.booked(TRACKING);
+      expect(d.state.status).toBe('accepted');
+      d.deadlineMissed('shipping', 1);
+      expect(d.apply('package.shipped', TRACKING)).toBe(true);
+      expect(d.apply('package.delivered', TRACKING)).toBe(true);
+      expect(d.pendingEvents.map((e) => e.type)).toEqual([
+        'ShipmentBooked',
+        'DeliveryDeadlineMissed',
+        'PackageShipped',
+        'PackageDelivered',
+      ]);
+      expect(d.state).toMatchObject({ status: 'delivered', missedDeadlines: 1, startedBeforeOrders: true });
+    });
+  });
+});
+
+describe('DeliveryTransaction.cancelledTooLate (the carrier refused the cancellation: the parcel had left)', () => {
+  describe.each(ROUTES.map((r) => [r.name, r] as const))('on a delivery %s', (_, route) => {
+    const booked = deliveryAt(route).state.trackingNumber !== null;
+    it(route.status === 'cancelled' && booked ? 'becomes a return, by the carrier' : 'changes nothing and answers the status', () => {
+      const d = deliveryAt(route);
+      if (route.status !== 'cancelled' || !booked) {
+        expectNoChange(d, () => expect(d.cancelledTooLate()).toBe(route.status));
+        return;
+      }
+      const before = snapshot(d);
+      let status: DeliveryStatus | undefined;
+      expectRecorded(d, () => (status = d.cancelledTooLate()), [{ type: 'CancellationTooLate', actor: 'carrier', ...TOLD }]);
+      expect(status).toBe('return-requested');
+      // The booking is kept (the parcel is under way under it); no return is booked yet.
+      expect(snapshot(d)).toEqual({ ...before, status: 'return-requested', reason: TOO_LATE_REASON, version: before.version + 1 });
+      expect(d.isFinished()).toBe(false);
+      // The saga retrying its activity changes nothing more.
+      expectNoChange(d, () => expect(d.cancelledTooLate()).toBe('return-requested'));
+    });
+  });
+
+  it('goes on as a return: booked, the outbound parcel’s reports no news, refunded when the return arrives', () => {
+    const d = deliveryIn('accepted');
+    d.cancel(BUYER);
+    d.cancelledTooLate();
+    d.markPersisted();
+    expectRecorded(d, () => d.returnBooked(RETURN_TRACKING), [
+      { type: 'ReturnBooked', returnTrackingNumber: RETURN_TRACKING, actor: 'platform', ...TOLD },
+    ]);
+    // The parcel that left reaches the buyer: not news to an order already coming back.
+    expectNoChange(d, () => expect(d.apply('package.shipped', TRACKING)).toBe(false));
+    expectNoChange(d, () => expect(d.apply('package.delivered', TRACKING)).toBe(false));
+    // The buyer can neither cancel again nor confirm it; a return claim is the one already made.
+    expectRefused(d, () => d.cancel(BUYER), Conflict);
+    expectRefused(d, () => d.confirm(BUYER), Conflict);
+    expectNoChange(d, () => d.requestReturn(BUYER, RETURN_REASON));
+    expect(d.state.reason).toBe(TOO_LATE_REASON);
+    expectRecorded(d, () => expect(d.apply('package.returned', RETURN_TRACKING)).toBe(true), [
+      { type: 'PackageReturned', actor: 'carrier', ...TOLD },
+    ]);
+    expect(d.state).toMatchObject({ status: 'returned', trackingNumber: TRACKING, returnTrackingNumber: RETURN_TRACKING });
+    expect(d.isFinished()).toBe(true);
+  });
 });
 
 describe('DeliveryTransaction.apply (carrier reports)', () => {
@@ -326,12 +486,25 @@ describe('DeliveryTransaction.apply (carrier reports)', () => {
       },
     };
 
+  /** A return that began as a refused cancellation: the outbound parcel coming back or lost before the buyer had it ends the order too. */
+  const TOO_LATE_NEWS: typeof NEWS = {
+    ...NEWS,
+    'return-requested': {
+      ...NEWS['return-requested'],
+      outbound: {
+        'package.returned': ['returned', { type: 'PackageReturned', ...by('carrier') }],
+        'package.lost': ['lost', { type: 'PackageLost', ...by('carrier') }],
+      },
+    },
+  };
+
   describe.each(ROUTES.map((r) => [r.name, r] as const))('on a delivery %s', (_, route) => {
     it.each((['outbound', 'return', 'unknown'] as const).flatMap((parcel) => CARRIER_EVENTS.map((report) => [report, parcel] as const)))(
       '%s for the %s parcel',
       (report, parcel) => {
         const d = deliveryAt(route);
-        const expected = NEWS[route.status]?.[parcel]?.[report];
+        const table = route.name === 'cancelled too late, return booked' ? TOO_LATE_NEWS : NEWS;
+        const expected = table[route.status]?.[parcel]?.[report];
         if (!expected) {
           expectNoChange(d, () => expect(d.apply(report, NUMBER[parcel])).toBe(false));
           return;
@@ -521,15 +694,15 @@ describe('the timers', () => {
       const d = deliveryIn('return-requested');
       const [to, event] = SETTLED[atCarrier];
       let status: DeliveryStatus | undefined;
-      expectRecorded(d, () => (status = d.settleOverdueReturn(atCarrier)), [event]);
+      expectRecorded(d, () => (status = d.settleOverdueReturn(atCarrier, 'delivered')), [event]);
       expect(status).toBe(to);
       expect(d.state.status).toBe(to);
-      for (const again of AT_CARRIER) expectNoChange(d, () => expect(d.settleOverdueReturn(again)).toBe(to));
+      for (const again of AT_CARRIER) expectNoChange(d, () => expect(d.settleOverdueReturn(again, 'delivered')).toBe(to));
     });
 
     it.each(ROUTE_CASES.filter(([, r]) => r.status !== 'return-requested'))('changes nothing on a delivery %s', (_, route) => {
       const d = deliveryAt(route);
-      for (const atCarrier of AT_CARRIER) expectNoChange(d, () => expect(d.settleOverdueReturn(atCarrier)).toBe(route.status));
+      for (const atCarrier of AT_CARRIER) expectNoChange(d, () => expect(d.settleOverdueReturn(atCarrier, 'delivered')).toBe(route.status));
     });
   });
 
@@ -593,6 +766,7 @@ describe('actors', () => {
     OrderRejected: ['seller', 'timer'],
     ShipmentBooked: ['platform'],
     OrderCancelled: ['buyer'],
+    CancellationTooLate: ['carrier'],
     PackageShipped: ['carrier'],
     PackageDelivered: ['carrier'],
     DeliveryDeadlineMissed: ['timer'],
@@ -620,5 +794,61 @@ describe('actors', () => {
         .flatMap(([type, actors]) => actors.map((a) => `${type}/${a}`))
         .sort(),
     );
+  });
+});
+
+describe('a return that began as a refused cancellation (the parcel may never have reached the buyer)', () => {
+  function tooLate(): DeliveryTransaction {
+    const d = DeliveryTransaction.create(DELIVERY_ID, PARTIES, ADDRESS);
+    d.accept(SELLER);
+    d.cancel(BUYER);
+    d.booked(TRACKING);
+    expect(d.cancelledTooLate()).toBe('return-requested');
+    d.returnBooked(RETURN_TRACKING);
+    d.markPersisted();
+    return d;
+  }
+
+  it.each([
+    ['package.returned', 'returned', 'PackageReturned'],
+    ['package.lost', 'lost', 'PackageLost'],
+  ] as const)("takes the outbound parcel's %s as the order's end (%s, refunded)", (event, status, type) => {
+    const d = tooLate();
+    expectRecorded(d, () => expect(d.apply(event, TRACKING)).toBe(true), [{ type, actor: 'carrier', ...TOLD }]);
+    expect(d.state.status).toBe(status);
+  });
+
+  it("ignores the outbound parcel's delivery and shipping: the buyer still has to hand it back", () => {
+    const d = tooLate();
+    expectNoChange(d, () => expect(d.apply('package.delivered', TRACKING)).toBe(false));
+    expectNoChange(d, () => expect(d.apply('package.shipped', TRACKING)).toBe(false));
+  });
+
+  it.each([
+    ['lost', 'lost'],
+    ['returned', 'returned'],
+    ['delivered', 'confirmed'],
+    ['shipped', 'confirmed'],
+  ] as const)('settles an overdue return whose parcel the carrier knows as %s: %s', (outbound, status) => {
+    const d = tooLate();
+    expect(d.settleOverdueReturn('booked', outbound)).toBe(status);
+  });
+
+  it('a normal return (the parcel was delivered) ignores a later outbound lost report', () => {
+    const d = DeliveryTransaction.create(DELIVERY_ID, PARTIES, ADDRESS);
+    d.accept(SELLER);
+    d.booked(TRACKING);
+    d.apply('package.delivered', TRACKING);
+    d.requestReturn(BUYER, 'too big');
+    d.markPersisted();
+    expectNoChange(d, () => expect(d.apply('package.lost', TRACKING)).toBe(false));
+    expect(d.settleOverdueReturn('booked', 'lost')).toBe('confirmed');
+  });
+
+  it('is never made of a cancelled order that was never booked', () => {
+    const d = DeliveryTransaction.create(DELIVERY_ID, PARTIES, ADDRESS);
+    d.cancel(BUYER);
+    d.markPersisted();
+    expectNoChange(d, () => expect(d.cancelledTooLate()).toBe('cancelled'));
   });
 });

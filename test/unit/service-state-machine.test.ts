@@ -14,6 +14,9 @@
  * - Cancelling again is a no-op; cancelling a redeemed or expired voucher is a 409; cancelling
  *   at or after the end of the cancel window is a 422 (BusinessRuleViolation).
  * - expire() expires an issued voucher and leaves any other as it is, answering the status.
+ * - A voucher issued by the saga older than voucher expiry (`startedBeforeOrders`) cannot be
+ *   cancelled (409 for the buyer, in every status and time; 403 still for anyone else first):
+ *   nothing would refund it. It is redeemed as any other.
  * - Every event carries who moved the voucher (`actor`).
  * - Nothing refused records an event or changes the state.
  */
@@ -79,7 +82,7 @@ describe('ServiceTransaction.issue and restore', () => {
     expect(s.id).toBe(SERVICE_ID);
     expect(s.version).toBe(1);
     expect(s.loadedVersion).toBe(0);
-    expect(s.state).toEqual({ ...PARTIES, code: CODE, status: 'issued', issuedAt: ISSUED_AT });
+    expect(s.state).toEqual({ ...PARTIES, code: CODE, status: 'issued', issuedAt: ISSUED_AT, startedBeforeOrders: false });
     expect(s.pendingEvents).toEqual([{ type: 'VoucherIssued', ...PARTIES, actor: 'platform' }]);
   });
 
@@ -227,6 +230,46 @@ describe('ServiceTransaction.cancel', () => {
     expectNoChange(cancelled, () => cancelled.cancel(BUYER, after(TERMS.cancelWindowMs + DAY), TERMS));
     const redeemed = serviceIn('redeemed');
     expectRefused(redeemed, () => redeemed.cancel(BUYER, after(TERMS.cancelWindowMs + DAY), TERMS), Conflict);
+  });
+});
+
+describe('a voucher issued before orders (startedBeforeOrders)', () => {
+  /** The voucher in `status`, as the old saga's row would be restored: the same state, flagged. */
+  function oldVoucherIn(status: ServiceStatus): ServiceTransaction {
+    const s = serviceIn(status);
+    return ServiceTransaction.restore(SERVICE_ID, s.version, { ...s.state, startedBeforeOrders: true });
+  }
+
+  describe.each(ALL_STATUSES)('on a %s voucher', (status) => {
+    it.each([
+      ['within the window', SOON],
+      ['after the window', after(TERMS.cancelWindowMs + DAY)],
+    ] as const)('cancel by the buyer %s: 409, even where it would be a no-op or a 422', (_, when) => {
+      const s = oldVoucherIn(status);
+      const error = expectRefused(s, () => s.cancel(BUYER, when, TERMS), Conflict);
+      expect(error.message).toMatch(/issued before vouchers could be cancelled/);
+    });
+
+    it.each(['seller', 'stranger'] as const)('cancel by the %s: still forbidden (403), not 409', (who) => {
+      const s = oldVoucherIn(status);
+      expectRefused(s, () => s.cancel(WHO[who], SOON, TERMS), Forbidden);
+    });
+  });
+
+  it('is redeemed by the buyer as any voucher is, and by no one else', () => {
+    const s = oldVoucherIn('issued');
+    expectRefused(s, () => s.redeem(SELLER, SOON, TERMS), Forbidden);
+    expectRefused(s, () => s.redeem(STRANGER, SOON, TERMS), Forbidden);
+    s.redeem(BUYER, SOON, TERMS);
+    expect(s.state).toMatchObject({ status: 'redeemed', startedBeforeOrders: true });
+    expect(s.pendingEvents).toEqual([{ type: 'VoucherRedeemed', actor: 'buyer', ...TOLD }]);
+    s.markPersisted();
+    expectRefused(s, () => s.redeem(BUYER, SOON, TERMS), Conflict);
+  });
+
+  it('keeps the redemption’s time rules: not after its validity (409)', () => {
+    const s = oldVoucherIn('issued');
+    expectRefused(s, () => s.redeem(BUYER, after(TERMS.validityMs), TERMS), Conflict);
   });
 });
 

@@ -15,7 +15,9 @@ import {
   sagaTestWorkerForThisFile,
   unusedActivities,
   stepsOf,
-  waitForStep, TEST_SAGA_TIMEOUTS } from '../support/saga-test-worker.ts';
+  waitForStep,
+  TEST_SAGA_TIMEOUTS,
+} from '../support/saga-test-worker.ts';
 
 /**
  * auctionClosing against the real dev server with stub activities. Branches:

@@ -13,7 +13,9 @@ import {
   sagaTestWorkerForThisFile,
   stepsOf,
   until,
-  waitForStep, TEST_SAGA_TIMEOUTS } from '../support/saga-test-worker.ts';
+  waitForStep,
+  TEST_SAGA_TIMEOUTS,
+} from '../support/saga-test-worker.ts';
 
 /**
  * bitcoinWithdrawal against the real dev server with stub activities. Branches:

@@ -98,7 +98,10 @@ const stubs: Activities = {
   deliveryStatus: async () => ({ status: fake().status as DeliveryStatus }),
   serviceStatus: async () => ({ status: fake().status as ServiceStatus }),
   rejectUnansweredOrder: async () => turn<DeliveryStatus>('pending', 'rejected'),
-  bookCarrier: async (deliveryId) => ({ trackingNumber: `TRACK-${deliveryId.slice(0, 8)}`, ...turn<DeliveryStatus>('pending', 'accepted') }),
+  bookCarrier: async (deliveryId) => ({
+    trackingNumber: `TRACK-${deliveryId.slice(0, 8)}`,
+    ...turn<DeliveryStatus>('pending', 'accepted'),
+  }),
   async recordMissedDeadline() {},
   declareLost: async () => turn<DeliveryStatus>('accepted', 'delivered'), // the carrier delivered it after all
   remindToConfirm: async () => ({ status: fake().status as DeliveryStatus }),
@@ -140,7 +143,11 @@ async function startService(timeouts: Fake['timeouts'] = {}) {
 async function moves(handle: WorkflowHandle, status: DeliveryStatus, by: 'party' | 'carrier' = 'party') {
   records.get(handle.workflowId)!.status = status;
   if (by === 'party') await handle.signal(deliveryFulfilmentSaga.signals.orderChanged, { status });
-  else await handle.signal(deliveryFulfilmentSaga.signals.packageEvent, { eventId: crypto.randomUUID(), type: `package.${status}` as 'package.shipped' });
+  else
+    await handle.signal(deliveryFulfilmentSaga.signals.packageEvent, {
+      eventId: crypto.randomUUID(),
+      type: `package.${status}` as 'package.shipped',
+    });
 }
 
 /** Sagas of the new code through their main branches; each resolves to its workflow id once it is where its history should be taken. */
@@ -237,7 +244,9 @@ describe.concurrent('order sagas replay across issue 13 (patched ORDER_AFTER_PAY
     expect(scheduled.activityTaskScheduledEventAttributes.activityType.name).toBe('sagaTimeouts');
     scheduled.activityTaskScheduledEventAttributes.activityType.name = 'bookCarrier';
     ensureTestRuntime();
-    const error = await Worker.runReplayHistory(bundle(), historyFromJSON(json), workflowIdOf(historyFromJSON(json))).catch((e: unknown) => e);
+    const error = await Worker.runReplayHistory(bundle(), historyFromJSON(json), workflowIdOf(historyFromJSON(json))).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(DeterminismViolationError);
   });
 
@@ -255,11 +264,15 @@ describe.concurrent('order sagas replay across issue 13 (patched ORDER_AFTER_PAY
     const inFlight = histories.find(({ name }) => name.includes('in flight'))!;
     expect(eventTypes(inFlight.history)).not.toContain('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
     const timers = histories.find(({ name }) => name.includes('deadlines missed'))!;
-    expect(log.names(timers.workflowId)).toEqual(expect.arrayContaining(['declareLost', 'remindToConfirm', 'confirmUnclaimedDelivery', 'payPayout']));
+    expect(log.names(timers.workflowId)).toEqual(
+      expect.arrayContaining(['declareLost', 'remindToConfirm', 'confirmUnclaimedDelivery', 'payPayout']),
+    );
     ensureTestRuntime();
     const results = [];
     for await (const result of Worker.runReplayHistories(bundle(), histories)) results.push(result);
     expect(results.map((r) => [r.workflowId, r.error?.message])).toEqual(histories.map((h) => [h.workflowId, undefined]));
-    console.log(`history JSON via ${lastHistoryJSONPath}; replayed ${results.length} new-code histories: ${ran.map(({ name }) => name).join(' | ')}`);
+    console.log(
+      `history JSON via ${lastHistoryJSONPath}; replayed ${results.length} new-code histories: ${ran.map(({ name }) => name).join(' | ')}`,
+    );
   });
 });

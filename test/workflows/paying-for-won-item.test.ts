@@ -18,7 +18,9 @@ import {
   unusedActivities,
   stepsOf,
   until,
-  waitForStep, TEST_SAGA_TIMEOUTS } from '../support/saga-test-worker.ts';
+  waitForStep,
+  TEST_SAGA_TIMEOUTS,
+} from '../support/saga-test-worker.ts';
 
 /**
  * payingForWonItem against the real dev server with stub activities. Branches:
