@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { callJson, HttpCallError, joinUrl } from '../platform/http/json-client.ts';
+import { callJson, doneUnlessTooLate, joinUrl } from '../platform/http/json-client.ts';
 import type { CarrierShipmentStatus } from './delivery.ts';
 
 /**
@@ -32,20 +32,13 @@ export class HttpCarrier implements Carrier {
     return this.book({ ...request, direction: 'return' });
   }
 
-  async cancelShipment(trackingNumber: string): Promise<boolean> {
-    try {
-      await callJson({
-        method: 'POST',
-        url: joinUrl(this.baseUrl, `/shipments/${encodeURIComponent(trackingNumber)}/cancel`),
-        body: {},
-        response: z.unknown(),
-        what: 'carrier POST /shipments/:trackingNumber/cancel',
-      });
-      return true;
-    } catch (error) {
-      if (error instanceof HttpCallError && error.status === 409) return false;
-      throw error;
-    }
+  cancelShipment(trackingNumber: string): Promise<boolean> {
+    return doneUnlessTooLate({
+      method: 'POST',
+      url: joinUrl(this.baseUrl, `/shipments/${encodeURIComponent(trackingNumber)}/cancel`),
+      body: {},
+      what: 'carrier POST /shipments/:trackingNumber/cancel',
+    });
   }
 
   private async book(request: { deliveryId: string; address: string; direction: 'outbound' | 'return' }) {

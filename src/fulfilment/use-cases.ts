@@ -102,15 +102,8 @@ export async function declareLost(pool: pg.Pool, carrier: Carrier, deliveryId: s
  * that told the saga before its COMMIT (a route, a webhook: `whenWritten`) is waited for
  * and its change is seen, never the state before it.
  */
-export async function deliveryStatus(pool: pg.Pool, deliveryId: string): Promise<{ status: DeliveryStatus }> {
-  return runInUnitOfWork(pool, async (uow) => {
-    const { rows } = await uow.sql.query<{ status: DeliveryStatus }>('SELECT status FROM delivery_transactions WHERE id = $1 FOR SHARE', [
-      deliveryId,
-    ]);
-    if (!rows[0]) throw new NotFound(`no delivery ${deliveryId}`);
-    return { status: rows[0].status };
-  });
-}
+export const deliveryStatus = (pool: pg.Pool, deliveryId: string) =>
+  statusForShare<DeliveryStatus>(pool, 'delivery_transactions', deliveryId, 'delivery');
 
 /** The seller's response window ended: a pending order is rejected; an answered one keeps the answer. */
 export async function rejectUnansweredOrder(pool: pg.Pool, deliveryId: string): Promise<{ status: DeliveryStatus }> {
@@ -163,15 +156,8 @@ export async function issueVoucher(pool: pg.Pool, input: Parties & { serviceId: 
 }
 
 /** The voucher's status as the saga acts on it, read under a share lock (see deliveryStatus). */
-export async function serviceStatus(pool: pg.Pool, serviceId: string): Promise<{ status: ServiceStatus }> {
-  return runInUnitOfWork(pool, async (uow) => {
-    const { rows } = await uow.sql.query<{ status: ServiceStatus }>('SELECT status FROM service_transactions WHERE id = $1 FOR SHARE', [
-      serviceId,
-    ]);
-    if (!rows[0]) throw new NotFound(`no service ${serviceId}`);
-    return { status: rows[0].status };
-  });
-}
+export const serviceStatus = (pool: pg.Pool, serviceId: string) =>
+  statusForShare<ServiceStatus>(pool, 'service_transactions', serviceId, 'service');
 
 /** The voucher's validity ended: unused, it expires; redeemed or cancelled first, it stays so. */
 export async function expireVoucher(pool: pg.Pool, serviceId: string): Promise<{ status: ServiceStatus }> {
@@ -192,6 +178,19 @@ export async function withDelivery<T>(pool: pg.Pool, deliveryId: string, change:
       return change(delivery);
     }),
   );
+}
+
+async function statusForShare<S extends string>(
+  pool: pg.Pool,
+  table: 'delivery_transactions' | 'service_transactions',
+  id: string,
+  what: string,
+): Promise<{ status: S }> {
+  return runInUnitOfWork(pool, async (uow) => {
+    const { rows } = await uow.sql.query<{ status: S }>(`SELECT status FROM ${table} WHERE id = $1 FOR SHARE`, [id]);
+    if (!rows[0]) throw new NotFound(`no ${what} ${id}`);
+    return { status: rows[0].status };
+  });
 }
 
 /** 16 characters from an alphabet without look-alikes (no 0/O, 1/I/L), in groups of four. */

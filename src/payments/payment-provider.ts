@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Money } from '../kernel/money.ts';
-import { callJson, HttpCallError, joinUrl } from '../platform/http/json-client.ts';
+import { callJson, doneUnlessTooLate, joinUrl } from '../platform/http/json-client.ts';
 
 /** What the provider says of one charge, as far as the payments context needs it. */
 export type ProviderChargeStatus = 'pending' | 'charged' | 'captured' | 'failed' | 'cancelled' | 'refunded';
@@ -79,19 +79,12 @@ export class HttpPaymentProvider implements PaymentProvider {
     return charges.map(({ chargeId, status, amount }) => ({ chargeId, status, amount }));
   }
 
-  async voidCharge(chargeId: string): Promise<boolean> {
-    try {
-      await callJson({
-        method: 'POST',
-        url: joinUrl(this.baseUrl, `/charges/${encodeURIComponent(chargeId)}/cancel`),
-        body: {},
-        response: z.unknown(),
-        what: 'payment provider POST /charges/:chargeId/cancel',
-      });
-      return true;
-    } catch (error) {
-      if (error instanceof HttpCallError && error.status === 409) return false;
-      throw error;
-    }
+  voidCharge(chargeId: string): Promise<boolean> {
+    return doneUnlessTooLate({
+      method: 'POST',
+      url: joinUrl(this.baseUrl, `/charges/${encodeURIComponent(chargeId)}/cancel`),
+      body: {},
+      what: 'payment provider POST /charges/:chargeId/cancel',
+    });
   }
 }

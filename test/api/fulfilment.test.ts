@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../src/platform/http/webhook-signature.ts';
+import { orderHelpers } from '../support/orders.ts';
 import { eventually, startPlatform, type TestPlatform } from '../support/platform.ts';
 import { replayRecordedHistories } from '../support/replay.ts';
 
@@ -19,37 +20,13 @@ const call = (...args: Parameters<TestPlatform['api']['call']>) => platform.api.
 const kinds = async (who: string) =>
   (await call('GET', `/customers/${who}/notifications`, { as: who })).body.notifications.map((n: { kind: string }) => n.kind) as string[];
 
-/** An auction won and paid for with tok_visa; returns its ids once fulfilment has begun. */
+const o = orderHelpers(() => platform);
+
+/** An auction won and paid for with tok_visa; returns its ids once fulfilment has begun, each saga kept for the replay test. */
 async function paidAuction(fulfilment: 'delivery' | 'service') {
-  const seller = `seller-${crypto.randomUUID()}`;
-  const buyer = `buyer-${crypto.randomUUID()}`;
-  const { body: auction } = await call('POST', '/auctions', {
-    as: seller,
-    body: { title: `A ${fulfilment} lot`, startingPrice: usd('3.00'), endsAt: new Date(Date.now() + 3_600_000).toISOString(), fulfilment },
-  });
-  await call('POST', `/auctions/${auction.id}/bids`, { as: buyer, body: { amount: usd('4.00') } });
-  const { body: ended } = await call('POST', `/auctions/${auction.id}/end`, { as: seller });
-  ran.push(ended.workflowId, `auction-closing-${auction.id}`);
-  const { body: withPayment } = await eventually(
-    () => call('GET', `/auctions/${auction.id}`),
-    (r) => Boolean(r.body.paymentId),
-  );
-  await eventually(
-    () => call('GET', `/sagas/${ended.workflowId}`, { as: buyer }),
-    (r) => r.body.step === 'awaiting-payment',
-  );
-  // Checked so that a failed charge is named here, not by the wait for 'paid' 30 s later.
-  const charged = await call('POST', `/payments/${withPayment.paymentId}/charge`, { as: buyer, body: { cardToken: 'tok_visa' } });
-  expect(charged.status, JSON.stringify(charged.body)).toBe(202);
-  const key = fulfilment === 'delivery' ? 'deliveryId' : 'serviceId';
-  const { body: paid } = await eventually(
-    () => call('GET', `/auctions/${auction.id}`),
-    (r) => r.body.status === 'paid' && Boolean(r.body[key]),
-  );
-  const id = paid[key] as string;
-  const sagaId = `${fulfilment}-fulfilment-${id}`;
-  ran.push(sagaId);
-  return { auctionId: auction.id as string, paymentId: withPayment.paymentId as string, id, sagaId, buyer, seller };
+  const order = await o.paidAuction(fulfilment, '4.00');
+  ran.push(order.payingSagaId, `auction-closing-${order.auctionId}`, order.sagaId);
+  return order;
 }
 
 async function carrierSays(trackingNumber: string, type: string) {

@@ -41,7 +41,8 @@ export function orderHelpers(platform: () => TestPlatform) {
     );
     const id = paid[key] as string;
     const sagaId = `${fulfilment}-fulfilment-${id}`;
-    return { auctionId: auction.id as string, paymentId: withPayment.paymentId as string, id, sagaId, buyer, seller, price };
+    const payingSagaId = ended.workflowId as string;
+    return { auctionId: auction.id as string, paymentId: withPayment.paymentId as string, id, sagaId, payingSagaId, buyer, seller, price };
   }
 
   return {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /**
  * Outbound JSON calls to the outside world (payment provider, carrier, lightning node),
@@ -51,6 +51,21 @@ export async function callJson<T>(call: JsonCall<T>): Promise<T> {
   const parsed = call.response.safeParse(json);
   if (!parsed.success) throw new Error(`${call.what} answered an unexpected body: ${parsed.error.message}`);
   return parsed.data;
+}
+
+/**
+ * A request the other side may turn down because it is too late (cancel a booking, void
+ * a charge): true when it was done, false when the answer is 409; anything else fails as
+ * `callJson` does.
+ */
+export async function doneUnlessTooLate(call: Omit<JsonCall<unknown>, 'response'>): Promise<boolean> {
+  try {
+    await callJson({ ...call, response: z.unknown() });
+    return true;
+  } catch (error) {
+    if (error instanceof HttpCallError && error.status === 409) return false;
+    throw error;
+  }
 }
 
 /** Joins a base URL (with or without a trailing slash) and a path. */
