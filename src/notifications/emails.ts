@@ -1,96 +1,32 @@
-import type { z } from 'zod';
-import type { AuctionEvent } from '../auctions/domain.ts';
-import { auctionEventPayloads } from '../auctions/event-payloads.ts';
-import type { WithdrawalEvent } from '../bitcoin/domain.ts';
-import { withdrawalEventPayloads } from '../bitcoin/event-payloads.ts';
-import type { CampaignEvent } from '../crowdfunding/domain.ts';
-import { campaignEventPayloads } from '../crowdfunding/event-payloads.ts';
-import type { DeliveryEvent, ServiceEvent } from '../fulfilment/domain.ts';
-import { deliveryEventPayloads, serviceEventPayloads } from '../fulfilment/event-payloads.ts';
-import type { MoneyJson } from '../kernel/money.ts';
-import type { PaymentEvent } from '../payments/domain.ts';
-import { paymentEventPayloads } from '../payments/event-payloads.ts';
-import type { PayoutEvent } from '../payouts/domain.ts';
-import { payoutEventPayloads } from '../payouts/event-payloads.ts';
-import { parsePayload, type OutboxEvent, type OutboxPayload } from '../platform/bus/event-handlers.ts';
 import type { Message } from '../platform/db/outbox.ts';
+import { parsePayload, type OutboxEvent } from '../platform/bus/event-handlers.ts';
 import type { Email } from './email.ts';
+import {
+  MAILED_EVENT_PAYLOADS,
+  mailedPayloads,
+  money,
+  type EmailContext,
+  type EmailsOf,
+  type MailedEvent,
+  type MailedEventType,
+} from './mailed-events.ts';
+import { ORDER_EMAILS } from './order-emails.ts';
 
-/** The domain events of every context that mails. */
-export type MailedEvent = AuctionEvent | PaymentEvent | DeliveryEvent | ServiceEvent | WithdrawalEvent | CampaignEvent | PayoutEvent;
-
-const mailedPayloads = {
-  BidderHasBeenOverbid: auctionEventPayloads.BidderHasBeenOverbid,
-  PaymentStarted: paymentEventPayloads.PaymentStarted,
-  PaymentFailed: paymentEventPayloads.PaymentFailed,
-  PaymentCaptured: paymentEventPayloads.PaymentCaptured,
-  AuctionUnpaid: auctionEventPayloads.AuctionUnpaid,
-  OrderAccepted: deliveryEventPayloads.OrderAccepted,
-  OrderRejected: deliveryEventPayloads.OrderRejected,
-  OrderCancelled: deliveryEventPayloads.OrderCancelled,
-  CancellationTooLate: deliveryEventPayloads.CancellationTooLate,
-  ShipmentBooked: deliveryEventPayloads.ShipmentBooked,
-  PackageShipped: deliveryEventPayloads.PackageShipped,
-  PackageDelivered: deliveryEventPayloads.PackageDelivered,
-  DeliveryDeadlineMissed: deliveryEventPayloads.DeliveryDeadlineMissed,
-  PackageLost: deliveryEventPayloads.PackageLost,
-  PackageReturned: deliveryEventPayloads.PackageReturned,
-  ConfirmationReminderSent: deliveryEventPayloads.ConfirmationReminderSent,
-  DeliveryConfirmed: deliveryEventPayloads.DeliveryConfirmed,
-  ReturnRequested: deliveryEventPayloads.ReturnRequested,
-  ReturnBooked: deliveryEventPayloads.ReturnBooked,
-  VoucherRedeemed: serviceEventPayloads.VoucherRedeemed,
-  VoucherCancelled: serviceEventPayloads.VoucherCancelled,
-  VoucherExpired: serviceEventPayloads.VoucherExpired,
-  PayoutScheduled: payoutEventPayloads.PayoutScheduled,
-  PayoutPaid: payoutEventPayloads.PayoutPaid,
-  PaymentRefunded: paymentEventPayloads.PaymentRefunded,
-  VoucherIssued: serviceEventPayloads.VoucherIssued,
-  WithdrawalPaid: withdrawalEventPayloads.WithdrawalPaid,
-  WithdrawalRejected: withdrawalEventPayloads.WithdrawalRejected,
-  WithdrawalFailed: withdrawalEventPayloads.WithdrawalFailed,
-  CampaignGoalReached: campaignEventPayloads.CampaignGoalReached,
-  CampaignSucceeded: campaignEventPayloads.CampaignSucceeded,
-  CampaignFailed: campaignEventPayloads.CampaignFailed,
-  DonationRefunded: campaignEventPayloads.DonationRefunded,
-};
-
-/** The event types that cause mail. */
-export type MailedEventType = keyof typeof mailedPayloads;
-export const MAILED_EVENT_TYPES = Object.keys(mailedPayloads) as MailedEventType[];
-
-/** The schema of each mailed event's outbox payload (its publisher's), which the handler parses it with. */
-export const MAILED_EVENT_PAYLOADS: { [T in MailedEventType]: z.ZodType<OutboxPayload<MailedEvent, T>> } = mailedPayloads;
-
-/**
- * What an e-mail needs that its event does not carry: the voucher's code (a secret the
- * event must not hold, docs/design.md property 12) and a campaign's donors (too many to
- * carry). The handler reads them from their records when the e-mail is written.
- */
-export interface EmailContext {
-  code?: string;
-  donors?: string[];
-}
-
-export type EmailsOf<T extends MailedEventType> = (event: OutboxEvent<MailedEvent, T>, eventId: string, context: EmailContext) => Email[];
-
-const money = (m: MoneyJson) => `${m.amount} ${m.currency}`;
-
-/** One e-mail to one customer, keyed by the event and the recipient so a redelivered event mails once. */
-const toOne = (to: string, eventId: string, kind: string, subject: string, body: string, data: Record<string, unknown>): Email => ({
-  to,
-  kind,
-  subject,
-  body,
-  dedupKey: `${eventId}:${to}`,
-  data,
-});
+export {
+  MAILED_EVENT_PAYLOADS,
+  MAILED_EVENT_TYPES,
+  type EmailContext,
+  type EmailsOf,
+  type MailedEvent,
+  type MailedEventType,
+} from './mailed-events.ts';
 
 /**
  * Which e-mails each domain event causes, and to whom. Pure: the handler decides when,
  * this decides what. Keys name the event, so a redelivered event never e-mails twice.
  */
 export const EMAILS_BY_EVENT: { [T in MailedEventType]: EmailsOf<T> } = {
+  ...ORDER_EMAILS,
   BidderHasBeenOverbid: (p, id) => [
     {
       to: p.bidderId,
@@ -165,52 +101,6 @@ export const EMAILS_BY_EVENT: { [T in MailedEventType]: EmailsOf<T> } = {
       data: { auctionId: p.aggregateId },
     },
   ],
-  OrderAccepted: (p, id) => [
-    toOne(
-      p.buyerId,
-      id,
-      'order-accepted',
-      `"${p.title}" is accepted`,
-      `The seller accepted your order of "${p.title}"; it will be shipped.`,
-      {
-        deliveryId: p.aggregateId,
-      },
-    ),
-  ],
-  OrderRejected: (p, id) =>
-    [p.buyerId, p.sellerId].map((to: string) =>
-      toOne(
-        to,
-        id,
-        'order-rejected',
-        `The order of "${p.title}" was rejected`,
-        `${p.actor === 'timer' ? 'The seller did not answer in time' : `The seller rejected it: ${p.reason}`}. The buyer is refunded in full.`,
-        { deliveryId: p.aggregateId },
-      ),
-    ),
-  OrderCancelled: (p, id) =>
-    [p.buyerId, p.sellerId].map((to: string) =>
-      toOne(
-        to,
-        id,
-        'order-cancelled',
-        `The order of "${p.title}" was cancelled`,
-        `The buyer cancelled "${p.title}" before it shipped; the buyer is refunded in full.`,
-        {
-          deliveryId: p.aggregateId,
-        },
-      ),
-    ),
-  CancellationTooLate: (p, id) => [
-    toOne(
-      p.buyerId,
-      id,
-      'cancellation-too-late',
-      `"${p.title}" had already left`,
-      `The parcel with "${p.title}" left before your cancellation reached the carrier. We book its return; you are refunded when it is back.`,
-      { deliveryId: p.aggregateId },
-    ),
-  ],
   ShipmentBooked: (p, id) => [
     {
       to: p.buyerId,
@@ -269,96 +159,6 @@ export const EMAILS_BY_EVENT: { [T in MailedEventType]: EmailsOf<T> } = {
       dedupKey: `${id}:${p.buyerId}`,
       data: { deliveryId: p.aggregateId },
     },
-  ],
-  ConfirmationReminderSent: (p, id) => [
-    toOne(
-      p.buyerId,
-      id,
-      'confirmation-reminder',
-      `Did "${p.title}" arrive as it should?`,
-      `Please confirm receipt of "${p.title}", or claim a return. Soon it is confirmed by itself and the seller is paid.`,
-      { deliveryId: p.aggregateId },
-    ),
-  ],
-  DeliveryConfirmed: (p, id) => [
-    toOne(
-      p.sellerId,
-      id,
-      'delivery-confirmed',
-      `"${p.title}" is confirmed`,
-      `The sale of "${p.title}" is final; your payout is scheduled.`,
-      {
-        deliveryId: p.aggregateId,
-      },
-    ),
-  ],
-  ReturnRequested: (p, id) => [
-    toOne(p.sellerId, id, 'return-requested', `The buyer is returning "${p.title}"`, `The buyer sends "${p.title}" back: ${p.reason}`, {
-      deliveryId: p.aggregateId,
-    }),
-  ],
-  ReturnBooked: (p, id) => [
-    toOne(
-      p.buyerId,
-      id,
-      'return-booked',
-      `Your return of "${p.title}" is booked`,
-      `Hand "${p.title}" to the carrier with tracking number ${p.returnTrackingNumber}; you are refunded when it arrives.`,
-      { deliveryId: p.aggregateId, returnTrackingNumber: p.returnTrackingNumber },
-    ),
-  ],
-  VoucherRedeemed: (p, id) => [
-    toOne(
-      p.sellerId,
-      id,
-      'voucher-redeemed',
-      `The voucher for "${p.title}" was redeemed`,
-      `The buyer used the voucher for "${p.title}"; your payout is scheduled.`,
-      {
-        serviceId: p.aggregateId,
-      },
-    ),
-  ],
-  VoucherCancelled: (p, id) =>
-    [p.buyerId, p.sellerId].map((to: string) =>
-      toOne(
-        to,
-        id,
-        'voucher-cancelled',
-        `The voucher for "${p.title}" was cancelled`,
-        `The buyer cancelled the voucher for "${p.title}"; the buyer is refunded in full.`,
-        {
-          serviceId: p.aggregateId,
-        },
-      ),
-    ),
-  VoucherExpired: (p, id) =>
-    [p.buyerId, p.sellerId].map((to: string) =>
-      toOne(
-        to,
-        id,
-        'voucher-expired',
-        `The voucher for "${p.title}" expired unused`,
-        `The voucher for "${p.title}" expired unused: 90% goes back to the buyer, the rest to the seller.`,
-        { serviceId: p.aggregateId },
-      ),
-    ),
-  PayoutScheduled: (p, id) => [
-    toOne(
-      p.sellerId,
-      id,
-      'payout-scheduled',
-      `Your payout for "${p.title}" is scheduled`,
-      `${money(p.net)} (${money(p.gross)} less a fee of ${money(p.fee)}) is paid to you on ${p.payableAt}.`,
-      { payoutId: p.aggregateId, auctionId: p.auctionId, net: p.net },
-    ),
-  ],
-  PayoutPaid: (p, id) => [
-    toOne(p.sellerId, id, 'payout-paid', `Your payout for "${p.title}" is paid`, `We paid you ${money(p.net)} for "${p.title}".`, {
-      payoutId: p.aggregateId,
-      auctionId: p.auctionId,
-      net: p.net,
-    }),
   ],
   PaymentRefunded: (p, id) => [
     {
