@@ -12,8 +12,7 @@ import type { PaymentEvent } from '../payments/domain.ts';
 import { paymentEventPayloads } from '../payments/event-payloads.ts';
 import type { PayoutEvent } from '../payouts/domain.ts';
 import { payoutEventPayloads } from '../payouts/event-payloads.ts';
-import { parsePayload, type OutboxEvent, type OutboxPayload } from '../platform/bus/event-handlers.ts';
-import type { Message } from '../platform/db/outbox.ts';
+import type { OutboxEvent, OutboxPayload } from '../platform/bus/event-handlers.ts';
 import type { Email } from './email.ts';
 
 /** The domain events of every context that mails. */
