@@ -265,18 +265,21 @@ export class DeliveryTransaction extends Aggregate<DeliveryEvent> {
 
   /**
    * The return's deadline passed without a report: the carrier's own record decides. A
-   * return that arrived is returned; one the buyer never handed over lapses (the order is
-   * confirmed and the seller paid); one lost on the way is lost (the buyer refunded).
+   * return that arrived is returned; one lost on the way is lost (the buyer refunded);
+   * one the buyer never handed over lapses (the order is confirmed and the seller paid),
+   * but only if the buyer had the parcel: a return that began as a refused cancellation
+   * follows its outbound parcel, which may have come back, been lost, or never arrived
+   * (lost, refunded); its arrival, if the carrier knows of it, is recorded first.
    */
   settleOverdueReturn(atCarrier: CarrierShipmentStatus, outboundAtCarrier: CarrierShipmentStatus): DeliveryStatus {
     if (this.current.status !== 'return-requested') return this.current.status;
-    if (this.isReturnOfUndeliveredParcel() && (outboundAtCarrier === 'returned' || outboundAtCarrier === 'lost')) {
-      atCarrier = outboundAtCarrier; // the parcel itself came back, or was lost, before the buyer could hand it over
-    }
-    if (atCarrier === 'returned' || atCarrier === 'delivered') {
+    const neverHandedOver = atCarrier === 'booked' || atCarrier === 'cancelled';
+    const undelivered = this.isReturnOfUndeliveredParcel();
+    if (atCarrier === 'returned' || atCarrier === 'delivered' || (undelivered && outboundAtCarrier === 'returned')) {
       this.move('returned');
       this.record({ type: 'PackageReturned', actor: 'timer', ...this.told() });
-    } else if (atCarrier === 'booked' || atCarrier === 'cancelled') {
+    } else if (neverHandedOver && (!undelivered || outboundAtCarrier === 'delivered')) {
+      if (undelivered) this.record({ type: 'PackageDelivered', actor: 'carrier', ...this.told() });
       this.confirmBy('timer', true);
     } else {
       this.move('lost');

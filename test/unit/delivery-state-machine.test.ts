@@ -825,13 +825,15 @@ describe('a return that began as a refused cancellation (the parcel may never ha
   });
 
   it.each([
-    ['lost', 'lost'],
-    ['returned', 'returned'],
-    ['delivered', 'confirmed'],
-    ['shipped', 'confirmed'],
-  ] as const)('settles an overdue return whose parcel the carrier knows as %s: %s', (outbound, status) => {
+    ['lost', 'lost', ['PackageLost']],
+    ['returned', 'returned', ['PackageReturned']],
+    ['delivered', 'confirmed', ['PackageDelivered', 'DeliveryConfirmed']],
+    ['shipped', 'lost', ['PackageLost']],
+    ['booked', 'lost', ['PackageLost']],
+  ] as const)('settles an overdue return never handed over, whose parcel the carrier knows as %s: %s (%j)', (outbound, status, events) => {
     const d = tooLate();
     expect(d.settleOverdueReturn('booked', outbound)).toBe(status);
+    expect(d.pendingEvents.map((e) => e.type)).toEqual(events);
   });
 
   it('a normal return (the parcel was delivered) ignores a later outbound lost report', () => {
