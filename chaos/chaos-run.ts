@@ -17,7 +17,9 @@ import { decideWhatTheOutsideStillHolds } from './load/outside-decisions.ts';
 import { waitForQuiescence, type Quiet } from './quiescence.ts';
 import { Random } from './random.ts';
 import { startChaosStack, TASK_QUEUE, type ChaosStack } from './stack.ts';
+import { orderFigures } from './order-figures.ts';
 import { countSagasByType } from './saga-counts.ts';
+import { basisPoints, CHAOS_WINDOWS } from './windows.ts';
 
 export interface ChaosResult {
   seed: number;
@@ -26,6 +28,8 @@ export interface ChaosResult {
   loadTally: ReturnType<typeof newTally>;
   faults: FaultLogEntry[];
   sagas: Record<string, number>;
+  /** How the load's orders ended (before the fuzz): deliveries and vouchers by status, payouts. */
+  orders: Record<string, number>;
   quiet: Quiet;
   rows: InvariantRow[];
   fuzz: FuzzReport;
@@ -83,8 +87,10 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
       lightningUrl: stack.simulators.urls.lightning,
       temporal,
       taskQueue: TASK_QUEUE,
+      feeBasisPoints: basisPoints(CHAOS_WINDOWS.PLATFORM_FEE),
     };
     const rows = [...(await checkInvariants(world)), ...harnessRows(stack, load, loadTally, quiet)];
+    const orders = await orderFigures(stack.pools.read);
 
     say(`fuzz: ${options.fuzzRequests} requests from /openapi.json; the relay stopped, the worker replaced by one without activities`);
     await stack.processes.worker.stop();
@@ -128,7 +134,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     const sagas = await countSagasByType(temporal, TASK_QUEUE);
     const selfExits = Object.fromEntries(Object.values(stack.processes).map((p) => [p.name, p.unexpectedExits]));
     const violations = rows.reduce((total, row) => total + row.violations.length, 0);
-    return { seed: options.seed, dataDir, load, loadTally, faults, sagas, quiet, rows, fuzz, selfExits, violations };
+    return { seed: options.seed, dataDir, load, loadTally, faults, sagas, orders, quiet, rows, fuzz, selfExits, violations };
   } finally {
     await connection.close().catch(() => {});
     await stack.stop();

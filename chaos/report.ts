@@ -18,6 +18,7 @@ export function formatChaosReport(result: ChaosResult): string {
   lines.push('  scenarios run:', ...table(Object.entries(result.load.scenarios)));
   lines.push('  outcomes:', ...table(Object.entries(result.load.outcomes)));
   lines.push('  sagas run, by kind (Temporal):', ...table(Object.entries(result.sagas)));
+  lines.push('  orders at quiescence, by status (before the fuzz):', ...table(Object.entries(result.orders)));
   const faults = Object.fromEntries(FAULT_KINDS.map((kind) => [kind, result.faults.filter((f) => f.kind === kind).length]));
   lines.push(`  faults injected: ${result.faults.length}`, ...table(Object.entries(faults)));
   lines.push(

@@ -18,15 +18,9 @@ import { startFaultyLink, type FaultyLink } from './faulty-link.ts';
 import { platformProcess, type PlatformProcess } from './platform-process.ts';
 import type { Random } from './random.ts';
 import { startWebhookNetwork, type WebhookNetwork } from './webhook-network.ts';
+import { CHAOS_WINDOWS } from './windows.ts';
 
-/** Short business windows, so every saga a run starts also ends within it. */
-export const CHAOS_WINDOWS = {
-  PAYMENT_WINDOW: '20s',
-  SHIPPING_DEADLINE: '8s',
-  DELIVERY_DEADLINE: '8s',
-  WITHDRAWAL_TIMEOUT: '4s',
-  MAX_CHARGE_ATTEMPTS: '4',
-} as const;
+export { CHAOS_WINDOWS } from './windows.ts';
 
 export const TASK_QUEUE = 'chaos';
 const DATABASE = 'marketplace';

@@ -50,7 +50,9 @@ export interface DeliveryRecord extends Identified {
   paymentId: string;
 }
 
-export type ServiceRecord = Identified;
+export interface ServiceRecord extends Identified {
+  paymentId: string;
+}
 
 export interface WithdrawalRecord extends Identified {
   paymentHash: string;
@@ -99,8 +101,9 @@ export const AUCTIONS: AggregateKind<AuctionRecord> = {
     },
     refunded: {
       why:
-        'the buyer got the money back: the delivery saga refunds a lost or returned parcel and marks the auction refunded (its ' +
-        'paying saga completed at the hand-over), or a paying saga cancelled after the capture refunds it as its compensation',
+        'the buyer got the money back: the order saga refunds a rejected, cancelled, lost or returned order or a cancelled ' +
+        'voucher and marks the auction refunded (its paying saga completed at the hand-over), or a paying saga cancelled ' +
+        'after the capture refunds it as its compensation',
       requires: [closingSaga('completed'), payingSagaOfAuction('completed', 'cancelled')],
     },
   },
@@ -156,8 +159,9 @@ export const PAYMENTS: AggregateKind<PaymentRecord> = {
     },
     refunded: {
       why:
-        "money went back through the provider, whose webhook marks the payment: the delivery saga's refund of a lost or returned " +
-        "parcel, the unwanted-capture refund saga's for a late capture, or a cancelled paying saga's compensation",
+        "money went back through the provider, whose answer marks the payment: an order saga's refund (in full for a " +
+        'rejected, cancelled, lost or returned order or a cancelled voucher; 90% for an expired one), the unwanted-capture ' +
+        "refund saga's for a late capture, or a cancelled paying saga's compensation",
       requires: [
         payingSagaOfPayment('completed', 'cancelled'),
         fact('a refund at the provider', (p, facts) =>
@@ -183,15 +187,22 @@ export const PAYMENTS: AggregateKind<PaymentRecord> = {
 
 const deliverySaga = (...allowed: SagaState[]) =>
   saga<DeliveryRecord>('delivery saga', (d) => deliveryFulfilmentSaga.workflowId(d.id), allowed);
-const paymentRefunded = fact<DeliveryRecord>('its payment refunded', (d, facts) => {
-  const status = facts.paymentStatus(d.paymentId);
-  return status === 'refunded' ? undefined : `payment ${d.paymentId} is ${status ?? 'absent'}`;
+const paymentIs = (...allowed: string[]) =>
+  fact<DeliveryRecord | ServiceRecord>(`its payment ${allowed.join(' or ')}`, (r, facts) => {
+    const status = facts.paymentStatus(r.paymentId);
+    return status !== undefined && allowed.includes(status) ? undefined : `payment ${r.paymentId} is ${status ?? 'absent'}`;
+  });
+const ORDER_UNDER_WAY = [deliverySaga('running')];
+const REFUNDED_AND_DONE = (how: string) => ({
+  why: `${how}; the delivery saga refunds the payment in full at the provider (whose answer marks it refunded), marks the auction refunded and completes`,
+  requires: [deliverySaga('completed'), paymentIs('refunded')],
 });
-const REFUNDED_AND_DONE = {
-  why: 'lost or returned, the delivery saga refunds the payment at the provider (whose webhook marks it refunded), marks the auction refunded and completes',
-  requires: [deliverySaga('completed'), paymentRefunded],
-};
 
+/**
+ * The order after payment (issue 13): while it waits for someone (the seller, the carrier,
+ * the buyer, a return) its saga runs; every end is reached by the saga, which then pays
+ * the seller or refunds the buyer and completes.
+ */
 export const DELIVERIES: AggregateKind<DeliveryRecord> = {
   row: 'deliveries: status consistent with their sagas',
   noun: 'delivery',
@@ -199,18 +210,37 @@ export const DELIVERIES: AggregateKind<DeliveryRecord> = {
   stateOf: (d) => d.status,
   rules: {
     pending: {
-      why:
-        'the delivery saga created it, books the carrier and waits for package.shipped under the shipping deadline (a missed ' +
-        'deadline tells both parties and waits once more, then checks before declaring it lost)',
-      requires: [deliverySaga('running')],
+      why: "the delivery saga created it and waits for the seller's answer under SELLER_RESPONSE_WINDOW (silence rejects it)",
+      requires: ORDER_UNDER_WAY,
+    },
+    accepted: {
+      why: 'the seller accepted: the saga books the carrier and waits for package.shipped under the shipping deadline (the buyer may cancel)',
+      requires: ORDER_UNDER_WAY,
     },
     shipped: {
-      why: 'the delivery saga waits for package.delivered under the delivery deadline, the same way',
-      requires: [deliverySaga('running')],
+      why: 'the delivery saga waits for package.delivered under the delivery deadline (twice, then the carrier decides)',
+      requires: ORDER_UNDER_WAY,
     },
-    delivered: { why: 'a delivered parcel ends the delivery saga, with nothing to refund', requires: [deliverySaga('completed')] },
-    returned: REFUNDED_AND_DONE,
-    lost: REFUNDED_AND_DONE,
+    delivered: {
+      why: "the delivery saga waits for the buyer's confirmation or return claim under CONFIRMATION_WINDOW (reminding first); silence confirms",
+      requires: ORDER_UNDER_WAY,
+    },
+    'return-requested': {
+      why:
+        'the buyer claimed a return (or cancelled a parcel that had already left, which comes back the same way): the saga books ' +
+        "the return and waits for the carrier to report it back (or lost); overdue, the carrier's record decides",
+      requires: ORDER_UNDER_WAY,
+    },
+    confirmed: {
+      why:
+        'confirmed by the buyer or the timer (or a return never handed over): the saga schedules the payout, pays it ' +
+        'SETTLEMENT_DELAY later and completes; the payment stays captured',
+      requires: [deliverySaga('completed'), paymentIs('captured')],
+    },
+    rejected: REFUNDED_AND_DONE('the seller rejected it, or did not answer in time'),
+    cancelled: REFUNDED_AND_DONE('the buyer cancelled it before it shipped (the carrier booking is cancelled too)'),
+    returned: REFUNDED_AND_DONE("the parcel (or the buyer's return) came back to the seller"),
+    lost: REFUNDED_AND_DONE('the carrier lost the parcel or the return, or the last deadline passed with no word of it'),
   },
 };
 
@@ -220,16 +250,25 @@ const serviceSaga = (...allowed: SagaState[]) =>
 export const SERVICES: AggregateKind<ServiceRecord> = {
   row: 'vouchers: status consistent with their sagas',
   noun: 'voucher',
-  select: 'SELECT id::text AS id, status FROM service_transactions',
+  select: 'SELECT id::text AS id, status, payment_id::text AS "paymentId" FROM service_transactions',
   stateOf: (s) => s.status,
   rules: {
     issued: {
-      why:
-        'the service saga issues the voucher once, attaches it to the auction and completes; redeeming it is up to the buyer, ' +
-        'through the API, so waiting for that needs no saga',
-      requires: [serviceSaga('completed')],
+      why: 'the service saga issued it and waits until VOUCHER_VALIDITY for the buyer to redeem or cancel it; then it expires it',
+      requires: [serviceSaga('running')],
     },
-    redeemed: { why: 'redeemed through the API, after its service saga completed', requires: [serviceSaga('completed')] },
+    redeemed: {
+      why: 'redeemed by the buyer: the saga schedules the payout, pays it SETTLEMENT_DELAY later and completes',
+      requires: [serviceSaga('completed'), paymentIs('captured')],
+    },
+    cancelled: {
+      why: 'cancelled by the buyer within VOUCHER_CANCEL_WINDOW: the saga refunds it in full, marks the auction refunded and completes',
+      requires: [serviceSaga('completed'), paymentIs('refunded')],
+    },
+    expired: {
+      why: 'unused at VOUCHER_VALIDITY: the saga refunds 90% (a partial refund marks the payment refunded), pays the seller the rest less the fee and completes',
+      requires: [serviceSaga('completed'), paymentIs('refunded')],
+    },
   },
 };
 
@@ -283,7 +322,9 @@ export interface CampaignRecord extends Identified {
 }
 
 const campaignSagaOf = (...allowed: SagaState[]) => saga<CampaignRecord>('campaign saga', (c) => campaignSaga.workflowId(c.id), allowed);
-const escrowEmpty = fact<CampaignRecord>('an empty escrow', (c) => (c.escrow === '0' ? undefined : `its escrow still holds ${c.escrow} SAT`));
+const escrowEmpty = fact<CampaignRecord>('an empty escrow', (c) =>
+  c.escrow === '0' ? undefined : `its escrow still holds ${c.escrow} SAT`,
+);
 
 export const CAMPAIGNS: AggregateKind<CampaignRecord> = {
   row: 'campaigns: status consistent with their sagas and escrows',

@@ -8,7 +8,9 @@ export const EMAILS_ROW = 'every e-mail sent once per fact';
 /**
  * E-mail kinds a recipient gets at most once per aggregate, because the fact behind them
  * happens once in its life: winning and selling it, paying for it, the window closing on
- * it, each step of one parcel, one voucher, the end of one withdrawal. Two such e-mails
+ * it, each step of one parcel or order (the seller's answer, the buyer's confirmation or
+ * return, the one reminder), one voucher and its end, one payout scheduled and paid, the
+ * end of one withdrawal. Two such e-mails
  * mean the fact was recorded twice (two events), which the dedup key cannot catch.
  * Not here: overbids, failed attempts, missed deadlines and refunds, which may repeat.
  */
@@ -25,6 +27,19 @@ const ONCE_PER_AGGREGATE = new Set([
   'package-lost',
   'package-returned',
   'voucher-issued',
+  'order-accepted',
+  'order-rejected',
+  'order-cancelled',
+  'cancellation-too-late',
+  'confirmation-reminder',
+  'delivery-confirmed',
+  'return-requested',
+  'return-booked',
+  'voucher-redeemed',
+  'voucher-cancelled',
+  'voucher-expired',
+  'payout-scheduled',
+  'payout-paid',
   'withdrawal-paid',
   'withdrawal-rejected',
   'withdrawal-failed',

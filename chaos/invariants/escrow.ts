@@ -23,7 +23,7 @@ export async function escrowViolations(read: Sql, options: { settled: boolean } 
        COALESCE(SUM(d.amount_minor), 0)::text AS donated,
        COALESCE((SELECT SUM(p.amount) FROM (SELECT e.amount_minor AS amount FROM ledger_postings lp
           JOIN ledger_entries e ON e.posting_id = lp.id AND e.amount_minor > 0
-          WHERE lp.kind = 'escrow-release' AND lp.reference = c.id::text) p), 0)::text AS paid_out
+          WHERE lp.kind = 'escrow-release' AND lp.currency = 'SAT' AND lp.reference = c.id::text) p), 0)::text AS paid_out
      FROM campaigns c LEFT JOIN donations d ON d.campaign_id = c.id
      GROUP BY c.id`,
   );
@@ -42,7 +42,7 @@ export async function escrowViolations(read: Sql, options: { settled: boolean } 
   const refunds = await read.query(
     `SELECT d.id, d.status, d.amount_minor::text AS amount, count(e.*)::int AS postings, COALESCE(SUM(e.amount_minor), 0)::text AS credited
      FROM donations d
-     LEFT JOIN ledger_postings lp ON lp.kind = 'donation-refund' AND lp.reference = d.id::text
+     LEFT JOIN ledger_postings lp ON lp.kind = 'donation-refund' AND lp.currency = 'SAT' AND lp.reference = d.id::text
      LEFT JOIN ledger_entries e ON e.posting_id = lp.id AND e.account_id = d.donor_id
      GROUP BY d.id HAVING (d.status = 'refunded') <> (count(e.*) = 1) OR (d.status = 'refunded' AND SUM(e.amount_minor) <> d.amount_minor)`,
   );

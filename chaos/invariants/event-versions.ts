@@ -16,6 +16,7 @@ const TABLE_BY_AGGREGATE_TYPE: Readonly<Record<string, string>> = {
   Withdrawal: 'withdrawals',
   Account: 'accounts',
   Ping: 'diagnostic_pings',
+  Payout: 'payouts',
 };
 
 /**

@@ -79,7 +79,7 @@ export async function nodePaymentsRow(world: MoneyWorld): Promise<Omit<Invariant
   const { rows: postings } = await world.read.query(
     `SELECT p.reference, e.account_id, (-e.amount_minor)::text AS debited
      FROM ledger_postings p JOIN ledger_entries e ON e.posting_id = p.id
-     WHERE p.kind = 'withdrawal' AND e.amount_minor < 0`,
+     WHERE p.kind = 'withdrawal' AND p.currency = 'SAT' AND e.amount_minor < 0`,
   );
   const postingByWithdrawal = new Map(postings.map((p) => [String(p.reference), p as { account_id: string; debited: string }]));
   for (const withdrawal of withdrawals) {
@@ -94,10 +94,15 @@ export async function nodePaymentsRow(world: MoneyWorld): Promise<Omit<Invariant
       violations.push(`the node paid ${sats(atNode.amountSats)} for withdrawal ${withdrawal.id} of ${amount}`);
     }
     const posting = postingByWithdrawal.get(withdrawal.id);
-    if (withdrawal.status === 'paid' && !posting) violations.push(`withdrawal ${withdrawal.id} is paid but our books have no withdrawal posting for it`);
+    if (withdrawal.status === 'paid' && !posting)
+      violations.push(`withdrawal ${withdrawal.id} is paid but our books have no withdrawal posting for it`);
     if (withdrawal.status !== 'paid' && posting)
       violations.push(`withdrawal ${withdrawal.id} is ${withdrawal.status} but our books paid it out`);
-    if (withdrawal.status === 'paid' && posting && (posting.account_id !== withdrawal.account_id || !sats(posting.debited).equals(amount))) {
+    if (
+      withdrawal.status === 'paid' &&
+      posting &&
+      (posting.account_id !== withdrawal.account_id || !sats(posting.debited).equals(amount))
+    ) {
       violations.push(
         `withdrawal ${withdrawal.id} of ${amount} from ${withdrawal.account_id} is paid out as ${sats(posting.debited)} from ${posting.account_id}`,
       );

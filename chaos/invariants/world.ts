@@ -20,4 +20,6 @@ export interface MoneyWorld {
 export interface InvariantWorld extends MoneyWorld {
   temporal: Client;
   taskQueue: string;
+  /** The stack's PLATFORM_FEE in basis points (750 for 7.5%): what a payout's fee must be of its gross. */
+  feeBasisPoints: number;
 }

@@ -1,24 +1,30 @@
+import { playDelivery } from './delivery-play.ts';
+import type { Order } from './order-play.ts';
+import { playVoucher } from './voucher-play.ts';
 import { outsideGet, outsidePost, pollUntil, sleep, type ScenarioContext } from './scenario-context.ts';
 
-const usd = (cents: number) => ({ amount: (cents / 100).toFixed(2), currency: 'USD' });
+const money = (cents: number, currency: string) => ({ amount: (cents / 100).toFixed(2), currency });
 const FINAL = ['paid', 'refunded', 'unpaid', 'cancelled'];
 
 /**
  * One auction from listing to the end of its fulfilment, played by a seller and two to
  * four bidders drawn from the customers: racing bids, an early or a natural end, a
- * winner who pays in one of several ways (or never), then the carrier's scans or the
- * voucher's redemption. Every step goes through the public API; only the outside world
- * (the carrier scanning, the provider deciding a held card) uses the simulators.
+ * winner who pays in one of several ways (or never), then the order after payment
+ * (delivery-play.ts, voucher-play.ts: the seller's answer, the carrier, the buyer's confirmation or return,
+ * the voucher's redemption, cancellation or expiry, the seller's payout). Most lots are
+ * in dollars, some in euros. Every step goes through the public API; only the outside
+ * world (the carrier scanning, the provider deciding a held card) uses the simulators.
  */
 export async function auctionScenario(ctx: ScenarioContext): Promise<void> {
   const { client, random } = ctx;
   const [seller, ...bidders] = pickDistinct(ctx, random.int(3, 5));
   const fulfilment = random.percent(60) ? 'delivery' : 'service';
+  const currency = random.percent(25) ? 'EUR' : 'USD';
   const startCents = random.int(100, 5_000);
   const created = await client.call(seller, 'POST', '/auctions', {
     body: {
       title: `chaos lot ${random.int(1, 1_000_000)}`,
-      startingPrice: usd(startCents),
+      startingPrice: money(startCents, currency),
       endsAt: new Date(Date.now() + random.int(3_000, 10_000)).toISOString(),
       fulfilment,
     },
@@ -46,7 +52,7 @@ export async function auctionScenario(ctx: ScenarioContext): Promise<void> {
         if (seen.body?.status !== 'open') return;
         const current = Math.round(Number(seen.body.currentPrice.amount) * 100);
         await client.call(bidder, 'POST', `/auctions/${auctionId}/bids`, {
-          body: { amount: usd(current + random.int(1, 500)) },
+          body: { amount: money(current + random.int(1, 500), currency) },
           accept: [201, 409, 422],
         });
       }
@@ -82,8 +88,23 @@ export async function auctionScenario(ctx: ScenarioContext): Promise<void> {
     90_000,
     500,
   );
-  if (settled.body?.deliveryId) await deliver(ctx, parties, settled.body.deliveryId as string);
-  if (settled.body?.serviceId) await redeem(ctx, parties, settled.body.serviceId as string);
+  const fulfilmentId = (settled.body?.deliveryId ?? settled.body?.serviceId) as string | undefined;
+  if (!fulfilmentId) return;
+  const payment = await client.call(winner, 'GET', `/payments/${paymentId}`, { accept: [200] });
+  if (payment.status !== 200) return;
+  const price = payment.body.amount as { amount: string; currency: string };
+  const order: Order = {
+    seller: seller!,
+    buyer: winner,
+    auctionId,
+    priceMinor: BigInt(price.amount.replace('.', '')),
+    currency: price.currency,
+  };
+  const kind = settled.body?.deliveryId ? 'delivery' : 'service';
+  ctx.made({ kind, id: fulfilmentId, parties });
+  ctx.made({ kind: 'saga', id: `${kind}-fulfilment-${fulfilmentId}`, parties });
+  if (kind === 'delivery') await playDelivery(ctx, order, fulfilmentId);
+  else await playVoucher(ctx, order, fulfilmentId);
 }
 
 /** The winner's way of paying; returns what it did. */
@@ -147,50 +168,6 @@ async function decideHeldCharge(ctx: ScenarioContext, paymentId: string): Promis
   const decision = ctx.random.percent(70) ? 'capture' : 'decline';
   await outsidePost(`${ctx.outside.payments}/charges/${pending.chargeId}/${decision}`);
   return decision;
-}
-
-/** The carrier's scans of the parcel, sometimes twice, sometimes out of order, sometimes none at all. */
-async function deliver(ctx: ScenarioContext, parties: string[], deliveryId: string): Promise<void> {
-  const { client, random } = ctx;
-  const [, buyer] = parties;
-  ctx.made({ kind: 'delivery', id: deliveryId, parties });
-  ctx.made({ kind: 'saga', id: `delivery-fulfilment-${deliveryId}`, parties });
-  const booked = await pollUntil(
-    () => client.call(buyer, 'GET', `/deliveries/${deliveryId}`, { accept: [200, 404] }),
-    (d) => Boolean(d.body?.trackingNumber),
-    60_000,
-  );
-  const trackingNumber = booked.body?.trackingNumber as string | undefined;
-  if (!trackingNumber) return;
-  const story = random.weighted({ delivered: 50, lost: 12, returned: 13, silent: 10, outOfOrder: 15 });
-  ctx.count(`delivery:${story}`);
-  const scans: Record<typeof story, string[]> = {
-    delivered: ['package.shipped', 'package.delivered'],
-    lost: ['package.shipped', 'package.lost'],
-    returned: ['package.shipped', 'package.returned'],
-    silent: [],
-    outOfOrder: ['package.delivered', 'package.shipped'],
-  };
-  for (const type of scans[story]) {
-    await sleep(random.int(100, 2_000));
-    const times = random.percent(25) ? 2 : 1;
-    for (let time = 0; time < times; time++) {
-      await outsidePost(`${ctx.outside.carrier}/shipments/${trackingNumber}/events`, { type });
-    }
-  }
-}
-
-/** The buyer redeems the voucher, sometimes double-clicking, sometimes never. */
-async function redeem(ctx: ScenarioContext, parties: string[], serviceId: string): Promise<void> {
-  const { client, random } = ctx;
-  const [, buyer] = parties;
-  ctx.made({ kind: 'service', id: serviceId, parties });
-  ctx.made({ kind: 'saga', id: `service-fulfilment-${serviceId}`, parties });
-  const way = random.weighted({ once: 60, doubleClick: 25, never: 15 });
-  ctx.count(`voucher:${way}`);
-  if (way === 'never') return;
-  const redeemOnce = () => client.call(buyer, 'POST', `/services/${serviceId}/redeem`, { accept: [200, 409] });
-  await Promise.all(way === 'once' ? [redeemOnce()] : [redeemOnce(), redeemOnce()]);
 }
 
 function pickDistinct(ctx: ScenarioContext, count: number): string[] {
