@@ -1,5 +1,8 @@
 import { checkLedger } from '../../src/accounting/queries.ts';
 import { escrowViolations } from './escrow.ts';
+import { orderMoneyViolations } from './order-money.ts';
+import { readOrders } from './orders.ts';
+import { payoutLedgerViolations, readCardMoneyLedger } from './payout-ledger.ts';
 import { postingViolations } from './ledger.ts';
 import { checkLightningPayments } from './node-payments.ts';
 import { checkCharges } from './provider-charges.ts';
@@ -23,6 +26,18 @@ export async function checkBooks(world: MoneyWorld): Promise<string[]> {
   return [...postingViolations(ledger), ...reservedViolations(ledger), ...(await escrowViolations(world.read))];
 }
 
+/** Every final order: refunds + payout = captured, and the payouts' postings = the payouts. */
+export async function checkOrders(world: MoneyWorld): Promise<string[]> {
+  const { orders, payouts } = await readOrders(world.read, world.paymentsUrl);
+  const { postings, balances } = await readCardMoneyLedger(world.read);
+  return [...orderMoneyViolations(orders, payouts, world.feeBasisPoints), ...payoutLedgerViolations(payouts, postings, balances)];
+}
+
 export async function moneyViolations(world: MoneyWorld): Promise<string[]> {
-  return [...(await checkCharges(world)), ...(await checkLightningPayments(world)), ...(await checkBooks(world))];
+  return [
+    ...(await checkCharges(world)),
+    ...(await checkLightningPayments(world)),
+    ...(await checkBooks(world)),
+    ...(await checkOrders(world)),
+  ];
 }

@@ -10,6 +10,8 @@ export interface MoneyWorld {
   read: Sql;
   paymentsUrl: string;
   lightningUrl: string;
+  /** PLATFORM_FEE in basis points (750 for 7.5%): what a payout's fee must be of its gross. */
+  feeBasisPoints: number;
 }
 
 /**
@@ -20,6 +22,4 @@ export interface MoneyWorld {
 export interface InvariantWorld extends MoneyWorld {
   temporal: Client;
   taskQueue: string;
-  /** The stack's PLATFORM_FEE in basis points (750 for 7.5%): what a payout's fee must be of its gross. */
-  feeBasisPoints: number;
 }

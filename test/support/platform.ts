@@ -80,7 +80,12 @@ export async function startPlatform(
     },
     async stop() {
       // After every end-to-end file: the money is where the provider, the node and the books say.
-      const world = { read: db.pools.read, paymentsUrl: simulators.urls.payments, lightningUrl: simulators.urls.lightning };
+      const world = {
+        read: db.pools.read,
+        paymentsUrl: simulators.urls.payments,
+        lightningUrl: simulators.urls.lightning,
+        feeBasisPoints: config.PLATFORM_FEE,
+      };
       const settled = await eventually(
         () => moneyViolations(world),
         (violations) => violations.length === 0,
