@@ -17,8 +17,19 @@ import type { Actor, Parties } from './parties.ts';
  * fact from outside, ignored. Repeating the transition that made the current state is a
  * no-op, so a retried request succeeds once.
  */
-export type DeliveryStatus =
-  'pending' | 'accepted' | 'shipped' | 'delivered' | 'confirmed' | 'return-requested' | 'returned' | 'rejected' | 'cancelled' | 'lost';
+export const DELIVERY_STATUSES = [
+  'pending',
+  'accepted',
+  'shipped',
+  'delivered',
+  'confirmed',
+  'return-requested',
+  'returned',
+  'rejected',
+  'cancelled',
+  'lost',
+] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export type CarrierEventType = 'package.shipped' | 'package.delivered' | 'package.returned' | 'package.lost';
 /** What the carrier knows of a shipment, when asked. */
 export type CarrierShipmentStatus = 'booked' | 'shipped' | 'delivered' | 'returned' | 'lost' | 'cancelled';

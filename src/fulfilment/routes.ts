@@ -8,6 +8,8 @@ import { BEARER_AUTH, IdParam, jsonBody, jsonContent, problemResponses } from '.
 import { knownEventsOnly } from '../platform/http/webhook-events.ts';
 import { receiveWebhooks } from '../platform/http/webhooks.ts';
 import { HttpCarrier } from './carrier.ts';
+import { DELIVERY_STATUSES } from './delivery.ts';
+import { SERVICE_STATUSES } from './service.ts';
 import { receiveCarrierPackageEvent } from './carrier-package-event.ts';
 import { parseCarrierWebhookEvent } from './carrier-webhook-events.ts';
 import { getDelivery, getService } from './queries.ts';
@@ -25,19 +27,6 @@ const TransactionView = z.object({
   version: z.number().int(),
 });
 
-const DELIVERY_STATUSES = [
-  'pending',
-  'accepted',
-  'shipped',
-  'delivered',
-  'confirmed',
-  'return-requested',
-  'returned',
-  'rejected',
-  'cancelled',
-  'lost',
-] as const;
-
 const DeliveryView = TransactionView.extend({
   status: z.enum(DELIVERY_STATUSES),
   trackingNumber: z.string().nullable(),
@@ -48,7 +37,7 @@ const DeliveryView = TransactionView.extend({
 }).openapi('Delivery');
 
 const ServiceView = TransactionView.extend({
-  status: z.enum(['issued', 'redeemed', 'cancelled', 'expired']),
+  status: z.enum(SERVICE_STATUSES),
   code: z.string().optional().openapi({ description: 'shown to the buyer only' }),
 }).openapi('Service');
 

@@ -13,7 +13,8 @@ import type { Actor, Parties } from './parties.ts';
  * One versioned row decides each race (redeem against expiry, redeem against cancel):
  * the first write wins, the other finds the new state (409).
  */
-export type ServiceStatus = 'issued' | 'redeemed' | 'cancelled' | 'expired';
+export const SERVICE_STATUSES = ['issued', 'redeemed', 'cancelled', 'expired'] as const;
+export type ServiceStatus = (typeof SERVICE_STATUSES)[number];
 
 type Told = { buyerId: string; sellerId: string; title: string };
 
