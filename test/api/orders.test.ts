@@ -231,6 +231,11 @@ describe('the buyer', () => {
   it('claims a return: the carrier books it, and its arrival refunds the buyer', async () => {
     const order = track(await o.acceptedDelivery());
     await o.carrierSays(order.trackingNumber, 'package.shipped');
+    // Webhooks promise no order: a `delivered` overtaking `shipped` would leave no PackageShipped in the history.
+    await eventually(
+      () => o.delivery(order.id, order.buyer),
+      (d) => d.status === 'shipped',
+    );
     await o.carrierSays(order.trackingNumber, 'package.delivered');
     await o.sagaAt(order.sagaId, order.buyer, 'awaiting-confirmation');
     expect((await post(`/deliveries/${order.id}/returns`, order.seller, { reason: 'x' })).status).toBe(403);
