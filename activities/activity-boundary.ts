@@ -2,7 +2,9 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { ZodError } from 'zod';
 import { ConcurrencyConflict, DomainError } from '../src/kernel/errors.ts';
 import { HttpCallError } from '../src/platform/http/json-client.ts';
+import { runWithMessageContext } from '../src/platform/messages/message-context.ts';
 import { REFUSAL } from '../workflows/refusals.ts';
+import { activityMessageContext } from './activity-message-context.ts';
 
 /**
  * Turns what an activity throws into what Temporal should do with it:
@@ -30,14 +32,16 @@ type AnyActivity = (...args: any[]) => Promise<unknown>;
 
 /**
  * Wraps every activity of the worker in `toActivityFailure`: one place decides what is
- * retried, so no activity can retry a refusal forever.
+ * retried, so no activity can retry a refusal forever. The same place runs each one in
+ * its saga's message context, so what a step records names the saga and the step.
  */
 export function withActivityBoundary<T extends Record<string, AnyActivity>>(activities: T): T {
   const wrapped: Record<string, AnyActivity> = {};
   for (const [name, activity] of Object.entries(activities)) {
     wrapped[name] = async (...args: unknown[]) => {
+      const context = activityMessageContext();
       try {
-        return await activity(...args);
+        return await (context ? runWithMessageContext(context, () => activity(...args)) : activity(...args));
       } catch (error) {
         throw toActivityFailure(error);
       }

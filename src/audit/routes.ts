@@ -25,6 +25,24 @@ const EventView = z
       .string()
       .optional()
       .openapi({ description: 'who made the change: buyer, seller, carrier, timer or platform (where recorded)' }),
+    correlationId: z
+      .string()
+      .nullable()
+      .openapi({
+        description:
+          'the business transaction the change belongs to: the request it came from (its `x-correlation-id`, sent or made ' +
+          'up and echoed) or the saga that made it (its workflow id), kept across every message that follows; ' +
+          'null for events recorded before correlation was kept',
+      }),
+    causationId: z
+      .string()
+      .nullable()
+      .openapi({
+        description:
+          'what caused it: the id of the event a handler reacted to, `webhook:<source>:<eventId>`, or a saga step ' +
+          '(`<workflowId>/<runId>/<activityType>#<activityId>`); null when a request made the change directly, ' +
+          'or for events recorded before causation was kept',
+      }),
     payload: z.record(z.string(), z.unknown()),
   })
   .openapi('AuditEvent');
@@ -62,6 +80,8 @@ export function auditTrailRoutes(aggregates: readonly AuditedAggregate[]): Regis
               aggregateVersion: e.aggregateVersion,
               createdAt: e.createdAt.toISOString(),
               ...(typeof e.payload.actor === 'string' ? { actor: e.payload.actor } : {}),
+              correlationId: e.correlationId,
+              causationId: e.causationId,
               payload: e.payload,
             })),
             200,

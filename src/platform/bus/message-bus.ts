@@ -51,6 +51,8 @@ export class MessageBus {
 
   /** Runs every handler of the message's type in turn; the first failure stops and propagates. */
   async dispatch(message: Message, parent?: DispatchContext): Promise<void> {
+    // What the dispatching handler raised so far is its own, not the nested message's.
+    parent?.uow?.stampPendingEvents();
     for (const { name, handler } of this.#subscriptions.get(message.type) ?? []) {
       const context: DispatchContext = { handlerName: name, uow: parent?.uow, parent };
       await this.runChain(0, message, context, handler);

@@ -2,7 +2,23 @@ import type pg from 'pg';
 import { recordInInbox } from '../db/inbox.ts';
 import { runInUnitOfWork } from '../db/unit-of-work.ts';
 import type { Logger } from '../log.ts';
+import { currentMessageContext, runWithMessageContext } from '../messages/message-context.ts';
 import type { Middleware } from './message-bus.ts';
+
+/**
+ * Seed 002's correlation and causation: a handler's work belongs to the same
+ * correlation as the message it handles and is caused by that message. Everything the
+ * handler records, and every line logged meanwhile, carries both. A message without a
+ * correlation stays in the one it is dispatched within (a handler's nested dispatch),
+ * or else starts its own under its id (a row from before correlation was kept). A
+ * nested dispatch gets its own context, so what it records names the inner message.
+ */
+export function messageContextMiddleware(): Middleware {
+  return (message, context, next) => {
+    const correlationId = message.correlationId ?? currentMessageContext()?.correlationId ?? message.id;
+    return runWithMessageContext({ correlationId, causationId: message.id }, () => next(context));
+  };
+}
 
 /**
  * Seed 002's transaction middleware: the outermost dispatch opens one unit of work
@@ -46,7 +62,10 @@ export function loggingMiddleware(logger: Logger): Middleware {
   };
 }
 
-/** The chain every process uses: log, then one transaction, then once-only. */
+/**
+ * The chain every process uses: the message's context (outermost, so the log line and
+ * a nested dispatch's savepoint see it), log, then one transaction, then once-only.
+ */
 export function standardMiddleware(pool: pg.Pool, logger: Logger): Middleware[] {
-  return [loggingMiddleware(logger), transactionMiddleware(pool), idempotencyMiddleware()];
+  return [messageContextMiddleware(), loggingMiddleware(logger), transactionMiddleware(pool), idempotencyMiddleware()];
 }

@@ -33,7 +33,8 @@ export async function readAllEvents(sql: Sql, afterSeq = '0', limit = 1000): Pro
   return rows.map(toStoredEvent);
 }
 
-const SELECT = `SELECT global_seq, event_id, aggregate_type, aggregate_id, aggregate_version, event_type, payload, created_at
+const SELECT = `SELECT global_seq, event_id, aggregate_type, aggregate_id, aggregate_version, event_type, payload, created_at,
+                       correlation_id, causation_id
                 FROM event_store`;
 
 function toStoredEvent(row: Record<string, unknown>): StoredEvent {
@@ -46,5 +47,7 @@ function toStoredEvent(row: Record<string, unknown>): StoredEvent {
     type: String(row.event_type),
     payload: row.payload as Record<string, unknown>,
     createdAt: row.created_at as Date,
+    correlationId: (row.correlation_id as string | null) ?? null,
+    causationId: (row.causation_id as string | null) ?? null,
   };
 }

@@ -1,11 +1,24 @@
+import { currentMessageContext } from '../messages/message-context.ts';
 import { OUTBOX_CHANNEL } from './outbox-channel.ts';
 import type { Sql } from './pools.ts';
-import type { Message, NewEvent } from './recorded-facts.ts';
+import type { FactOrigin, Message, NewEvent } from './recorded-facts.ts';
 
 /** What a unit of work records besides its aggregates. */
 export interface RecordedChanges {
   events: readonly NewEvent[];
   messages: readonly Message[];
+}
+
+/**
+ * The origin a fact is recorded with: its own when it names either id (null included),
+ * else the current message context's, so no writer has to pass the ids along.
+ */
+export function originOf(fact: Partial<FactOrigin> = {}): FactOrigin {
+  if (fact.correlationId !== undefined || fact.causationId !== undefined) {
+    return { correlationId: fact.correlationId ?? null, causationId: fact.causationId ?? null };
+  }
+  const context = currentMessageContext();
+  return { correlationId: context?.correlationId ?? null, causationId: context?.causationId ?? null };
 }
 
 /**
@@ -18,13 +31,16 @@ export interface RecordedChanges {
 export function recordChangesCtes(changes: RecordedChanges, firstParam: number): { text: string; values: unknown[] } {
   const p = (i: number) => `$${firstParam + i}`;
   const { events, messages } = changes;
+  const eventOrigins = events.map(originOf);
+  const messageOrigins = messages.map(originOf);
   return {
     text: `appended AS (
-       INSERT INTO event_store (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, payload)
-       SELECT * FROM unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::int[], ${p(4)}::text[], ${p(5)}::jsonb[])
+       INSERT INTO event_store (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, payload, correlation_id, causation_id)
+       SELECT * FROM unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::int[], ${p(4)}::text[], ${p(5)}::jsonb[],
+                            ${p(10)}::text[], ${p(11)}::text[])
      ), enqueued AS (
-       INSERT INTO outbox (message_id, message_type, payload)
-       SELECT * FROM unnest(${p(6)}::uuid[], ${p(7)}::text[], ${p(8)}::jsonb[])
+       INSERT INTO outbox (message_id, message_type, payload, correlation_id, causation_id)
+       SELECT * FROM unnest(${p(6)}::uuid[], ${p(7)}::text[], ${p(8)}::jsonb[], ${p(12)}::text[], ${p(13)}::text[])
      ), notified AS (
        SELECT pg_notify(${p(9)}, NULL) AS sent WHERE cardinality(${p(6)}::uuid[]) > 0
      )`,
@@ -39,6 +55,10 @@ export function recordChangesCtes(changes: RecordedChanges, firstParam: number):
       messages.map((m) => m.type),
       messages.map((m) => JSON.stringify(m.payload)),
       OUTBOX_CHANNEL,
+      eventOrigins.map((o) => o.correlationId),
+      eventOrigins.map((o) => o.causationId),
+      messageOrigins.map((o) => o.correlationId),
+      messageOrigins.map((o) => o.causationId),
     ],
   };
 }

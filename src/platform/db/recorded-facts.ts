@@ -4,8 +4,18 @@
  * importing one another.
  */
 
-/** An event as stored: what happened, to which aggregate, at which of its versions. */
-export interface StoredEvent {
+/**
+ * Where a fact came from (src/platform/messages/message-context.ts): the request or saga
+ * it belongs to and the message that caused it. Null on facts recorded before these were
+ * kept, and where nothing caused it but a request.
+ */
+export interface FactOrigin {
+  correlationId: string | null;
+  causationId: string | null;
+}
+
+/** An event as stored: what happened, to which aggregate, at which of its versions, and why. */
+export interface StoredEvent extends FactOrigin {
   globalSeq: string;
   eventId: string;
   aggregateType: string;
@@ -16,10 +26,14 @@ export interface StoredEvent {
   createdAt: Date;
 }
 
-export type NewEvent = Omit<StoredEvent, 'globalSeq' | 'createdAt'>;
+/** An event to append; an origin left out is the current message context's. */
+export type NewEvent = Omit<StoredEvent, 'globalSeq' | 'createdAt' | keyof FactOrigin> & Partial<FactOrigin>;
 
-/** A message as it leaves the platform: a unique id consumers deduplicate on, a type, a body. */
-export interface Message<P = Record<string, unknown>> {
+/**
+ * A message as it leaves the platform: a unique id consumers deduplicate on, a type, a
+ * body, and its origin (left out when enqueued: the current message context's).
+ */
+export interface Message<P = Record<string, unknown>> extends Partial<FactOrigin> {
   id: string;
   type: string;
   payload: P;

@@ -3,7 +3,8 @@ import type { Aggregate, DomainEvent } from '../../kernel/aggregate.ts';
 import { ConcurrencyConflict } from '../../kernel/errors.ts';
 import type { NewEvent } from './event-store.ts';
 import type { Message } from './outbox.ts';
-import { recordChanges, type RecordedChanges } from './record-changes.ts';
+import type { FactOrigin } from './recorded-facts.ts';
+import { originOf, recordChanges, type RecordedChanges } from './record-changes.ts';
 import { checkout, release, type Sql } from './pools.ts';
 
 /**
@@ -44,6 +45,12 @@ export class UnitOfWork {
   readonly #tracked = new Map<string, Tracked>();
   readonly #messages: Message[] = [];
   readonly #whenWritten: (() => Promise<void>)[] = [];
+  /**
+   * Events whose message context is settled before the flush: a nested bus dispatch
+   * runs under a savepoint in a context of its own, and what it raised is flushed later
+   * under the outer one (see stampPendingEvents). The rest take the flush's context.
+   */
+  readonly #origins = new Map<DomainEvent, FactOrigin>();
   /** Aggregates written by `flush`, to be marked persisted once COMMIT succeeds. */
   #flushed: Aggregate[] = [];
   #isFlushed = false;
@@ -90,9 +97,12 @@ export class UnitOfWork {
     for (const action of this.#whenWritten.splice(0)) await action();
   }
 
-  /** Queues a message that is not a domain event (a command to another context, say) for the outbox. */
+  /**
+   * Queues a message that is not a domain event (a command to another context, say) for
+   * the outbox, with the origin of the moment it is queued (a nested dispatch's, say).
+   */
   publish(message: Message): void {
-    this.#messages.push(message);
+    this.#messages.push({ ...message, ...originOf(message) });
   }
 
   /**
@@ -107,6 +117,7 @@ export class UnitOfWork {
     await this.sql.query(`SAVEPOINT ${name}`);
     try {
       const result = await work();
+      this.stampPendingEvents();
       await this.sql.query(`RELEASE SAVEPOINT ${name}`);
       return result;
     } catch (error) {
@@ -126,9 +137,10 @@ export class UnitOfWork {
     const changed = [...this.#tracked.values()].filter(({ aggregate }) => aggregate.pendingEvents.length > 0);
     for (const { aggregate, writer } of changed) {
       aggregate.pendingEvents.forEach((event, index) => {
-        const stored = toStoredEvent(writer.aggregateType, aggregate, event, index);
+        const origin = this.#origins.get(event) ?? originOf();
+        const stored = { ...toStoredEvent(writer.aggregateType, aggregate, event, index), ...origin };
         events.push(stored);
-        messages.push({ id: stored.eventId, type: stored.type, payload: envelope(stored) });
+        messages.push({ id: stored.eventId, type: stored.type, payload: envelope(stored), ...origin });
       });
     }
     const only = changed.length === 1 ? changed[0] : undefined;
@@ -147,6 +159,7 @@ export class UnitOfWork {
       await recordChanges(this.sql, events, messages);
     }
     this.#messages.length = 0;
+    this.#origins.clear();
     this.#flushed = changed.map(({ aggregate }) => aggregate);
   }
 
@@ -154,6 +167,18 @@ export class UnitOfWork {
   markCommitted(): void {
     for (const aggregate of this.#flushed) aggregate.markPersisted();
     this.#flushed = [];
+  }
+
+  /**
+   * Gives the events raised so far, and not yet stamped, the current message context.
+   * The bus calls it before a nested dispatch (in the dispatcher's context) and the
+   * savepoint after its work (in the nested one), so each event names its own cause.
+   */
+  stampPendingEvents(): void {
+    const origin = originOf();
+    for (const { aggregate } of this.#tracked.values()) {
+      for (const event of aggregate.pendingEvents) if (!this.#origins.has(event)) this.#origins.set(event, origin);
+    }
   }
 
   private async write(aggregate: Aggregate, writer: AggregateWriter<Aggregate>, isNew: boolean): Promise<void> {
