@@ -4,6 +4,11 @@
  * `npm run dev` and the tests create it in-process through `createWorker`.
  */
 import { fileURLToPath } from 'node:url';
+import {
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+  makeWorkflowExporter,
+} from '@temporalio/interceptors-opentelemetry';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
 import { withActivityBoundary } from './activities/activity-boundary.ts';
 import { createAuctionActivities } from './activities/auctions.ts';
@@ -21,6 +26,13 @@ import { systemClock, type Clock } from './src/kernel/clock.ts';
 import { loadConfig, type Config } from './src/platform/config/config.ts';
 import { createPools, type Pools } from './src/platform/db/pools.ts';
 import { createLogger } from './src/platform/log.ts';
+import { freePort } from './src/platform/launch/free-port.ts';
+import { createMetricsRegistry } from './src/platform/observability/metrics-registry.ts';
+import { scrapeFrom, startMetricsServer } from './src/platform/observability/metrics-server.ts';
+import { registerPoolMetrics } from './src/platform/observability/pool-metrics.ts';
+import { NO_TRACING, startTracing, type Tracing } from './src/platform/observability/tracing.ts';
+import { createSagaMetrics, sagaMetricsSinks, stepMetricsInterceptor, type SagaMetrics } from './src/platform/temporal/saga-metrics.ts';
+import { WORKFLOW_INTERCEPTOR_MODULES } from './src/platform/temporal/workflow-bundle.ts';
 import { runMain } from './src/main/run-main.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
@@ -38,6 +50,32 @@ export interface WorkerDeps {
   lightningNode?: LightningNode;
   /** A prebuilt bundle (tests build one per run); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** The saga metrics to count into; tests leave it out and get a registry of the worker's own. */
+  metrics?: SagaMetrics;
+  /** Where workflow spans go; off by default. */
+  tracing?: Tracing;
+}
+
+/**
+ * The observability every worker runs with (the bench worker too, so that benchmarks
+ * pay for it): saga and step metrics, and trace context carried from the workflow into
+ * each activity, with the sandbox's spans handed to the process's span processor.
+ */
+export function workerObservability(deps: { metrics?: SagaMetrics; tracing?: Tracing }) {
+  const metrics = deps.metrics ?? createSagaMetrics(createMetricsRegistry({ processMetrics: false }));
+  const tracing = deps.tracing ?? NO_TRACING;
+  return {
+    interceptors: {
+      activity: [
+        stepMetricsInterceptor(metrics),
+        (ctx: Parameters<ReturnType<typeof stepMetricsInterceptor>>[0]) => ({
+          inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+          outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+        }),
+      ],
+    },
+    sinks: { ...sagaMetricsSinks(metrics), exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },
+  } satisfies Pick<WorkerOptions, 'interceptors' | 'sinks'>;
 }
 
 export function createActivities(deps: {
@@ -66,11 +104,35 @@ export function createActivities(deps: {
  * it drains workers on SIGINT/SIGTERM by itself. Processes that own an ordered shutdown
  * (the dev launcher) turn that off. Call once per process, before the first worker.
  */
-export function configureWorkerRuntime(options: { logLevel?: LogLevel; handleSignals: boolean }): void {
+export function configureWorkerRuntime(options: { logLevel?: LogLevel; handleSignals: boolean; sdkMetricsAddress?: string }): void {
   Runtime.install({
     logger: new DefaultLogger(options.logLevel ?? 'WARN'),
     shutdownSignals: options.handleSignals ? ['SIGINT', 'SIGTERM', 'SIGQUIT', 'SIGUSR2'] : [],
+    ...(options.sdkMetricsAddress
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: options.sdkMetricsAddress, useSecondsForDurations: true } } } }
+      : {}),
   });
+}
+
+/**
+ * The worker's `GET /metrics` on WORKER_METRICS_PORT: the saga series, the pools, the
+ * process, and the Temporal SDK's own worker metrics (task slots, poll and schedule
+ * latencies, sticky cache), which the SDK's core serves on a loopback port of its own
+ * that this endpoint reads and serves along. Installs the SDK runtime: call it instead
+ * of `configureWorkerRuntime`, once per process, before the first worker.
+ */
+export async function startWorkerMetrics(options: { port: number; pools?: Pools; handleSignals: boolean }) {
+  const sdkMetricsPort = await freePort();
+  configureWorkerRuntime({ handleSignals: options.handleSignals, sdkMetricsAddress: `127.0.0.1:${sdkMetricsPort}` });
+  const registry = createMetricsRegistry({ processMetrics: true });
+  if (options.pools) registerPoolMetrics(registry, options.pools);
+  const metrics = createSagaMetrics(registry);
+  const server = await startMetricsServer({
+    port: options.port,
+    registry,
+    alsoServe: scrapeFrom(`http://127.0.0.1:${sdkMetricsPort}/metrics`),
+  });
+  return { registry, metrics, server };
 }
 
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
@@ -87,8 +149,24 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
       carrier: deps.carrier ?? new HttpCarrier(deps.config.CARRIER_URL),
       lightningNode: deps.lightningNode ?? new HttpLightningNode(deps.config.LIGHTNING_NODE_URL),
     }),
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...withWorkflows(deps.workflowBundle ?? WORKFLOWS_PATH, workerObservability(deps)),
   });
+}
+
+/**
+ * The workflow code and the observability, put together: a prebuilt bundle already holds
+ * the workflow interceptors (writeWorkflowBundle), a path is bundled at start with them.
+ */
+export function withWorkflows(
+  workflows: string | NonNullable<WorkerOptions['workflowBundle']>,
+  observability: ReturnType<typeof workerObservability>,
+): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'interceptors' | 'sinks'> {
+  if (typeof workflows !== 'string') return { workflowBundle: workflows, ...observability };
+  return {
+    workflowsPath: workflows,
+    sinks: observability.sinks,
+    interceptors: { ...observability.interceptors, workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+  };
 }
 
 async function main(): Promise<void> {
@@ -97,8 +175,9 @@ async function main(): Promise<void> {
   if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
     throw new Error('the worker alone needs DATABASE_URL and TEMPORAL_ADDRESS; `npm run dev` starts everything with embedded defaults');
   }
-  configureWorkerRuntime({ handleSignals: true });
+  const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'worker', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const pools = createPools(config.DATABASE_URL, { applicationName: 'worker' });
+  const { metrics, server } = await startWorkerMetrics({ port: config.WORKER_METRICS_PORT, pools, handleSignals: true });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createWorker({
     connection,
@@ -106,12 +185,16 @@ async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     pools,
     config,
+    metrics,
+    tracing,
     ...(config.WORKFLOW_BUNDLE ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE } } : {}),
   });
-  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'worker polling');
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS, metrics: server.url }, 'worker polling');
   await worker.run(); // returns after SIGINT/SIGTERM, which the SDK handles by draining
+  await server.close();
   await connection.close();
   await pools.end();
+  await tracing.shutdown();
 }
 
 runMain(import.meta.url, main);

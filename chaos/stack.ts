@@ -119,6 +119,9 @@ export async function startChaosStack(options: { dataDir: string; random: Random
       LIGHTNING_NODE_URL: links.lightning.url,
       TEST_DEPOSITS: 'on',
       LOG_LEVEL: 'warn',
+      // Killed and restarted processes must not wait for their old port: any free port each.
+      WORKER_METRICS_PORT: '0',
+      RELAY_METRICS_PORT: '0',
     };
     const logFile = (name: string) => join(dataDir, `${name}.log`);
     const processes: Record<ProcessName, PlatformProcess> = {

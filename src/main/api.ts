@@ -8,6 +8,9 @@ import { devSecretsInUse, loadConfig, type Config } from '../platform/config/con
 import { createPools, type Pools } from '../platform/db/pools.ts';
 import { createApp } from '../platform/http/app.ts';
 import { createLogger, type Logger } from '../platform/log.ts';
+import { createApiMetrics, type ApiMetrics } from '../platform/observability/http-metrics.ts';
+import { createMetricsRegistry } from '../platform/observability/metrics-registry.ts';
+import { startTracing } from '../platform/observability/tracing.ts';
 import type { WorkflowGateway } from '../platform/temporal/workflow-gateway.ts';
 import { GrpcWorkflowGateway } from '../platform/temporal/grpc-workflow-gateway.ts';
 import { ROUTES } from './routes.ts';
@@ -19,7 +22,13 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-export function startApi(deps: { config: Config; pools: Pools; workflows: WorkflowGateway; logger: Logger }): Promise<RunningApi> {
+export function startApi(deps: {
+  config: Config;
+  pools: Pools;
+  workflows: WorkflowGateway;
+  logger: Logger;
+  metrics?: ApiMetrics;
+}): Promise<RunningApi> {
   const app = createApp({ ...deps, clock: systemClock }, ROUTES);
   return new Promise((resolve) => {
     const server: ServerType = serve({ fetch: app.fetch, port: deps.config.PORT, hostname: '0.0.0.0' }, (info) => {
@@ -38,14 +47,17 @@ async function main(): Promise<void> {
     throw new Error('the API alone needs DATABASE_URL and TEMPORAL_ADDRESS; `npm run dev` starts everything with embedded defaults');
   }
   for (const name of devSecretsInUse(config)) logger.warn(`${name} is the development default: set it in production`);
+  const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'api', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const pools = createPools(config.DATABASE_URL, { applicationName: 'api' });
   const workflows = await GrpcWorkflowGateway.connect(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
-  const api = await startApi({ config, pools, workflows, logger });
-  logger.info(`API listening on ${api.url} (docs: ${api.url}/docs)`);
+  const metrics = createApiMetrics(createMetricsRegistry({ processMetrics: true }));
+  const api = await startApi({ config, pools, workflows, logger, metrics });
+  logger.info(`API listening on ${api.url} (docs: ${api.url}/docs, metrics: ${api.url}/metrics)`);
   onShutdown(async () => {
     await api.close();
     await workflows.close();
     await pools.end();
+    await tracing.shutdown();
   });
 }
 

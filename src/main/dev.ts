@@ -23,10 +23,13 @@ import { liveOwnerIn, reapOrphans } from '../platform/launch/run-records.ts';
 import { startTemporalDevServer } from '../platform/launch/temporal-dev-server.ts';
 import { createLogger } from '../platform/log.ts';
 import { GrpcWorkflowGateway } from '../platform/temporal/grpc-workflow-gateway.ts';
-import { configureWorkerRuntime, createWorker } from '../../worker.ts';
+import { createWorker, startWorkerMetrics } from '../../worker.ts';
+import { createApiMetrics } from '../platform/observability/http-metrics.ts';
+import { createMetricsRegistry } from '../platform/observability/metrics-registry.ts';
+import { startTracing } from '../platform/observability/tracing.ts';
 import { startApi } from './api.ts';
 import { startSimulators } from '../simulators/start-all.ts';
-import { startRelay } from './relay.ts';
+import { startRelay, startRelayMetrics } from './relay.ts';
 import { onShutdown } from './shutdown.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -80,7 +83,10 @@ try {
     databaseUrl = postgres.databaseUrl(DEV_DATABASE);
   }
 
-  // 2. Migrations
+  // 2. Migrations (and tracing first, so that every process below is traced when a collector is set)
+  const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'dev', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  if (config.OTEL_EXPORTER_OTLP_ENDPOINT) say(`   traces go to ${config.OTEL_EXPORTER_OTLP_ENDPOINT} (OTLP/HTTP)`);
+  stops.push({ name: 'tracing', stop: () => tracing.shutdown() });
   begin('applying migrations');
   const pools = createPools(databaseUrl, { applicationName: 'dev' });
   stops.push({ name: 'database pools', stop: () => pools.end() });
@@ -115,7 +121,9 @@ try {
 
   // 4. Worker
   begin(`starting the worker on task queue "${config.TEMPORAL_TASK_QUEUE}" (bundling workflows)`);
-  configureWorkerRuntime({ handleSignals: false });
+  const workerMetrics = await startWorkerMetrics({ port: config.WORKER_METRICS_PORT, pools, handleSignals: false });
+  stops.push({ name: 'worker metrics', stop: () => workerMetrics.server.close() });
+  say(`   metrics on ${workerMetrics.server.url}`);
   const connection = await NativeConnection.connect({ address: temporalAddress });
   const worker = await createWorker({
     connection,
@@ -123,6 +131,8 @@ try {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     pools,
     config,
+    metrics: workerMetrics.metrics,
+    tracing,
   });
   const workerRun = worker.run();
   stops.push({
@@ -138,12 +148,15 @@ try {
   const workflows = await GrpcWorkflowGateway.connect(temporalAddress, config.TEMPORAL_NAMESPACE);
   stops.push({ name: 'Temporal client', stop: () => workflows.close() });
   begin('starting the outbox relay');
-  const relay = await startRelay({ pools, logger, workflows, config });
+  const relayMetrics = await startRelayMetrics(config.RELAY_METRICS_PORT, pools);
+  stops.push({ name: 'relay metrics', stop: () => relayMetrics.server.close() });
+  say(`   metrics on ${relayMetrics.server.url}`);
+  const relay = await startRelay({ pools, logger, workflows, config, metrics: relayMetrics.metrics });
   stops.push({ name: 'outbox relay', stop: () => relay.stop() });
 
   // 6. API
   begin(`starting the API on port ${config.PORT}`);
-  const api = await startApi({ config, pools, workflows, logger });
+  const api = await startApi({ config, pools, workflows, logger, metrics: createApiMetrics(createMetricsRegistry({ processMetrics: true })) });
   stops.push({ name: 'API', stop: () => api.close() });
 
   // 7. Simulators of the outside world, sending their webhooks to the API.
@@ -167,6 +180,7 @@ try {
     API          ${api.url}
     API docs     ${api.url}/docs   (OpenAPI: ${api.url}/openapi.json)
     Health       ${api.url}/health
+    Metrics      ${api.url}/metrics, worker ${workerMetrics.server.url}, relay ${relayMetrics.server.url}
     Temporal UI  ${temporalUi ?? '(external Temporal: see its own UI)'}
     Temporal     gRPC ${temporalAddress}${temporalHttp ? `, HTTP API ${temporalHttp}` : ''}
     Postgres     ${redact(databaseUrl)}
@@ -198,6 +212,12 @@ function portsWanted(): WantedPort[] {
     { port: config.CARRIER_SIM_PORT, role: 'carrier simulator', setting: 'CARRIER_SIM_PORT' },
     { port: config.LIGHTNING_SIM_PORT, role: 'lightning node simulator', setting: 'LIGHTNING_SIM_PORT' },
   );
+  for (const [port, role, setting] of [
+    [config.WORKER_METRICS_PORT, 'worker metrics', 'WORKER_METRICS_PORT'],
+    [config.RELAY_METRICS_PORT, 'relay metrics', 'RELAY_METRICS_PORT'],
+  ] as const) {
+    if (port !== 0) ports.push({ port, role, setting });
+  }
   return ports;
 }
 

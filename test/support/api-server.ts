@@ -5,6 +5,7 @@ import type { Pools } from '../../src/platform/db/pools.ts';
 import { createApp, type RegisterRoutes } from '../../src/platform/http/app.ts';
 import { issueToken } from '../../src/platform/http/auth.ts';
 import { silentLogger } from '../../src/platform/log.ts';
+import type { ApiMetrics } from '../../src/platform/observability/http-metrics.ts';
 import type { WorkflowGateway } from '../../src/platform/temporal/workflow-gateway.ts';
 import { ROUTES } from '../../src/main/routes.ts';
 
@@ -28,9 +29,10 @@ export async function startTestApi(deps: {
   env?: Record<string, string>;
   extraRoutes?: RegisterRoutes[];
   clock?: Clock;
+  metrics?: ApiMetrics;
 }): Promise<TestApi> {
   const config = loadConfig({ TEMPORAL_TASK_QUEUE: 'unused', TEST_DEPOSITS: 'on', ...deps.env });
-  const app = createApp({ config, pools: deps.pools, workflows: deps.workflows, clock: deps.clock ?? systemClock, logger: silentLogger }, [
+  const app = createApp({ config, pools: deps.pools, workflows: deps.workflows, clock: deps.clock ?? systemClock, logger: silentLogger, metrics: deps.metrics }, [
     ...ROUTES,
     ...(deps.extraRoutes ?? []),
   ]);

@@ -16,7 +16,9 @@ export type DevPorts = Record<
   | 'PORT'
   | 'PAYMENTS_SIM_PORT'
   | 'CARRIER_SIM_PORT'
-  | 'LIGHTNING_SIM_PORT',
+  | 'LIGHTNING_SIM_PORT'
+  | 'WORKER_METRICS_PORT'
+  | 'RELAY_METRICS_PORT',
   number
 >;
 
@@ -30,6 +32,8 @@ export async function freeDevPorts(): Promise<DevPorts> {
     PAYMENTS_SIM_PORT: await freePort(),
     CARRIER_SIM_PORT: await freePort(),
     LIGHTNING_SIM_PORT: await freePort(),
+    WORKER_METRICS_PORT: await freePort(),
+    RELAY_METRICS_PORT: await freePort(),
   };
 }
 

@@ -1,6 +1,10 @@
 import { loadConfig, type Config } from '../../src/platform/config/config.ts';
 import { freePort } from '../../src/platform/launch/free-port.ts';
 import { silentLogger } from '../../src/platform/log.ts';
+import type { ApiMetrics } from '../../src/platform/observability/http-metrics.ts';
+import type { Registry } from '../../src/platform/observability/metrics-registry.ts';
+import { createOutboxMetrics } from '../../src/platform/observability/outbox-metrics.ts';
+import type { WorkerDeps } from '../../worker.ts';
 import { GrpcWorkflowGateway } from '../../src/platform/temporal/grpc-workflow-gateway.ts';
 import type { WorkflowGateway } from '../../src/platform/temporal/workflow-gateway.ts';
 import { startRelay } from '../../src/main/relay.ts';
@@ -38,6 +42,8 @@ export async function startPlatform(
     invariantTimeoutMs?: number;
     /** Senders whose webhooks never reach the API: they go to a server that answers 200 and drops them. */
     webhooksLost?: ('payments' | 'carrier' | 'lightning')[];
+    /** Metrics and tracing of the processes, as the entry points set them up; off by default. */
+    observability?: { api?: ApiMetrics; outboxRegistry?: Registry } & Pick<WorkerDeps, 'metrics' | 'tracing'>;
   } = {},
 ): Promise<TestPlatform> {
   const db = await createTestDatabase();
@@ -53,8 +59,15 @@ export async function startPlatform(
   const config = loadConfig(env);
   const { address, namespace } = temporalTarget();
   const workflows = await GrpcWorkflowGateway.connect(address, namespace);
-  const relay = await startRelay({ pools: db.pools, logger: silentLogger, workflows, config });
-  const api = await startTestApi({ pools: db.pools, workflows: options.apiWorkflows?.(workflows) ?? workflows, env });
+  const observability = options.observability ?? {};
+  const outboxMetrics = observability.outboxRegistry && createOutboxMetrics(observability.outboxRegistry, db.pools.write);
+  const relay = await startRelay({ pools: db.pools, logger: silentLogger, workflows, config, metrics: outboxMetrics });
+  const api = await startTestApi({
+    pools: db.pools,
+    workflows: options.apiWorkflows?.(workflows) ?? workflows,
+    env,
+    metrics: observability.api,
+  });
   const blackHole = options.webhooksLost?.length ? await startBlackHole() : undefined;
   const simulators = await startSimulators({
     apiBaseUrl: api.url,
@@ -76,7 +89,11 @@ export async function startPlatform(
     taskQueue,
     worker: undefined,
     async startWorker() {
-      platform.worker = await startTestWorker(db.pools, taskQueue, { config });
+      platform.worker = await startTestWorker(db.pools, taskQueue, {
+        config,
+        metrics: observability.metrics,
+        tracing: observability.tracing,
+      });
     },
     async stop() {
       // After every end-to-end file: the money is where the provider, the node and the books say.

@@ -2,7 +2,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { createPools, type Pools } from '../../src/platform/db/pools.ts';
-import { configureWorkerRuntime, createWorker } from '../../worker.ts';
+import { configureWorkerRuntime, createWorker, type WorkerDeps } from '../../worker.ts';
 import type { Clock } from '../../src/kernel/clock.ts';
 import { loadConfig, type Config } from '../../src/platform/config/config.ts';
 
@@ -47,11 +47,18 @@ export function ensureTestRuntime(): void {
   runtimeInstalled = true;
 }
 
+/** Installs the SDK runtime the way a test wants it (e.g. with the SDK's metrics on), before any worker starts. */
+export async function installTestRuntime<T>(install: () => Promise<T>): Promise<T> {
+  if (runtimeInstalled) throw new Error('the SDK runtime is already installed in this test process');
+  runtimeInstalled = true;
+  return install();
+}
+
 /** A real worker on its own task queue, running until `stop`. */
 export async function startTestWorker(
   pools: Pools,
   taskQueue: string,
-  options: { clock?: Clock; config?: Config } = {},
+  options: { clock?: Clock; config?: Config } & Pick<WorkerDeps, 'metrics' | 'tracing'> = {},
 ): Promise<{ worker: Worker; stop(): Promise<void> }> {
   ensureTestRuntime();
   const { address, namespace } = temporalTarget();
@@ -64,6 +71,8 @@ export async function startTestWorker(
     clock: options.clock,
     config: options.config ?? loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue }),
     workflowBundle: { codePath: inject('workflowBundlePath') },
+    metrics: options.metrics,
+    tracing: options.tracing,
   });
   const running = worker.run();
   return {

@@ -68,6 +68,8 @@ export function startWorkerProcess(
       SETTLEMENT_DELAY: `${config.SETTLEMENT_DELAY}ms`,
       PLATFORM_FEE: `${Math.floor(config.PLATFORM_FEE / 100)}.${String(config.PLATFORM_FEE % 100).padStart(2, '0')}%`,
       LOG_LEVEL: 'info',
+      // Several worker processes run side by side in the tests: any free port each.
+      WORKER_METRICS_PORT: '0',
     },
     ports: [],
     output: 'pipe',

@@ -16,6 +16,8 @@ export interface OutboxRelayOptions {
   retryDelayMs?: (attempts: number) => number;
   /** Test seam: runs between a delivery and the mark that records it (to simulate a crash there). */
   afterDispatch?: (message: Message, claim: pg.PoolClient) => Promise<void>;
+  /** Told how long each batch took and how many rows it claimed (the relay's metrics). */
+  observeBatch?: (claimed: number, seconds: number) => void;
 }
 
 /**
@@ -27,7 +29,8 @@ export interface OutboxRelayOptions {
  * The relay sleeps on LISTEN and wakes on the NOTIFY a committing writer sends.
  */
 export class OutboxRelay {
-  readonly #options: Required<Omit<OutboxRelayOptions, 'afterDispatch'>> & Pick<OutboxRelayOptions, 'afterDispatch'>;
+  readonly #options: Required<Omit<OutboxRelayOptions, 'afterDispatch' | 'observeBatch'>> &
+    Pick<OutboxRelayOptions, 'afterDispatch' | 'observeBatch'>;
   #running = false;
   #loop: Promise<void> | undefined;
   #listener: pg.PoolClient | undefined;
@@ -71,14 +74,22 @@ export class OutboxRelay {
         message_type: string;
         payload: Record<string, unknown>;
         attempts: number;
+        correlation_id: string | null;
+        causation_id: string | null;
       }>(
-        `SELECT id, message_id, message_type, payload, attempts FROM outbox
+        `SELECT id, message_id, message_type, payload, attempts, correlation_id, causation_id FROM outbox
          WHERE dispatched_at IS NULL AND available_at <= now()
          ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [batchSize],
       );
       for (const row of rows) {
-        const message: Message = { id: row.message_id, type: row.message_type, payload: row.payload };
+        const message: Message = {
+          id: row.message_id,
+          type: row.message_type,
+          payload: row.payload,
+          correlationId: row.correlation_id,
+          causationId: row.causation_id,
+        };
         try {
           await dispatch(message);
         } catch (error) {
@@ -110,7 +121,9 @@ export class OutboxRelay {
       let claimed = 0;
       try {
         if (!this.#listener) await this.listen();
+        const started = performance.now();
         claimed = await this.relayBatch();
+        this.#options.observeBatch?.(claimed, (performance.now() - started) / 1000);
       } catch (error) {
         this.#options.logger.error({ err: error }, 'outbox relay batch failed');
       }

@@ -1,3 +1,5 @@
+import type { WebhookOutcome } from '../observability/http-metrics.ts';
+
 /** Variables the HTTP middleware sets for the handlers after it. */
 export interface AppEnv {
   Variables: {
@@ -5,5 +7,7 @@ export interface AppEnv {
     customerId: string;
     /** The request's `Idempotency-Key`, once claimed: routes that create derive the new id from it (`idFromRequestKey`). */
     idempotencyKey?: string;
+    /** What the webhook receiver made of a delivery, for the metrics middleware to count. */
+    webhookOutcome?: WebhookOutcome;
   };
 }

@@ -1,12 +1,16 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { swaggerUI } from '@hono/swagger-ui';
 import type { Hook } from '@hono/zod-openapi';
 import type { Clock } from '../../kernel/clock.ts';
 import type { Config } from '../config/config.ts';
 import type { Pools } from '../db/pools.ts';
 import type { Logger } from '../log.ts';
+import { createApiMetrics, httpMetrics, type ApiMetrics } from '../observability/http-metrics.ts';
+import { createMetricsRegistry, renderMetrics } from '../observability/metrics-registry.ts';
+import { registerPoolMetrics } from '../observability/pool-metrics.ts';
 import type { WorkflowGateway } from '../temporal/workflow-gateway.ts';
 import type { AppEnv } from './app-env.ts';
+import { registerApiDocs } from './api-docs.ts';
+import { correlationMiddleware } from './correlation.ts';
 import { problem, problemFromError, problemResponse } from './problem.ts';
 import { limitRequestBodies, parameterControlCharacterErrors, refuseControlCharacters } from './request-hardening.ts';
 import { fieldErrors } from './validation.ts';
@@ -18,6 +22,8 @@ export interface AppDeps {
   workflows: WorkflowGateway;
   clock: Clock;
   logger: Logger;
+  /** The process's metrics; tests leave it out and get a registry of the app's own. */
+  metrics?: ApiMetrics;
 }
 
 export type App = OpenAPIHono<AppEnv>;
@@ -52,6 +58,8 @@ const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
  */
 export function createApp(deps: AppDeps, contexts: readonly RegisterRoutes[]): App {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const metrics = deps.metrics ?? createApiMetrics(createMetricsRegistry({ processMetrics: false }));
+  registerPoolMetrics(metrics.registry, deps.pools);
 
   app.onError((error, c) => {
     const p = problemFromError(error);
@@ -60,6 +68,9 @@ export function createApp(deps: AppDeps, contexts: readonly RegisterRoutes[]): A
   });
   app.notFound((c) => problemResponse(problem(404, 'Not found', `no route for ${c.req.method} ${c.req.path}`)));
 
+  // First, so that every answer carries its correlation id and is timed and counted, refusals included.
+  app.use('*', correlationMiddleware());
+  app.use('*', httpMetrics(metrics));
   // Before every route: size limits (413), then control characters in JSON bodies (400).
   // Both run ahead of auth and Idempotency-Key, so a refused request claims and stores nothing.
   app.use('*', limitRequestBodies(), refuseControlCharacters());
@@ -83,6 +94,11 @@ export function createApp(deps: AppDeps, contexts: readonly RegisterRoutes[]): A
         'Auctions, payments, fulfilment and bitcoin withdrawals as Temporal sagas. Errors are application/problem+json (RFC 9457).',
     },
   });
-  app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Marketplace platform API' }));
+  // Prometheus scrapes this without a token (API.md): restrict it at the network.
+  app.get('/metrics', async () => {
+    const { body, contentType } = await renderMetrics(metrics.registry);
+    return new Response(body, { headers: { 'content-type': contentType } });
+  });
+  registerApiDocs(app, { specUrl: '/openapi.json', title: 'Marketplace platform API' });
   return app;
 }

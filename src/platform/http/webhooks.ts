@@ -6,6 +6,7 @@ import { ConcurrencyConflict, InvalidInput } from '../../kernel/errors.ts';
 import { recordInInbox } from '../db/inbox.ts';
 import { retryOnConflict } from '../db/retry-on-conflict.ts';
 import { runInUnitOfWork, type UnitOfWork } from '../db/unit-of-work.ts';
+import { runCausedBy } from '../messages/message-context.ts';
 import { problem, problemResponse } from './problem.ts';
 import { verifyWebhookSignature } from './webhook-signature.ts';
 import { fieldErrors } from './validation.ts';
@@ -62,17 +63,21 @@ export function receiveWebhooks(receiver: WebhookReceiver) {
     const event = parsed.data;
     let outcome: 'duplicate' | 'processed';
     try {
-      outcome = await retryOnConflict(() =>
-        runInUnitOfWork(receiver.pool, async (uow) => {
-          if (!(await recordInInbox(uow.sql, `webhook:${receiver.source}`, event.id))) return 'duplicate' as const;
-          await receiver.handle(event, uow);
-          return 'processed' as const;
-        }),
+      // What the event changes names it as the cause, within the request's correlation.
+      outcome = await runCausedBy(`webhook:${receiver.source}:${event.id}`, () =>
+        retryOnConflict(() =>
+          runInUnitOfWork(receiver.pool, async (uow) => {
+            if (!(await recordInInbox(uow.sql, `webhook:${receiver.source}`, event.id))) return 'duplicate' as const;
+            await receiver.handle(event, uow);
+            return 'processed' as const;
+          }),
+        ),
       );
     } catch (error) {
       if (!(error instanceof ConcurrencyConflict)) throw error;
       return problemResponse(problem(503, 'Service Unavailable', `${error.message}; send the event again`), { 'retry-after': '1' });
     }
+    c.set('webhookOutcome', outcome);
     return c.json({ received: true, id: event.id, duplicate: outcome === 'duplicate' }, 200);
   };
 }

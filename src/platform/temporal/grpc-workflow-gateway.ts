@@ -1,3 +1,4 @@
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { defineSearchAttributeKey, type QueryDefinition, type SearchAttributePair, type SignalDefinition } from '@temporalio/common';
 import type { SagaContract } from '../../../workflows/saga-contract.ts';
@@ -25,7 +26,9 @@ export class GrpcWorkflowGateway implements WorkflowGateway {
 
   static async connect(address: string, namespace: string): Promise<GrpcWorkflowGateway> {
     const connection = await Connection.connect({ address });
-    return new GrpcWorkflowGateway(new Client({ connection, namespace }), connection);
+    // Carries the caller's trace into the workflow's headers (a no-op while tracing is off).
+    const interceptors = { workflow: [new OpenTelemetryWorkflowClientInterceptor()] };
+    return new GrpcWorkflowGateway(new Client({ connection, namespace, interceptors }), connection);
   }
 
   async start<Input, Result>(saga: SagaContract<Input, Result>, input: Input, { taskQueue }: StartOptions): Promise<StartedWorkflow> {

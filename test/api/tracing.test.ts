@@ -1,0 +1,128 @@
+import { SpanKind } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTracing, type Tracing } from '../../src/platform/observability/tracing.ts';
+import { eventually, startPlatform, type TestPlatform } from '../support/platform.ts';
+import { wonAuctionHelpers } from '../support/won-auctions.ts';
+
+/**
+ * Tracing end to end, into an in-memory exporter: a request's spans (the HTTP server,
+ * its SQL, its Temporal client calls, and on the worker's side the workflow's and its
+ * activities' spans and their SQL) share one trace id, and every span's parent is in
+ * that trace, so the trace is one connected tree.
+ */
+const exporter = new InMemorySpanExporter();
+let tracing: Tracing;
+let platform: TestPlatform;
+const { wonAuction, charge, payment } = wonAuctionHelpers(() => platform);
+
+beforeAll(async () => {
+  tracing = startTracing({ serviceName: 'tracing-test', spanProcessor: new SimpleSpanProcessor(exporter) });
+  // A payout due a second after the voucher is redeemed, so that a whole sale ends within the test.
+  platform = await startPlatform({ observability: { tracing }, env: { SETTLEMENT_DELAY: '1s' } });
+});
+
+afterAll(async () => {
+  await platform?.stop();
+  await tracing?.shutdown();
+});
+
+/** The server span of one request, by method and path. */
+function serverSpan(method: string, path: string): ReadableSpan | undefined {
+  return exporter
+    .getFinishedSpans()
+    .find((span) => span.kind === SpanKind.SERVER && span.attributes['http.method'] === method && span.attributes['http.target'] === path);
+}
+
+function traceOf(span: ReadableSpan): ReadableSpan[] {
+  return exporter.getFinishedSpans().filter((other) => other.spanContext().traceId === span.spanContext().traceId);
+}
+
+/** One root, and every other span's parent in the same trace. */
+function expectConnected(spans: ReadableSpan[]): void {
+  const ids = new Set(spans.map((span) => span.spanContext().spanId));
+  const roots = spans.filter((span) => !span.parentSpanId);
+  expect(roots, `roots: ${roots.map((r) => r.name).join(', ')}`).toHaveLength(1);
+  for (const span of spans) if (span.parentSpanId) expect(ids, `parent of ${span.name}`).toContain(span.parentSpanId);
+}
+
+describe('one connected trace', () => {
+  it('for a bid: the request and its SQL', async () => {
+    const sale = await wonAuction({ fulfilment: 'service' });
+    const bid = serverSpan('POST', `/auctions/${sale.auctionId}/bids`);
+    expect(bid).toBeDefined();
+    const spans = traceOf(bid!);
+    expect(spans.filter((span) => span.name.startsWith('pg.query')).length).toBeGreaterThan(0);
+    expectConnected(spans);
+  });
+
+  it('for a charge: the request, its SQL, the signal, and the saga handling it on the worker', async () => {
+    const sale = await wonAuction({ fulfilment: 'service' });
+    expect((await charge(sale.paymentId, sale.winner, 'tok_visa')).status).toBe(202);
+    await eventually(
+      () => payment(sale.paymentId, sale.winner),
+      (p) => p.status === 'captured',
+    );
+    const request = serverSpan('POST', `/payments/${sale.paymentId}/charge`);
+    expect(request).toBeDefined();
+    const spans = await eventually(
+      async () => traceOf(request!),
+      (found) => found.some((span) => span.name.startsWith('HandleSignal')),
+      10_000,
+    );
+    const names = spans.map((span) => span.name);
+    expect(names).toContain('SignalWorkflow:chargeRequested');
+    expect(names.some((name) => name.startsWith('pg.query'))).toBe(true);
+    expectConnected(spans);
+  });
+
+  it('for a saga: from the POST that starts it, through its workflows and activities, to their SQL', async () => {
+    const sale = await wonAuction({ fulfilment: 'service' });
+    expect((await charge(sale.paymentId, sale.winner, 'tok_visa')).status).toBe(202);
+    const { body: auction } = await eventually(
+      () => platform.api.call('GET', `/auctions/${sale.auctionId}`),
+      (r) => Boolean(r.body.serviceId),
+    );
+    expect((await platform.api.call('POST', `/services/${auction.serviceId}/redeem`, { as: sale.winner })).status).toBe(200);
+    await eventually(
+      () => platform.api.call('GET', `/customers/${sale.seller}/payouts`, { as: sale.seller }),
+      (r) => r.body.payouts?.[0]?.status === 'paid',
+    );
+    // Every saga of this sale has ended, so each workflow's span is finished and exported.
+    const closingId = `auction-closing-${sale.auctionId}`;
+    const started = await eventually(
+      async () =>
+        exporter
+          .getFinishedSpans()
+          .find((span) => span.name === 'StartWorkflow:auctionClosing' && span.attributes['temporalWorkflowId'] === closingId),
+      (span) => span !== undefined,
+      10_000,
+    );
+    const spans = await eventually(
+      async () => traceOf(started!),
+      (found) => found.some((span) => span.name === 'RunWorkflow:serviceFulfilment'),
+      10_000,
+    );
+    const names = new Set(spans.map((span) => span.name));
+    for (const name of [
+      'POST',
+      'StartWorkflow:auctionClosing',
+      'RunWorkflow:auctionClosing',
+      'RunActivity:endAuction',
+      'StartChildWorkflow:payingForWonItem',
+      'RunWorkflow:payingForWonItem',
+      'RunActivity:startPayment',
+      'RunWorkflow:serviceFulfilment',
+    ]) {
+      expect(names, name).toContain(name);
+    }
+    // The SQL of a step hangs under that step's activity span.
+    const startPayment = spans.find((span) => span.name === 'RunActivity:startPayment')!;
+    const underIt = (span: ReadableSpan): boolean => {
+      const parent = spans.find((other) => other.spanContext().spanId === span.parentSpanId);
+      return parent === startPayment || (parent !== undefined && underIt(parent));
+    };
+    expect(spans.filter((span) => span.name.startsWith('pg.') && underIt(span)).length).toBeGreaterThan(0);
+    expectConnected(spans);
+  });
+});
