@@ -3,9 +3,11 @@ import { signWebhook } from '../../src/platform/http/webhook-signature.ts';
 import { createApiMetrics } from '../../src/platform/observability/http-metrics.ts';
 import { createMetricsRegistry } from '../../src/platform/observability/metrics-registry.ts';
 import { startMetricsServer, type MetricsServer } from '../../src/platform/observability/metrics-server.ts';
+import { registerPoolMetrics } from '../../src/platform/observability/pool-metrics.ts';
 import { startWorkerMetrics } from '../../worker.ts';
 import { eventually, startPlatform, type TestPlatform } from '../support/platform.ts';
 import { declaredMetrics, sample } from '../support/prometheus-text.ts';
+import { PLATFORM_METRICS, type ScrapeJob } from '../support/platform-metrics.ts';
 import { installTestRuntime } from '../support/test-env.ts';
 import { wonAuctionHelpers } from '../support/won-auctions.ts';
 
@@ -38,6 +40,9 @@ beforeAll(async () => {
       metrics: workerMetrics.metrics,
     },
   });
+  // As the entry points do: each process's endpoint shows its pools (here one database's, shared).
+  registerPoolMetrics(workerMetrics.registry, platform.db.pools);
+  registerPoolMetrics(outboxRegistry, platform.db.pools);
 });
 
 afterAll(async () => {
@@ -80,6 +85,17 @@ describe('metrics', () => {
     expect(sample(relay, 'outbox_dispatched_total')).toBeGreaterThanOrEqual(1);
     expect(sample(relay, 'outbox_relay_lag_seconds')).toBe(0);
     expect(sample(relay, 'outbox_batch_duration_seconds_count')).toBeGreaterThanOrEqual(1);
+
+    // The list the dashboard and the Prometheus config are checked against
+    // (test/unit/observability-stack.test.ts) is what the live endpoints serve, type included.
+    const scraped: Record<ScrapeJob, string> = { api, worker, relay };
+    for (const [name, definition] of Object.entries(PLATFORM_METRICS)) {
+      for (const job of definition.jobs) {
+        const base = definition.type === 'counter' ? name.replace(/_total$/, '') : name;
+        const declared = new RegExp(`^# TYPE (${base}|${name}) ${definition.type}$`, 'm');
+        expect(declared.test(scraped[job]), `${name} as a ${definition.type} on the ${job} endpoint`).toBe(true);
+      }
+    }
   });
 
   it('count refused webhooks by outcome, and unmatched paths under one label', async () => {

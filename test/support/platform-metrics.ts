@@ -3,8 +3,8 @@
  * with its `_total`; a histogram by its base name, scraped as `_bucket`, `_sum` and
  * `_count`), with the jobs of deploy/prometheus/prometheus.yml that expose each.
  * The Grafana dashboard may query only these (test/unit/observability-stack.test.ts),
- * so a renamed metric breaks a test instead of leaving an empty panel. Check the list
- * against a live scrape of each job when a metric changes.
+ * so a renamed metric breaks a test instead of leaving an empty panel; test/api/metrics.test.ts
+ * checks every entry, type included, against a live scrape of each job.
  */
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 export type ScrapeJob = 'api' | 'worker' | 'relay';
@@ -39,8 +39,7 @@ export const PLATFORM_METRICS = {
   process_resident_memory_bytes: { type: 'gauge', jobs: ['api'], labels: [], source: 'prom-client-defaults' },
   nodejs_eventloop_lag_p99_seconds: { type: 'gauge', jobs: ['api'], labels: [], source: 'prom-client-defaults' },
 
-  // Temporal's own, on the worker's endpoint. Not used by the dashboard yet: confirm the
-  // names (and whether durations are in seconds) against a live scrape first.
+  // Temporal's own, on the worker's endpoint (durations in seconds: useSecondsForDurations).
   temporal_workflow_completed: { type: 'counter', jobs: ['worker'], labels: [], source: 'temporal-sdk' },
   temporal_activity_execution_latency: { type: 'histogram', jobs: ['worker'], labels: [], source: 'temporal-sdk' },
 } as const satisfies Record<string, MetricDefinition>;
