@@ -235,6 +235,9 @@ describe.concurrent('payingForWonItem', () => {
     await waitForStep(handle, 'payment-failed-awaiting-retry');
     await handle.signal(signals.chargeRequested, { attempt: 2, cardToken: 'tok_visa' });
     await until(() => chargeCalls(workflowId).length === 2, 'the second charge');
+    // The step log below asserts awaiting-provider: wait for the saga to record it, or on
+    // a loaded machine the capture can be handled before the charge's result is.
+    await waitForStep(handle, 'awaiting-provider');
     s.recordSays = 'captured';
     await handle.signal(signals.chargeCaptured, { eventId: 'evt-captured-2' });
 
