@@ -2,6 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { startSupervised, type SupervisedProcess } from '../../src/platform/launch/supervised-process.ts';
 import { StartFailed, waitFor } from '../../src/platform/launch/wait-for.ts';
+import { freePort } from '../../src/platform/launch/free-port.ts';
+import { sample } from '../support/prometheus-text.ts';
 import { createTestDatabase, temporalTarget, uniqueTaskQueue } from '../support/test-env.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -25,6 +27,7 @@ describe('the outbox relay as its own process', () => {
       crypto.randomUUID(),
     ]);
     const output: string[] = [];
+    const metricsPort = await freePort();
     relay = await startSupervised({
       name: 'test relay',
       command: process.execPath,
@@ -36,6 +39,7 @@ describe('the outbox relay as its own process', () => {
         TEMPORAL_ADDRESS: temporalTarget().address,
         TEMPORAL_TASK_QUEUE: uniqueTaskQueue('relay'),
         LOG_LEVEL: 'info',
+        RELAY_METRICS_PORT: String(metricsPort),
       },
       ports: [],
       output: 'pipe',
@@ -52,5 +56,10 @@ describe('the outbox relay as its own process', () => {
       30_000,
     );
     expect(output.join('')).toContain('outbox relay running');
+    // Its own /metrics tells the same: nothing waits, and what it moved is counted.
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(sample(metrics, 'outbox_backlog_messages')).toBe(0);
+    expect(sample(metrics, 'outbox_dispatched_total')).toBeGreaterThanOrEqual(1);
+    expect(sample(metrics, 'db_pool_connections', { pool: 'write', state: 'total' })).toBeGreaterThanOrEqual(1);
   });
 });

@@ -122,3 +122,27 @@ describe('the order after payment (issue 13)', () => {
     },
   );
 });
+
+describe('observability (issue 14)', () => {
+  it('serves the worker and relay metrics on 9464 and 9465, any free port for 0, and traces nothing by default', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ WORKER_METRICS_PORT: 9464, RELAY_METRICS_PORT: 9465 });
+    expect(config.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+    expect(loadConfig({ WORKER_METRICS_PORT: '0', RELAY_METRICS_PORT: '0' })).toMatchObject({ WORKER_METRICS_PORT: 0, RELAY_METRICS_PORT: 0 });
+  });
+
+  it('names a bad metrics port or collector address', () => {
+    let error: unknown;
+    try {
+      loadConfig({ WORKER_METRICS_PORT: '70000', RELAY_METRICS_PORT: 'ninety', OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual([
+      'OTEL_EXPORTER_OTLP_ENDPOINT',
+      'RELAY_METRICS_PORT',
+      'WORKER_METRICS_PORT',
+    ]);
+  });
+});

@@ -91,10 +91,13 @@ const ConfigSchema = z.object({
   /** A workflow bundle made beforehand (`writeWorkflowBundle`): the worker loads it instead of bundling at start. */
   WORKFLOW_BUNDLE: z.string().min(1).optional(),
   /** Prometheus `GET /metrics` of the worker and the relay (the API serves its own on PORT); 0 takes any free port. */
-  WORKER_METRICS_PORT: port(9464).or(z.literal(0)),
-  RELAY_METRICS_PORT: port(9465).or(z.literal(0)),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
+  RELAY_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9465),
   /** Traces go to this OTLP/HTTP collector (e.g. http://localhost:4318); unset, no spans are made at all. */
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .string()
+    .regex(/^https?:\/\/[^/\s]+/, 'must be an http:// or https:// URL, e.g. http://localhost:4318')
+    .optional(),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
