@@ -82,6 +82,7 @@ export class OutboxRelay {
          ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [batchSize],
       );
+      const delivered: string[] = [];
       for (const row of rows) {
         const message: Message = {
           id: row.message_id,
@@ -102,7 +103,11 @@ export class OutboxRelay {
           continue;
         }
         await afterDispatch?.(message, claim);
-        await claim.query('UPDATE outbox SET attempts = attempts + 1, dispatched_at = now() WHERE id = $1', [row.id]);
+        delivered.push(row.id);
+      }
+      // One statement marks the whole batch: a row per statement cost a round trip each.
+      if (delivered.length > 0) {
+        await claim.query('UPDATE outbox SET attempts = attempts + 1, dispatched_at = now() WHERE id = ANY($1::bigint[])', [delivered]);
       }
       await claim.query('COMMIT');
       return rows.length;

@@ -75,8 +75,17 @@ export function limitRequestBodies() {
     maxSize: WEBHOOK_BODY_LIMIT_BYTES,
     onError: tooLarge('webhook bodies', '256 KB', WEBHOOK_BODY_LIMIT_BYTES),
   });
-  return createMiddleware<AppEnv>((c, next) => (c.req.path.startsWith(WEBHOOK_PATHS) ? webhooks : general)(c, next));
+  return createMiddleware<AppEnv>((c, next) =>
+    hasNoBody(c.req.method) ? next() : (c.req.path.startsWith(WEBHOOK_PATHS) ? webhooks : general)(c, next),
+  );
 }
+
+/**
+ * GET and HEAD requests carry no body in the Fetch standard (the Node adapter does not
+ * attach one, whatever a client sends), so both checks let them by without looking at
+ * the raw request, which the Node adapter would otherwise build in full for every read.
+ */
+const hasNoBody = (method: string) => method === 'GET' || method === 'HEAD';
 
 /**
  * Refuses (400, `errors` naming each field) any JSON body whose strings or keys hold a
@@ -88,7 +97,7 @@ export function limitRequestBodies() {
  */
 export function refuseControlCharacters() {
   return createMiddleware<AppEnv>(async (c, next) => {
-    if (!c.req.raw.body) return next();
+    if (hasNoBody(c.req.method) || !c.req.raw.body) return next();
     const text = await c.req.text();
     let parsed: unknown;
     try {
