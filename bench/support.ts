@@ -62,8 +62,11 @@ export async function throughput(total: number, concurrency: number, work: (loop
   return total / ((performance.now() - started) / 1000);
 }
 
-/** A throw-away Temporal dev server, the bench worker (bench/worker.ts) on it over the given database, and a client. */
-export async function benchTemporal(databaseUrl: string) {
+/**
+ * A throw-away Temporal dev server, the bench worker (bench/worker.ts) on it over the given database, and a client.
+ * `env` adds configuration (the simulators' ports, say) for the worker's activities.
+ */
+export async function benchTemporal(databaseUrl: string, env: Record<string, string> = {}) {
   const { NativeConnection } = await import('@temporalio/worker');
   const { configureWorkerRuntime } = await import('../worker.ts');
   const { createBenchWorker } = await import('./worker.ts');
@@ -76,8 +79,9 @@ export async function benchTemporal(databaseUrl: string) {
     logFile: join(root, 'temporal.log'),
     progress: (line) => console.log(line),
   });
-  const taskQueue = 'bench';
-  const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn' });
+  const config = loadConfig({ TEMPORAL_TASK_QUEUE: 'bench', LOG_LEVEL: 'warn', ...env });
+  // The worker polls the queue the configuration names, which is where the API starts sagas.
+  const taskQueue = config.TEMPORAL_TASK_QUEUE;
   const pools = createPools(databaseUrl, { max: 20, applicationName: 'bench' });
   configureWorkerRuntime({ handleSignals: false });
   const connection = await NativeConnection.connect({ address: temporal.address });
@@ -86,6 +90,8 @@ export async function benchTemporal(databaseUrl: string) {
   const gateway = await GrpcWorkflowGateway.connect(temporal.address, temporal.namespace);
   return {
     client: gateway.client,
+    gateway,
+    config,
     pools,
     taskQueue,
     async stop() {
@@ -99,3 +105,115 @@ export async function benchTemporal(databaseUrl: string) {
     },
   };
 }
+
+/** What a set of workflow histories did, summed: the shape a saga and its baseline must share. */
+export interface HistoryShape {
+  workflows: number;
+  activities: number;
+  signals: number;
+  children: number;
+  timers: number;
+  workflowTasks: number;
+  searchAttributeUpserts: number;
+  /** Failed or timed-out activity attempts and workflow tasks, and attempts after the first: each one named. */
+  failures: string[];
+  /** Per activity type: milliseconds from scheduled to completed, each attempt's. */
+  activityMs: Map<string, number[]>;
+}
+
+/**
+ * Reads the histories of the given workflows and sums what they did. A bench times a
+ * saga against a baseline of the same shape, and this is how it shows that they were,
+ * and that nothing in the timed runs failed or was retried.
+ */
+export async function historyShape(
+  client: { workflow: { getHandle(id: string): { fetchHistory(): Promise<{ events?: HistoryEvent[] | null }> } } },
+  workflowIds: readonly string[],
+): Promise<HistoryShape> {
+  const shape: HistoryShape = {
+    workflows: 0,
+    activities: 0,
+    signals: 0,
+    children: 0,
+    timers: 0,
+    workflowTasks: 0,
+    searchAttributeUpserts: 0,
+    failures: [],
+    activityMs: new Map(),
+  };
+  const at = (event: HistoryEvent) => Number(event.eventTime?.seconds ?? 0) * 1000 + (event.eventTime?.nanos ?? 0) / 1e6;
+  for (const id of workflowIds) {
+    const { events } = await client.workflow.getHandle(id).fetchHistory();
+    shape.workflows++;
+    const scheduled = new Map<string, { type: string; at: number }>();
+    for (const event of events ?? []) {
+      const scheduledActivity = event.activityTaskScheduledEventAttributes;
+      if (scheduledActivity) {
+        shape.activities++;
+        scheduled.set(String(event.eventId), { type: scheduledActivity.activityType?.name ?? '?', at: at(event) });
+      }
+      const started = event.activityTaskStartedEventAttributes;
+      if (started && (started.attempt ?? 1) > 1) shape.failures.push(`${id}: an activity ran ${started.attempt} attempts`);
+      const completed = event.activityTaskCompletedEventAttributes;
+      if (completed) {
+        const from = scheduled.get(String(completed.scheduledEventId));
+        if (from) {
+          const list = shape.activityMs.get(from.type) ?? [];
+          list.push(at(event) - from.at);
+          shape.activityMs.set(from.type, list);
+        }
+      }
+      if (event.activityTaskFailedEventAttributes)
+        shape.failures.push(`${id}: activity failed: ${event.activityTaskFailedEventAttributes.failure?.message}`);
+      if (event.activityTaskTimedOutEventAttributes) shape.failures.push(`${id}: activity timed out`);
+      if (event.workflowTaskFailedEventAttributes)
+        shape.failures.push(`${id}: workflow task failed: ${event.workflowTaskFailedEventAttributes.failure?.message}`);
+      if (event.workflowTaskTimedOutEventAttributes) shape.failures.push(`${id}: workflow task timed out`);
+      if (event.workflowExecutionSignaledEventAttributes) shape.signals++;
+      if (event.startChildWorkflowExecutionInitiatedEventAttributes) shape.children++;
+      if (event.timerStartedEventAttributes) shape.timers++;
+      if (event.workflowTaskCompletedEventAttributes) shape.workflowTasks++;
+      if (event.upsertWorkflowSearchAttributesEventAttributes) shape.searchAttributeUpserts++;
+    }
+  }
+  return shape;
+}
+
+/** Per workflow, the counts that make a shape: `5 activities, 1 signal, …`. */
+export function describeShape(shape: HistoryShape, per: number): string {
+  const each = (n: number) => (n / per).toFixed(n % per === 0 ? 0 : 1);
+  return (
+    `${each(shape.activities)} activities, ${each(shape.signals)} signals, ${each(shape.children)} child workflows, ` +
+    `${each(shape.timers)} timers, ${each(shape.workflowTasks)} workflow tasks, ${each(shape.searchAttributeUpserts)} search-attribute upserts`
+  );
+}
+
+/** Median ms per activity type, slowest first: where a saga's time goes. */
+export function describeActivityTimes(shape: HistoryShape): string {
+  return [...shape.activityMs.entries()]
+    .map(([type, ms]) => ({ type, ms: median(ms) }))
+    .sort((a, b) => b.ms - a.ms)
+    .map(({ type, ms }) => `${type} ${ms.toFixed(0)} ms`)
+    .join(', ');
+}
+
+/** The bench compares like with like, and nothing in the last round failed or was retried; else it fails. */
+export function assertSameShape(
+  ours: HistoryShape,
+  baseline: HistoryShape,
+  keys: readonly ('workflows' | 'activities' | 'signals' | 'children' | 'timers')[] = [
+    'workflows',
+    'activities',
+    'signals',
+    'children',
+    'timers',
+  ],
+): void {
+  const problems = [...ours.failures.slice(0, 5), ...baseline.failures.slice(0, 5)];
+  for (const key of keys) {
+    if (ours[key] !== baseline[key]) problems.push(`${key}: saga ${ours[key]}, baseline ${baseline[key]}`);
+  }
+  if (problems.length > 0) throw new Error(`the saga and its baseline differ, or something failed:\n  ${problems.join('\n  ')}`);
+}
+
+type HistoryEvent = import('@temporalio/proto').temporal.api.history.v1.IHistoryEvent;

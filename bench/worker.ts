@@ -11,7 +11,7 @@ import { HttpLightningNode } from '../src/bitcoin/lightning-node.ts';
 import { HttpCarrier } from '../src/fulfilment/carrier.ts';
 import { systemClock } from '../src/kernel/clock.ts';
 import { HttpPaymentProvider } from '../src/payments/payment-provider.ts';
-import { createActivities, type WorkerDeps } from '../worker.ts';
+import { createActivities, withWorkflows, workerObservability, type WorkerDeps } from '../worker.ts';
 import { createBenchActivities } from './activities.ts';
 
 export const BENCH_WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
@@ -34,6 +34,7 @@ export async function createBenchWorker(deps: Omit<WorkerDeps, 'workflowBundle'>
       }),
       ...withActivityBoundary(createBenchActivities()),
     },
-    workflowsPath: BENCH_WORKFLOWS_PATH,
+    // The production worker's metrics and trace propagation: the benchmarks pay for them too.
+    ...withWorkflows(BENCH_WORKFLOWS_PATH, workerObservability(deps)),
   });
 }
