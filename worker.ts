@@ -4,11 +4,7 @@
  * `npm run dev` and the tests create it in-process through `createWorker`.
  */
 import { fileURLToPath } from 'node:url';
-import {
-  OpenTelemetryActivityInboundInterceptor,
-  OpenTelemetryActivityOutboundInterceptor,
-  makeWorkflowExporter,
-} from '@temporalio/interceptors-opentelemetry';
+import { OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
 import { withActivityBoundary } from './activities/activity-boundary.ts';
 import { createAuctionActivities } from './activities/auctions.ts';
@@ -30,7 +26,7 @@ import { freePort } from './src/platform/launch/free-port.ts';
 import { createMetricsRegistry } from './src/platform/observability/metrics-registry.ts';
 import { scrapeFrom, startMetricsServer } from './src/platform/observability/metrics-server.ts';
 import { registerPoolMetrics } from './src/platform/observability/pool-metrics.ts';
-import { NO_TRACING, startTracing, type Tracing } from './src/platform/observability/tracing.ts';
+import { startTracing } from './src/platform/observability/tracing.ts';
 import { createSagaMetrics, sagaMetricsSinks, stepMetricsInterceptor, type SagaMetrics } from './src/platform/temporal/saga-metrics.ts';
 import { WORKFLOW_INTERCEPTOR_MODULES } from './src/platform/temporal/workflow-bundle.ts';
 import { runMain } from './src/main/run-main.ts';
@@ -52,18 +48,15 @@ export interface WorkerDeps {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** The saga metrics to count into; tests leave it out and get a registry of the worker's own. */
   metrics?: SagaMetrics;
-  /** Where workflow spans go; off by default. */
-  tracing?: Tracing;
 }
 
 /**
  * The observability every worker runs with (the bench worker too, so that benchmarks
- * pay for it): saga and step metrics, and trace context carried from the workflow into
- * each activity, with the sandbox's spans handed to the process's span processor.
+ * pay for it): saga and step metrics, and a span for each activity, continuing the trace
+ * that the saga's start carried in (workflows/interceptors.ts forwards it).
  */
-export function workerObservability(deps: { metrics?: SagaMetrics; tracing?: Tracing }) {
+export function workerObservability(deps: { metrics?: SagaMetrics }) {
   const metrics = deps.metrics ?? createSagaMetrics(createMetricsRegistry({ processMetrics: false }));
-  const tracing = deps.tracing ?? NO_TRACING;
   return {
     interceptors: {
       activity: [
@@ -74,7 +67,7 @@ export function workerObservability(deps: { metrics?: SagaMetrics; tracing?: Tra
         }),
       ],
     },
-    sinks: { ...sagaMetricsSinks(metrics), exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },
+    sinks: sagaMetricsSinks(metrics),
   } satisfies Pick<WorkerOptions, 'interceptors' | 'sinks'>;
 }
 
@@ -186,7 +179,6 @@ async function main(): Promise<void> {
     pools,
     config,
     metrics,
-    tracing,
     ...(config.WORKFLOW_BUNDLE ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE } } : {}),
   });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS, metrics: server.url }, 'worker polling');

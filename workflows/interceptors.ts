@@ -1,9 +1,17 @@
 /**
  * The workflow interceptors every saga runs with (bundled with the workflows, see
- * WORKFLOW_INTERCEPTOR_MODULES): the saga metrics below, and OpenTelemetry's, which
- * continue the caller's trace into the workflow and on to each activity it schedules.
+ * WORKFLOW_INTERCEPTOR_MODULES): the saga metrics, and the trace context carried from
+ * the saga's start to every activity, child saga and next run it schedules.
+ *
+ * Why not OpenTelemetry's own workflow interceptors: they make and export spans inside
+ * the sandbox, and with them in the bundle each cached workflow took about three times
+ * the memory and first workflow tasks ran several times slower (bench memory/latency),
+ * whether tracing was on or off. Passing the start's trace header along costs nothing,
+ * and still makes a saga one trace: the request, its StartWorkflow span, then every
+ * activity of the saga and of its children (their spans are made on the worker, outside
+ * the sandbox, by the OpenTelemetry activity interceptor) and their SQL.
  */
-import { interceptors as openTelemetryInterceptors } from '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors';
+import type { Payload } from '@temporalio/common';
 import {
   ContinueAsNew,
   proxySinks,
@@ -12,8 +20,16 @@ import {
   type WorkflowExecuteInput,
   type WorkflowInboundCallsInterceptor,
   type WorkflowInterceptors,
+  type WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
 import type { SagaMetricsSinks } from './saga-metrics.sinks.ts';
+
+/**
+ * The header in which @temporalio/interceptors-opentelemetry carries a trace context
+ * (its TRACE_HEADER; test/unit/workflow-trace-header.test.ts checks they agree). Restated
+ * here because importing it would bring that package into the sandbox.
+ */
+export const TRACE_HEADER = '_tracer-data';
 
 const { sagaMetrics } = proxySinks<SagaMetricsSinks>();
 
@@ -33,11 +49,34 @@ class SagaMetricsInterceptor implements WorkflowInboundCallsInterceptor {
   }
 }
 
+/** The start's trace header, read on execute and added to everything the saga schedules. */
+class TraceHeaderForwarding {
+  #header: Payload | undefined;
+
+  readonly inbound: WorkflowInboundCallsInterceptor = {
+    execute: (input, next) => {
+      this.#header = input.headers[TRACE_HEADER];
+      return next(input);
+    },
+  };
+
+  readonly outbound: WorkflowOutboundCallsInterceptor = {
+    scheduleActivity: (input, next) => next({ ...input, headers: this.with(input.headers) }),
+    scheduleLocalActivity: (input, next) => next({ ...input, headers: this.with(input.headers) }),
+    startChildWorkflowExecution: (input, next) => next({ ...input, headers: this.with(input.headers) }),
+    continueAsNew: (input, next) => next({ ...input, headers: this.with(input.headers) }),
+  };
+
+  private with(headers: Record<string, Payload>): Record<string, Payload> {
+    return this.#header && !headers[TRACE_HEADER] ? { ...headers, [TRACE_HEADER]: this.#header } : headers;
+  }
+}
+
+/** Called once per workflow, so each saga's header stays its own. */
 export const interceptors = (): WorkflowInterceptors => {
-  const tracing = openTelemetryInterceptors();
+  const tracing = new TraceHeaderForwarding();
   return {
-    inbound: [new SagaMetricsInterceptor(), ...(tracing.inbound ?? [])],
-    outbound: tracing.outbound ?? [],
-    internals: tracing.internals ?? [],
+    inbound: [new SagaMetricsInterceptor(), tracing.inbound],
+    outbound: [tracing.outbound],
   };
 };

@@ -132,7 +132,6 @@ try {
     pools,
     config,
     metrics: workerMetrics.metrics,
-    tracing,
   });
   const workerRun = worker.run();
   stops.push({

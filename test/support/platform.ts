@@ -42,8 +42,8 @@ export async function startPlatform(
     invariantTimeoutMs?: number;
     /** Senders whose webhooks never reach the API: they go to a server that answers 200 and drops them. */
     webhooksLost?: ('payments' | 'carrier' | 'lightning')[];
-    /** Metrics and tracing of the processes, as the entry points set them up; off by default. */
-    observability?: { api?: ApiMetrics; outboxRegistry?: Registry } & Pick<WorkerDeps, 'metrics' | 'tracing'>;
+    /** Metrics of the processes, as the entry points set them up; off by default (tracing is per process: startTracing). */
+    observability?: { api?: ApiMetrics; outboxRegistry?: Registry } & Pick<WorkerDeps, 'metrics'>;
   } = {},
 ): Promise<TestPlatform> {
   const db = await createTestDatabase();
@@ -92,7 +92,6 @@ export async function startPlatform(
       platform.worker = await startTestWorker(db.pools, taskQueue, {
         config,
         metrics: observability.metrics,
-        tracing: observability.tracing,
       });
     },
     async stop() {

@@ -58,7 +58,7 @@ export async function installTestRuntime<T>(install: () => Promise<T>): Promise<
 export async function startTestWorker(
   pools: Pools,
   taskQueue: string,
-  options: { clock?: Clock; config?: Config } & Pick<WorkerDeps, 'metrics' | 'tracing'> = {},
+  options: { clock?: Clock; config?: Config } & Pick<WorkerDeps, 'metrics'> = {},
 ): Promise<{ worker: Worker; stop(): Promise<void> }> {
   ensureTestRuntime();
   const { address, namespace } = temporalTarget();
@@ -72,7 +72,6 @@ export async function startTestWorker(
     config: options.config ?? loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue }),
     workflowBundle: { codePath: inject('workflowBundlePath') },
     metrics: options.metrics,
-    tracing: options.tracing,
   });
   const running = worker.run();
   return {

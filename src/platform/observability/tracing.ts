@@ -4,7 +4,7 @@
  * its activities down to each SQL statement and outgoing HTTP call: the HTTP and pg
  * instrumentations make the spans at the edges, undici's the ones of `fetch`, and the
  * Temporal interceptors carry the context across the server in workflow and activity
- * headers. Off (no provider, no instrumentation, nothing exported) unless an OTLP
+ * headers (workflows/interceptors.ts forwards it inside the saga). Off (no provider, no instrumentation, nothing exported) unless an OTLP
  * endpoint is configured or a test hands in its own span processor.
  */
 import { createRequire } from 'node:module';
@@ -15,23 +15,15 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { Resource } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
+import { BatchSpanProcessor, NodeTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
 export interface Tracing {
-  /** Where workflow spans go: the worker hands them over from the sandbox through a sink. */
-  spanProcessor: SpanProcessor;
-  resource: Resource;
   /** Exports what is buffered and stops. */
   shutdown(): Promise<void>;
 }
 
-/** What a worker needs when tracing is off: the sandbox's spans go nowhere. */
-export const NO_TRACING: Tracing = {
-  spanProcessor: new NoopSpanProcessor(),
-  resource: Resource.empty(),
-  shutdown: async () => {},
-};
+const NO_TRACING: Tracing = { shutdown: async () => {} };
 
 /**
  * Starts tracing for this process, once. `endpoint` is an OTLP/HTTP collector
@@ -58,8 +50,6 @@ export function startTracing(options: { serviceName: string; endpoint?: string; 
   });
   patchModulesLoadedBefore();
   return {
-    spanProcessor,
-    resource,
     shutdown: async () => {
       await provider.shutdown();
       trace.disable();
