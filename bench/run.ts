@@ -11,6 +11,11 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   sagas: () => import('./sagas.ts'),
   withdrawals: () => import('./withdrawals.ts'),
   donations: () => import('./donations.ts'),
+  latency: () => import('./latency.ts'),
+  reads: () => import('./reads.ts'),
+  scale: () => import('./scale.ts'),
+  relay: () => import('./relay.ts'),
+  memory: () => import('./memory.ts'),
 };
 
 const name = process.argv[2];
