@@ -3,6 +3,8 @@
  * Run it alone with `npm run worker` (needs DATABASE_URL and TEMPORAL_ADDRESS), or let
  * `npm run dev` and the tests create it in-process through `createWorker`.
  */
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
@@ -142,8 +144,28 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
       carrier: deps.carrier ?? new HttpCarrier(deps.config.CARRIER_URL),
       lightningNode: deps.lightningNode ?? new HttpLightningNode(deps.config.LIGHTNING_NODE_URL),
     }),
+    maxCachedWorkflows: deps.config.WORKER_MAX_CACHED_WORKFLOWS,
     ...withWorkflows(deps.workflowBundle ?? WORKFLOWS_PATH, workerObservability(deps)),
   });
+}
+
+/**
+ * Bundles the workflows in a child process, into a temporary file, and returns its path:
+ * webpack's memory then leaves with the child instead of staying in the worker's heap.
+ */
+async function bundleInChildProcess(): Promise<string> {
+  const { execFile } = await import('node:child_process');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const file = join(mkdtempSync(join(tmpdir(), 'workflow-bundle-')), 'workflows.js');
+  const script = fileURLToPath(new URL('./src/main/bundle-workflows.ts', import.meta.url));
+  await new Promise<void>((resolve, reject) =>
+    execFile(process.execPath, ['--import', 'tsx', script, file], (error, _stdout, stderr) =>
+      error ? reject(new Error(`bundling the workflows failed: ${stderr || error.message}`)) : resolve(),
+    ),
+  );
+  return file;
 }
 
 /**
@@ -171,6 +193,7 @@ async function main(): Promise<void> {
   const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'worker', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const pools = createPools(config.DATABASE_URL, { applicationName: 'worker' });
   const { metrics, server } = await startWorkerMetrics({ port: config.WORKER_METRICS_PORT, pools, handleSignals: true });
+  let bundled: string | undefined;
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createWorker({
     connection,
@@ -179,8 +202,10 @@ async function main(): Promise<void> {
     pools,
     config,
     metrics,
-    ...(config.WORKFLOW_BUNDLE ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE } } : {}),
+    workflowBundle: { codePath: config.WORKFLOW_BUNDLE ?? (bundled = await bundleInChildProcess()) },
   });
+  // The worker has read the bundle it made; the file is of no further use.
+  if (bundled) rmSync(dirname(bundled), { recursive: true, force: true });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS, metrics: server.url }, 'worker polling');
   await worker.run(); // returns after SIGINT/SIGTERM, which the SDK handles by draining
   await server.close();

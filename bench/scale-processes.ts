@@ -45,7 +45,8 @@ export async function startPlatformProcess(options: {
     args: ['--import', 'tsx', entry.file],
     cwd: ROOT,
     // The ready lines are logged at info; everything below warn would only fill the log.
-    env: { ...process.env, LOG_LEVEL: 'info', ...options.env },
+    // Any free metrics port: a bench must not take the ports a running `npm run dev` wants.
+    env: { ...process.env, LOG_LEVEL: 'info', WORKER_METRICS_PORT: '0', RELAY_METRICS_PORT: '0', ...options.env },
     ports: [],
     output: { logFile },
     // Not `.data/run`: a bench beside `npm run dev` must not reap, or be reaped by, the dev stack.

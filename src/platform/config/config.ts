@@ -88,6 +88,12 @@ const ConfigSchema = z.object({
   PAYMENTS_PROVIDER_URL: z.string().url().optional(),
   CARRIER_URL: z.string().url().optional(),
   LIGHTNING_NODE_URL: z.string().url().optional(),
+  /**
+   * Workflows a worker keeps in memory between their tasks (the sticky cache). A saga
+   * asleep on a timer for days need not stay: evicted, it replays its short history when
+   * it wakes. Each cached saga costs about 0.3 MB (bench/memory.ts).
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).max(100_000).default(100),
   /** A workflow bundle made beforehand (`writeWorkflowBundle`): the worker loads it instead of bundling at start. */
   WORKFLOW_BUNDLE: z.string().min(1).optional(),
   /** Prometheus `GET /metrics` of the worker and the relay (the API serves its own on PORT); 0 takes any free port. */
