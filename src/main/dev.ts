@@ -155,7 +155,13 @@ try {
 
   // 6. API
   begin(`starting the API on port ${config.PORT}`);
-  const api = await startApi({ config, pools, workflows, logger, metrics: createApiMetrics(createMetricsRegistry({ processMetrics: true })) });
+  const api = await startApi({
+    config,
+    pools,
+    workflows,
+    logger,
+    metrics: createApiMetrics(createMetricsRegistry({ processMetrics: true })),
+  });
   stops.push({ name: 'API', stop: () => api.close() });
 
   // 7. Simulators of the outside world, sending their webhooks to the API.

@@ -74,7 +74,9 @@ describe('metrics', () => {
     );
     expect(sample(worker, 'saga_started_total', { saga: 'payingForWonItem' })).toBeGreaterThanOrEqual(1);
     expect(sample(worker, 'saga_duration_seconds_count', { saga: 'auctionClosing', outcome: 'completed' })).toBeGreaterThanOrEqual(1);
-    expect(sample(worker, 'saga_step_duration_seconds_count', { saga: 'payingForWonItem', step: 'startPayment', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(worker, 'saga_step_duration_seconds_count', { saga: 'payingForWonItem', step: 'startPayment', outcome: 'ok' }),
+    ).toBeGreaterThanOrEqual(1);
     // The Temporal SDK's own worker metrics, read from its core and served alongside.
     expect([...declaredMetrics(worker)].some((name) => name.startsWith('temporal_'))).toBe(true);
 
@@ -100,7 +102,11 @@ describe('metrics', () => {
 
   it('count refused webhooks by outcome, and unmatched paths under one label', async () => {
     const body = JSON.stringify({ id: 'evt-metrics', type: 'charge.captured', data: {} });
-    const unsigned = await fetch(`${platform.api.url}/webhooks/carrier`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const unsigned = await fetch(`${platform.api.url}/webhooks/carrier`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(unsigned.status).toBe(401);
     const signature = await signWebhook(platform.config.CARRIER_WEBHOOK_SECRET, '{"nope":1}', Math.floor(Date.now() / 1000));
     const invalid = await fetch(`${platform.api.url}/webhooks/carrier`, {

@@ -39,7 +39,11 @@ describe('Idempotency-Key claims', () => {
   });
 
   const post = (key: string, body: unknown) =>
-    app.request('/effects', { method: 'POST', headers: { 'idempotency-key': key, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    app.request('/effects', {
+      method: 'POST',
+      headers: { 'idempotency-key': key, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   const hashOf = (body: unknown) => requestHash('POST', '/effects', JSON.stringify(body));
 
   it('frees the key of a request whose process died once its lease has lapsed', async () => {
@@ -87,8 +91,16 @@ describe('Idempotency-Key claims', () => {
     await store.release('anonymous', 'taken-over', overtaken.claimant);
     expect((await store.claim('anonymous', 'taken-over', hash)).kind).toBe('in_progress');
 
-    await store.complete('anonymous', 'taken-over', successor.claimant, { status: 201, contentType: 'application/json', body: '"successor"' });
-    await store.complete('anonymous', 'taken-over', overtaken.claimant, { status: 201, contentType: 'application/json', body: '"overtaken"' });
+    await store.complete('anonymous', 'taken-over', successor.claimant, {
+      status: 201,
+      contentType: 'application/json',
+      body: '"successor"',
+    });
+    await store.complete('anonymous', 'taken-over', overtaken.claimant, {
+      status: 201,
+      contentType: 'application/json',
+      body: '"overtaken"',
+    });
     const replay = await store.claim('anonymous', 'taken-over', hash);
     expect(replay).toEqual({ kind: 'replay', response: { status: 201, contentType: 'application/json', body: '"successor"' } });
   });

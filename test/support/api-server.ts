@@ -32,10 +32,10 @@ export async function startTestApi(deps: {
   metrics?: ApiMetrics;
 }): Promise<TestApi> {
   const config = loadConfig({ TEMPORAL_TASK_QUEUE: 'unused', TEST_DEPOSITS: 'on', ...deps.env });
-  const app = createApp({ config, pools: deps.pools, workflows: deps.workflows, clock: deps.clock ?? systemClock, logger: silentLogger, metrics: deps.metrics }, [
-    ...ROUTES,
-    ...(deps.extraRoutes ?? []),
-  ]);
+  const app = createApp(
+    { config, pools: deps.pools, workflows: deps.workflows, clock: deps.clock ?? systemClock, logger: silentLogger, metrics: deps.metrics },
+    [...ROUTES, ...(deps.extraRoutes ?? [])],
+  );
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise((resolve) => server.once('listening', resolve));
   const address = server.address();

@@ -128,7 +128,10 @@ describe('observability (issue 14)', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ WORKER_METRICS_PORT: 9464, RELAY_METRICS_PORT: 9465 });
     expect(config.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
-    expect(loadConfig({ WORKER_METRICS_PORT: '0', RELAY_METRICS_PORT: '0' })).toMatchObject({ WORKER_METRICS_PORT: 0, RELAY_METRICS_PORT: 0 });
+    expect(loadConfig({ WORKER_METRICS_PORT: '0', RELAY_METRICS_PORT: '0' })).toMatchObject({
+      WORKER_METRICS_PORT: 0,
+      RELAY_METRICS_PORT: 0,
+    });
   });
 
   it('names a bad metrics port or collector address', () => {

@@ -49,10 +49,7 @@ export function httpMetrics(metrics: ApiMetrics): MiddlewareHandler<{ Variables:
       const status = c.res.status;
       const pattern = routePath(c, -1);
       const route = pattern === '*' || pattern === '/*' || pattern === '' ? 'unmatched' : pattern;
-      metrics.requestDuration.observe(
-        { method: c.req.method, route, status: String(status) },
-        (performance.now() - started) / 1000,
-      );
+      metrics.requestDuration.observe({ method: c.req.method, route, status: String(status) }, (performance.now() - started) / 1000);
       const sender = WEBHOOK_ROUTE.exec(route)?.[1];
       if (sender && c.req.method === 'POST') {
         metrics.webhookEvents.inc({ sender, outcome: c.get('webhookOutcome') ?? outcomeOfStatus(status) });
