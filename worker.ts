@@ -3,9 +3,12 @@
  * Run it alone with `npm run worker` (needs DATABASE_URL and TEMPORAL_ADDRESS), or let
  * `npm run dev` and the tests create it in-process through `createWorker`.
  */
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Context as ActivityContext } from '@temporalio/activity';
 import { OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
 import { withActivityBoundary } from './activities/activity-boundary.ts';
@@ -63,7 +66,7 @@ export function workerObservability(deps: { metrics?: SagaMetrics }) {
     interceptors: {
       activity: [
         stepMetricsInterceptor(metrics),
-        (ctx: Parameters<ReturnType<typeof stepMetricsInterceptor>>[0]) => ({
+        (ctx: ActivityContext) => ({
           inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
           outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
         }),
@@ -154,10 +157,6 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
  * webpack's memory then leaves with the child instead of staying in the worker's heap.
  */
 async function bundleInChildProcess(): Promise<string> {
-  const { execFile } = await import('node:child_process');
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
   const file = join(mkdtempSync(join(tmpdir(), 'workflow-bundle-')), 'workflows.js');
   const script = fileURLToPath(new URL('./src/main/bundle-workflows.ts', import.meta.url));
   await new Promise<void>((resolve, reject) =>
