@@ -38,6 +38,12 @@ function traceOf(span: ReadableSpan): ReadableSpan[] {
   return exporter.getFinishedSpans().filter((other) => other.spanContext().traceId === span.spanContext().traceId);
 }
 
+/** Whether every span's parent has been exported too: a span is exported only when it ends, after its children. */
+function parentsExported(spans: ReadableSpan[]): boolean {
+  const ids = new Set(spans.map((span) => span.spanContext().spanId));
+  return spans.every((span) => !span.parentSpanId || ids.has(span.parentSpanId));
+}
+
 /** One root, and every other span's parent in the same trace. */
 function expectConnected(spans: ReadableSpan[]): void {
   const ids = new Set(spans.map((span) => span.spanContext().spanId));
@@ -98,7 +104,8 @@ describe('one connected trace', () => {
       spans.filter((span) => span.name.startsWith('RunActivity:') && String(span.attributes['temporalWorkflowId']).startsWith(prefix));
     const spans = await eventually(
       async () => traceOf(started!),
-      (found) => ranIn(found, 'service-fulfilment-').some((span) => span.name === 'RunActivity:payPayout'),
+      // Also wait for a step still running after the payout (its SQL exported, its own span not yet).
+      (found) => ranIn(found, 'service-fulfilment-').some((span) => span.name === 'RunActivity:payPayout') && parentsExported(found),
       10_000,
     );
     // The request that created the auction is the root; the closing saga, the paying saga it
