@@ -23,18 +23,29 @@ export type DevPorts = Record<
 >;
 
 export async function freeDevPorts(): Promise<DevPorts> {
-  return {
-    DEV_POSTGRES_PORT: await freePort(),
-    DEV_TEMPORAL_PORT: await freePort(),
-    DEV_TEMPORAL_HTTP_PORT: await freePort(),
-    DEV_TEMPORAL_UI_PORT: await freePort(),
-    PORT: await freePort(),
-    PAYMENTS_SIM_PORT: await freePort(),
-    CARRIER_SIM_PORT: await freePort(),
-    LIGHTNING_SIM_PORT: await freePort(),
-    WORKER_METRICS_PORT: await freePort(),
-    RELAY_METRICS_PORT: await freePort(),
-  };
+  const settings = [
+    'DEV_POSTGRES_PORT',
+    'DEV_TEMPORAL_PORT',
+    'DEV_TEMPORAL_HTTP_PORT',
+    'DEV_TEMPORAL_UI_PORT',
+    'PORT',
+    'PAYMENTS_SIM_PORT',
+    'CARRIER_SIM_PORT',
+    'LIGHTNING_SIM_PORT',
+    'WORKER_METRICS_PORT',
+    'RELAY_METRICS_PORT',
+  ] as const;
+  // Each free port is let go at once, so the OS may offer the same one twice: the
+  // launcher would then find its own Temporal server on its metrics port (seen in CI).
+  const taken = new Set<number>();
+  const ports = {} as DevPorts;
+  for (const setting of settings) {
+    let port = await freePort();
+    while (taken.has(port)) port = await freePort();
+    taken.add(port);
+    ports[setting] = port;
+  }
+  return ports;
 }
 
 export interface DevStack {
