@@ -96,7 +96,14 @@ describe('one connected trace', () => {
       async () =>
         exporter
           .getFinishedSpans()
-          .find((span) => span.name === 'StartWorkflow:auctionClosing' && span.attributes['temporalWorkflowId'] === closingId),
+          // The request's start, the one with a parent: others with the same workflow id
+          // (a retried start, answered "already started") are roots of their own.
+          .find(
+            (span) =>
+              span.name === 'StartWorkflow:auctionClosing' &&
+              span.attributes['temporalWorkflowId'] === closingId &&
+              Boolean(span.parentSpanId),
+          ),
       (span) => span !== undefined,
       10_000,
     );
