@@ -2,6 +2,8 @@ import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTracing, type Tracing } from '../../src/platform/observability/tracing.ts';
+import type { WorkflowGateway } from '../../src/platform/temporal/workflow-gateway.ts';
+import { auctionClosingSaga } from '../../workflows/auction-closing.contract.ts';
 import { eventually, startPlatform, type TestPlatform } from '../support/platform.ts';
 import { wonAuctionHelpers } from '../support/won-auctions.ts';
 
@@ -16,10 +18,27 @@ let tracing: Tracing;
 let platform: TestPlatform;
 const { wonAuction, charge, payment } = wonAuctionHelpers(() => platform);
 
+/**
+ * While set, the API's own start of the closing saga (its fast path) fails, as a call
+ * that did not get through would: only the outbox's handler, run by the relay, starts it.
+ */
+let apiClosingStartsLost = false;
+const losingClosingStarts = (gateway: WorkflowGateway): WorkflowGateway => ({
+  start: async (saga, input, options) => {
+    if (apiClosingStartsLost && saga.workflowType === auctionClosingSaga.workflowType) throw new Error('lost on the way (test)');
+    return gateway.start(saga, input, options);
+  },
+  signal: (workflowId, signal, arg) => gateway.signal(workflowId, signal, arg),
+  signalWithStart: (saga, input, signal, arg, options) => gateway.signalWithStart(saga, input, signal, arg, options),
+  query: (workflowId, query, options) => gateway.query(workflowId, query, options),
+  describe: (workflowId) => gateway.describe(workflowId),
+  checkHealth: () => gateway.checkHealth(),
+});
+
 beforeAll(async () => {
   tracing = startTracing({ serviceName: 'tracing-test', spanProcessor: new SimpleSpanProcessor(exporter) });
   // A payout due a second after the voucher is redeemed, so that a whole sale ends within the test.
-  platform = await startPlatform({ env: { SETTLEMENT_DELAY: '1s' } });
+  platform = await startPlatform({ env: { SETTLEMENT_DELAY: '1s' }, apiWorkflows: losingClosingStarts });
 });
 
 afterAll(async () => {
@@ -130,6 +149,32 @@ describe('one connected trace', () => {
       return parent === startPayment || (parent !== undefined && underIt(parent));
     };
     expect(spans.filter((span) => span.name.startsWith('pg.') && underIt(span)).length).toBeGreaterThan(0);
+    expectConnected(spans);
+  });
+
+  it("for a saga the outbox started (the request could not): the relay delivers the message in the request's trace", async () => {
+    apiClosingStartsLost = true;
+    let sale: Awaited<ReturnType<typeof wonAuction>>;
+    try {
+      sale = await wonAuction({ fulfilment: 'service' });
+    } finally {
+      apiClosingStartsLost = false;
+    }
+    const closingId = `auction-closing-${sale.auctionId}`;
+    const starts = exporter
+      .getFinishedSpans()
+      .filter((span) => span.name === 'StartWorkflow:auctionClosing' && span.attributes['temporalWorkflowId'] === closingId);
+    expect(starts).toHaveLength(1); // the relay's: the request's own start never reached Temporal
+    const spans = await eventually(
+      async () => traceOf(starts[0]!),
+      (found) => found.some((span) => span.name === 'RunActivity:endAuction') && parentsExported(found),
+      10_000,
+    );
+    // The relay's start hangs under the request that recorded AuctionCreated, not at a root of its own.
+    const created = spans.filter((span) => span.kind === SpanKind.SERVER && span.attributes['http.target'] === '/auctions');
+    expect(created).toHaveLength(1);
+    expect(spans.find((span) => !span.parentSpanId)!.kind).toBe(SpanKind.CLIENT);
+    expect(spans.find((span) => span.name === 'RunActivity:endAuction')!.attributes['temporalWorkflowId']).toBe(closingId);
     expectConnected(spans);
   });
 });

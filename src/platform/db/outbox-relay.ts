@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Logger } from '../log.ts';
 import { OUTBOX_CHANNEL } from './outbox-channel.ts';
 import type { Message } from './outbox.ts';
+import { runInTrace } from '../observability/trace-parent.ts';
 import { checkout, release } from './pools.ts';
 
 export interface OutboxRelayOptions {
@@ -76,8 +77,9 @@ export class OutboxRelay {
         attempts: number;
         correlation_id: string | null;
         causation_id: string | null;
+        trace_parent: string | null;
       }>(
-        `SELECT id, message_id, message_type, payload, attempts, correlation_id, causation_id FROM outbox
+        `SELECT id, message_id, message_type, payload, attempts, correlation_id, causation_id, trace_parent FROM outbox
          WHERE dispatched_at IS NULL AND available_at <= now()
          ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [batchSize],
@@ -92,7 +94,8 @@ export class OutboxRelay {
           causationId: row.causation_id,
         };
         try {
-          await dispatch(message);
+          // Inside the trace that recorded it, so the handlers' spans join that request's or step's.
+          await runInTrace(row.trace_parent, () => dispatch(message));
         } catch (error) {
           this.#options.logger.warn({ err: error, messageId: message.id, type: message.type }, 'outbox delivery failed; will retry');
           await claim.query(

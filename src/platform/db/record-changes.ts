@@ -1,4 +1,5 @@
 import { currentMessageContext } from '../messages/message-context.ts';
+import { currentTraceParent } from '../observability/trace-parent.ts';
 import { OUTBOX_CHANNEL } from './outbox-channel.ts';
 import type { Sql } from './pools.ts';
 import type { FactOrigin, Message, NewEvent } from './recorded-facts.ts';
@@ -39,8 +40,8 @@ export function recordChangesCtes(changes: RecordedChanges, firstParam: number):
        SELECT * FROM unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::int[], ${p(4)}::text[], ${p(5)}::jsonb[],
                             ${p(10)}::text[], ${p(11)}::text[])
      ), enqueued AS (
-       INSERT INTO outbox (message_id, message_type, payload, correlation_id, causation_id)
-       SELECT * FROM unnest(${p(6)}::uuid[], ${p(7)}::text[], ${p(8)}::jsonb[], ${p(12)}::text[], ${p(13)}::text[])
+       INSERT INTO outbox (message_id, message_type, payload, correlation_id, causation_id, trace_parent)
+       SELECT *, ${p(14)}::text FROM unnest(${p(6)}::uuid[], ${p(7)}::text[], ${p(8)}::jsonb[], ${p(12)}::text[], ${p(13)}::text[])
      ), notified AS (
        SELECT pg_notify(${p(9)}, NULL) AS sent WHERE cardinality(${p(6)}::uuid[]) > 0
      )`,
@@ -59,6 +60,7 @@ export function recordChangesCtes(changes: RecordedChanges, firstParam: number):
       eventOrigins.map((o) => o.causationId),
       messageOrigins.map((o) => o.correlationId),
       messageOrigins.map((o) => o.causationId),
+      messages.length > 0 ? currentTraceParent() : null,
     ],
   };
 }
