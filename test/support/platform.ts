@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { loadConfig, type Config } from '../../src/platform/config/config.ts';
 import { freePort } from '../../src/platform/launch/free-port.ts';
 import { silentLogger } from '../../src/platform/log.ts';
@@ -121,12 +122,23 @@ export async function startPlatform(
   return platform;
 }
 
+/** A value for a failure message: its JSON, or (a circular one, such as a span) its inspection; cut short either way. */
+function described(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    text = inspect(value, { depth: 2 });
+  }
+  return text.length > 4000 ? `${text.slice(0, 4000)}…` : text;
+}
+
 /** Reads an endpoint until `done` holds for its body, or fails with the last body seen. */
 export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T = await read();
   while (!done(last)) {
-    if (Date.now() > deadline) throw new Error(`condition not reached within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    if (Date.now() > deadline) throw new Error(`condition not reached within ${timeoutMs} ms; last value: ${described(last)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
     last = await read();
   }
