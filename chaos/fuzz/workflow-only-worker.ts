@@ -1,4 +1,5 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { unscrapedSagaMetricsSinks } from '../../src/platform/temporal/saga-metrics.ts';
 
 export interface WorkflowOnlyWorker {
   stop(): Promise<void>;
@@ -24,6 +25,7 @@ export async function startWorkflowOnlyWorker(options: {
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowBundle: { codePath: options.workflowBundlePath },
+    sinks: unscrapedSagaMetricsSinks(),
   });
   const running = worker.run();
   return {

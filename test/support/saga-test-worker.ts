@@ -1,6 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { Client, Connection, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { unscrapedSagaMetricsSinks } from '../../src/platform/temporal/saga-metrics.ts';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { AuctionActivities } from '../../activities/auctions.ts';
 import type { FulfilmentActivities } from '../../activities/fulfilment.ts';
@@ -227,6 +228,7 @@ export async function startSagaTestWorker(label: string, activities: Record<stri
     taskQueue,
     workflowBundle: { codePath: inject('workflowBundlePath') },
     activities,
+    sinks: unscrapedSagaMetricsSinks(),
     // Heartbeats reach the server at once, so a cancelled activity learns of it in milliseconds.
     defaultHeartbeatThrottleInterval: '20 milliseconds',
     maxHeartbeatThrottleInterval: '20 milliseconds',

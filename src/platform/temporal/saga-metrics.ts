@@ -1,5 +1,5 @@
 import type { ActivityInterceptorsFactory, InjectedSinks } from '@temporalio/worker';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Histogram, Registry } from 'prom-client';
 import type { SagaMetricsSinks } from '../../../workflows/saga-metrics.sinks.ts';
 
 /** The worker's saga series, labelled by saga (the workflow type) and step (the activity). */
@@ -51,6 +51,15 @@ export function sagaMetricsSinks(metrics: SagaMetrics): InjectedSinks<SagaMetric
       failed: { fn: ended('failed'), callDuringReplay: false },
     },
   };
+}
+
+/**
+ * The sinks for a worker whose saga metrics nobody scrapes (the fuzz's workflow-only
+ * worker, the sagas' test worker): the bundle's interceptor calls them on every saga, and
+ * a worker without them logs an "unregistered external sink" error each time.
+ */
+export function unscrapedSagaMetricsSinks(): InjectedSinks<SagaMetricsSinks> {
+  return sagaMetricsSinks(createSagaMetrics(new Registry()));
 }
 
 /** Times every attempt of every activity, labelled with the saga that scheduled it. */
