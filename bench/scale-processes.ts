@@ -1,6 +1,6 @@
 /**
  * The platform's own processes (API, worker, outbox relay) started as production starts
- * them, `node --import tsx <entry>`, each under the launchers' supervisor, so a
+ * them (their npm scripts: `node --import tsx <entry>`, with the worker's V8 flags), each under the launchers' supervisor, so a
  * benchmark can read one process's resident memory on its own (`/proc/<pid>/status`)
  * instead of the sum of everything in the bench's process. Used by `scale` and `memory`.
  */
@@ -14,12 +14,28 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 export type PlatformEntry = 'api' | 'worker' | 'relay';
 
-const ENTRIES: Record<PlatformEntry, { file: string; readyLine?: RegExp }> = {
-  api: { file: 'src/main/api.ts' },
+const ENTRIES: Record<PlatformEntry, { readyLine?: RegExp }> = {
+  api: {},
   // The worker bundles its workflows before it polls; that line is the first moment it can take a task.
-  worker: { file: 'worker.ts', readyLine: /worker polling/ },
-  relay: { file: 'src/main/relay.ts', readyLine: /outbox relay running/ },
+  worker: { readyLine: /worker polling/ },
+  relay: { readyLine: /outbox relay running/ },
 };
+
+/**
+ * How production starts a process: its npm script (`MALLOC_ARENA_MAX=2 node
+ * --max-semi-space-size=2 --import tsx worker.ts`), as the variables it sets and node's arguments.
+ */
+function startOf(name: PlatformEntry): { env: Record<string, string>; args: string[] } {
+  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const words = scripts[name]!.split(' ');
+  const env: Record<string, string> = {};
+  while (/^[A-Z_]+=/.test(words[0] ?? '')) {
+    const [key, value] = words.shift()!.split('=') as [string, string];
+    env[key] = value;
+  }
+  if (words.shift() !== 'node') throw new Error(`npm run ${name} does not start node: ${scripts[name]}`);
+  return { env, args: words };
+}
 
 export interface PlatformProcess {
   name: PlatformEntry;
@@ -38,15 +54,16 @@ export async function startPlatformProcess(options: {
   timeoutMs?: number;
 }): Promise<PlatformProcess> {
   const entry = ENTRIES[options.name];
+  const start = startOf(options.name);
   const logFile = join(options.root, `${options.name}.log`);
   const started: SupervisedProcess = await startSupervised({
     name: `bench ${options.name}`,
     command: process.execPath,
-    args: ['--import', 'tsx', entry.file],
+    args: start.args,
     cwd: ROOT,
     // The ready lines are logged at info; everything below warn would only fill the log.
     // Any free metrics port: a bench must not take the ports a running `npm run dev` wants.
-    env: { ...process.env, LOG_LEVEL: 'info', WORKER_METRICS_PORT: '0', RELAY_METRICS_PORT: '0', ...options.env },
+    env: { ...process.env, ...start.env, LOG_LEVEL: 'info', WORKER_METRICS_PORT: '0', RELAY_METRICS_PORT: '0', ...options.env },
     ports: [],
     output: { logFile },
     // Not `.data/run`: a bench beside `npm run dev` must not reap, or be reaped by, the dev stack.

@@ -68,4 +68,20 @@ describe('docker-compose.yml', () => {
     }
     expect(existsSync(`${ROOT}Dockerfile`)).toBe(true);
   });
+
+  it('starts each platform process as its npm script does (the worker with its V8 flags)', () => {
+    const scripts = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const started = Object.keys(services).filter((name) => services[name]!.build && scripts[name]);
+    expect(started).toEqual(expect.arrayContaining(['api', 'worker', 'relay', 'migrate']));
+    for (const name of started) {
+      // `VAR=value node …`: the variables are the service's environment, the rest its command.
+      const words = scripts[name]!.split(' ');
+      const variables = words.filter((word, i) => words.slice(0, i + 1).every((w) => /^[A-Z_]+=/.test(w)));
+      expect(services[name]!.command, name).toEqual(words.slice(variables.length));
+      for (const variable of variables) {
+        const [key, value] = variable.split('=') as [string, string];
+        expect(String(services[name]!.environment?.[key]), `${name}: ${key}`).toBe(value);
+      }
+    }
+  });
 });
