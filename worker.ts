@@ -189,7 +189,7 @@ async function main(): Promise<void> {
   if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
     throw new Error('the worker alone needs DATABASE_URL and TEMPORAL_ADDRESS; `npm run dev` starts everything with embedded defaults');
   }
-  const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'worker', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const tracing = await startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'worker', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const pools = createPools(config.DATABASE_URL, { applicationName: 'worker' });
   const { metrics, server } = await startWorkerMetrics({ port: config.WORKER_METRICS_PORT, pools, handleSignals: true });
   let bundled: string | undefined;

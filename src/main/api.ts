@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     throw new Error('the API alone needs DATABASE_URL and TEMPORAL_ADDRESS; `npm run dev` starts everything with embedded defaults');
   }
   for (const name of devSecretsInUse(config)) logger.warn(`${name} is the development default: set it in production`);
-  const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'api', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const tracing = await startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'api', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const pools = createPools(config.DATABASE_URL, { applicationName: 'api' });
   const workflows = await GrpcWorkflowGateway.connect(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
   const metrics = createApiMetrics(createMetricsRegistry({ processMetrics: true }));

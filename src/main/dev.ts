@@ -84,7 +84,7 @@ try {
   }
 
   // 2. Migrations (and tracing first, so that every process below is traced when a collector is set)
-  const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'dev', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const tracing = await startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'dev', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   if (config.OTEL_EXPORTER_OTLP_ENDPOINT) say(`   traces go to ${config.OTEL_EXPORTER_OTLP_ENDPOINT} (OTLP/HTTP)`);
   stops.push({ name: 'tracing', stop: () => tracing.shutdown() });
   begin('applying migrations');

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
     throw new Error('the relay alone needs DATABASE_URL and TEMPORAL_ADDRESS; `npm run dev` starts everything with embedded defaults');
   }
-  const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'relay', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const tracing = await startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'relay', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const pools = createPools(config.DATABASE_URL, { applicationName: 'relay' });
   const { metrics, server } = await startRelayMetrics(config.RELAY_METRICS_PORT, pools);
   const workflows = await GrpcWorkflowGateway.connect(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);

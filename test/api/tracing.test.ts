@@ -36,7 +36,7 @@ const losingClosingStarts = (gateway: WorkflowGateway): WorkflowGateway => ({
 });
 
 beforeAll(async () => {
-  tracing = startTracing({ serviceName: 'tracing-test', spanProcessor: new SimpleSpanProcessor(exporter) });
+  tracing = await startTracing({ serviceName: 'tracing-test', spanProcessor: new SimpleSpanProcessor(exporter) });
   // A payout due a second after the voucher is redeemed, so that a whole sale ends within the test.
   platform = await startPlatform({ env: { SETTLEMENT_DELAY: '1s' }, apiWorkflows: losingClosingStarts });
 });

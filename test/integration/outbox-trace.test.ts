@@ -18,7 +18,7 @@ let tracing: Tracing;
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 
 beforeAll(async () => {
-  tracing = startTracing({ serviceName: 'outbox-trace-test', spanProcessor: new SimpleSpanProcessor(exporter) });
+  tracing = await startTracing({ serviceName: 'outbox-trace-test', spanProcessor: new SimpleSpanProcessor(exporter) });
   db = await createTestDatabase();
 });
 afterAll(async () => {

@@ -1,11 +1,7 @@
 /**
- * OpenTelemetry tracing for a Node process (API, worker, relay, dev launcher).
- * One trace follows a request through the API, the Temporal client, the workflow and
- * its activities down to each SQL statement and outgoing HTTP call: the HTTP and pg
- * instrumentations make the spans at the edges, undici's the ones of `fetch`, and the
- * Temporal interceptors carry the context across the server in workflow and activity
- * headers (workflows/interceptors.ts forwards it inside the saga). Off (no provider, no instrumentation, nothing exported) unless an OTLP
- * endpoint is configured or a test hands in its own span processor.
+ * The OpenTelemetry SDK behind `startTracing` (tracing.ts), in a module of its own so
+ * that a process with tracing off never loads it: the SDK, the OTLP exporter and the
+ * instrumentations cost a worker some 25 MB of memory.
  */
 import { createRequire } from 'node:module';
 import { trace } from '@opentelemetry/api';
@@ -17,26 +13,12 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { Resource } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import type { Tracing } from './tracing.ts';
 
-export interface Tracing {
-  /** Exports what is buffered and stops. */
-  shutdown(): Promise<void>;
-}
-
-const NO_TRACING: Tracing = { shutdown: async () => {} };
-
-/**
- * Starts tracing for this process, once. `endpoint` is an OTLP/HTTP collector
- * (`OTEL_EXPORTER_OTLP_ENDPOINT`); `spanProcessor` replaces it (tests, with an in-memory
- * exporter). Neither given: tracing stays off and this returns NO_TRACING.
- */
-export function startTracing(options: { serviceName: string; endpoint?: string; spanProcessor?: SpanProcessor }): Tracing {
+/** Registers a tracer provider exporting to `spanProcessor`, and the HTTP, fetch and pg instrumentations. */
+export function startTracingSdk(options: { serviceName: string; spanProcessor?: SpanProcessor; endpoint?: string }): Tracing {
   const spanProcessor =
-    options.spanProcessor ??
-    (options.endpoint
-      ? new BatchSpanProcessor(new OTLPTraceExporter({ url: `${options.endpoint.replace(/\/$/, '')}/v1/traces` }))
-      : undefined);
-  if (!spanProcessor) return NO_TRACING;
+    options.spanProcessor ?? new BatchSpanProcessor(new OTLPTraceExporter({ url: `${options.endpoint!.replace(/\/$/, '')}/v1/traces` }));
   const resource = new Resource({ [ATTR_SERVICE_NAME]: options.serviceName });
   const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
   provider.register();
