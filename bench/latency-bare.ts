@@ -8,6 +8,7 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { Hono } from 'hono';
+import { decode } from 'light-bolt11-decoder';
 import type pg from 'pg';
 import { OUTBOX_CHANNEL } from '../src/platform/db/outbox-channel.ts';
 
@@ -35,6 +36,18 @@ const WRITE_CHARGED = `WITH written AS (
     INSERT INTO outbox (message_id, message_type, payload) VALUES ($4, 'PaymentCharged', $5)
   ), notified AS (SELECT pg_notify($6, NULL))
   SELECT (SELECT count(*)::int FROM written) AS written, (SELECT count(*) FROM notified) AS notified`;
+
+/** A withdrawal's request in one round trip, as the platform's unit of work records it: row, event, outbox, NOTIFY. */
+const WRITE_WITHDRAWAL = `WITH written AS (
+    INSERT INTO withdrawals (id, account_id, customer_id, amount_minor, invoice, payment_hash, invoice_expires_at, status, reason, version)
+    VALUES ($1, $2, $2, $3, $4, $5, $6, 'pending', NULL, 1)
+  ), appended AS (
+    INSERT INTO event_store (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, payload)
+    VALUES ($7, 'Withdrawal', $1, 1, 'WithdrawalRequested', $8)
+  ), enqueued AS (
+    INSERT INTO outbox (message_id, message_type, payload) VALUES ($7, 'WithdrawalRequested', $8)
+  ), notified AS (SELECT pg_notify($9, NULL))
+  SELECT count(*) FROM notified`;
 
 async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T | 'conflict'>): Promise<T> {
   for (;;) {
@@ -168,8 +181,39 @@ export function createBareApp(deps: {
   });
 
   app.post('/bare/withdrawals', async (c) => {
-    await c.req.json();
-    const workflowId = `bare-withdrawal-${randomUUID()}`;
+    const body = (await c.req.json()) as { accountId: string; amount: { amount: string }; invoice: string };
+    // The platform's route reads the invoice and stores the withdrawal before it starts the saga.
+    const sections = decode(body.invoice).sections as { name: string; value?: unknown }[];
+    const field = (name: string) => sections.find((section) => section.name === name)?.value;
+    const paymentHash = String(field('payment_hash'));
+    const expiresAt = new Date((Number(field('timestamp')) + Number(field('expiry') ?? 3600)) * 1000);
+    const withdrawalId = randomUUID();
+    await inTransaction(pool, async (client) => {
+      const { rows } = await client.query({
+        name: 'bare.find-withdrawal',
+        text: 'SELECT id FROM withdrawals WHERE payment_hash = $1',
+        values: [paymentHash],
+      });
+      if (rows[0]) throw new Error(`invoice already withdrawn by ${rows[0].id}`);
+      const payload = JSON.stringify({ accountId: body.accountId, customerId: body.accountId, amount: body.amount, paymentHash });
+      await client.query({
+        name: 'bare.write-withdrawal',
+        text: WRITE_WITHDRAWAL,
+        values: [
+          withdrawalId,
+          body.accountId,
+          body.amount.amount,
+          body.invoice,
+          paymentHash,
+          expiresAt,
+          randomUUID(),
+          payload,
+          OUTBOX_CHANNEL,
+        ],
+      });
+      return true;
+    });
+    const workflowId = `bare-withdrawal-${withdrawalId}`;
     await deps.client.workflow.start('benchBaseline', {
       workflowId,
       taskQueue: deps.taskQueue,

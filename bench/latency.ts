@@ -11,8 +11,10 @@
  *   then `GET /payments/:id` until it reads `charged`, vs a bare signed route that
  *   records the same fact (inbox, row, event, outbox) and a bare GET;
  * - saga start: `POST /withdrawals` (invoice decoded, withdrawal stored, bitcoin-withdrawal
- *   saga started) until the saga's first activity completed, vs a bare route starting
- *   the bench's `benchBaseline` workflow with one no-op activity. Both are timed from the
+ *   saga started) until the saga's first activity completed, vs a bare route that reads
+ *   the invoice, stores a withdrawal row with its event and outbox message in one
+ *   statement, and starts the bench's `benchBaseline` workflow in the saga's shape up to
+ *   its wait (three activities, the third a call to the node, then a timer). Both are timed from the
  *   request's due time to the ActivityTaskCompleted event in the workflow's history
  *   (the server's clock, the same machine's), so no polling delay is counted. The
  *   withdrawals pay `hold` invoices of the lightning node simulator, so each saga then
@@ -30,6 +32,7 @@ import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { NativeConnection } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import pg from 'pg';
 import { deposit } from '../src/accounting/use-cases.ts';
 import { createAuction } from '../src/auctions/use-cases.ts';
@@ -116,13 +119,19 @@ export async function run(): Promise<void> {
     return { server, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
   };
   const ours = await listen(createApp({ config, pools, workflows, clock: systemClock, logger: silentLogger }, ROUTES).fetch);
-  // `LATENCY_SAGA_BASELINE=shaped`: the bare workflow takes the withdrawal saga's shape up
-  // to its wait (three activities, the third an HTTP round trip to the lightning node),
-  // so both sides put the same load on the worker behind the first activity.
+  // The bare workflow takes the withdrawal saga's shape up to its wait (three activities,
+  // the third an HTTP round trip to the lightning node, then a wait under a timer), so both
+  // sides put the same load behind the first activity: the worker, the node and the API
+  // share this process's event loop, and a baseline that stopped at its first activity
+  // measured ours against an idle process. `LATENCY_SAGA_BASELINE=bare`: one activity only.
   const sagaInput =
-    process.env.LATENCY_SAGA_BASELINE === 'shaped'
-      ? { activities: 3, calls: { url: `http://127.0.0.1:${lightningPort}/invoices`, at: [2], body: { amountSats: 1000, memo: 'hold' } } }
-      : { activities: 1 };
+    process.env.LATENCY_SAGA_BASELINE === 'bare'
+      ? { activities: 1 }
+      : {
+          activities: 3,
+          calls: { url: `http://127.0.0.1:${lightningPort}/invoices`, at: [2], body: { amountSats: 1000, memo: 'hold' } },
+          signalWithinMs: 3_600_000,
+        };
   const bare = await listen(
     createBareApp({
       pool: barePool,
@@ -267,6 +276,7 @@ export async function run(): Promise<void> {
         });
         workflowIds[i] = ((await (await expectStatus(response, 202, `${side} withdrawal`)).json()) as { workflowId: string }).workflowId;
       });
+      if (process.env.LATENCY_PHASES) await printPhases(client, side, workflowIds, result.dueAt);
       // Read after the run, so fetching histories does not load the server while it is measured.
       const completedAt = await inBatches(count, 8, (i) => firstActivityCompletedAt(client, workflowIds[i]!));
       const latencies = completedAt.map((at, i) => at - result.dueAt[i]!);
@@ -343,4 +353,30 @@ async function firstActivityCompletedAt(client: Client, workflowId: string): Pro
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${workflowId}: no activity completed within a minute`);
+}
+
+/**
+ * `LATENCY_PHASES=1`: when each event up to the first completed activity happened, p50
+ * and p90 from the request's due time over a side's first 200 sagas, by the server's
+ * clock: which hop (start, task pickup, workflow task, activity pickup) the time goes to.
+ */
+async function printPhases(client: Client, side: Side, workflowIds: string[], dueAt: number[]): Promise<void> {
+  const phases = new Map<string, number[]>();
+  for (const [i, workflowId] of workflowIds.slice(0, 200).entries()) {
+    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    const seen = new Set<string>();
+    for (const event of history.events ?? []) {
+      const name = temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? String(event.eventType);
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const at = Number(event.eventTime!.seconds) * 1000 + (event.eventTime!.nanos ?? 0) / 1e6;
+      phases.set(name, [...(phases.get(name) ?? []), at - dueAt[i]!]);
+      if (event.activityTaskCompletedEventAttributes) break;
+    }
+  }
+  for (const [name, values] of phases) {
+    const sorted = values.sort((a, b) => a - b);
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!.toFixed(1);
+    console.log(`    ${side} ${name.replace('EVENT_TYPE_', '')}: p50 +${at(0.5)} ms, p90 +${at(0.9)} ms`);
+  }
 }
