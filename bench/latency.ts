@@ -94,7 +94,11 @@ export async function run(): Promise<void> {
   );
   const postgres = await benchPostgres();
   const root = mkdtempSync(join(tmpdir(), 'platform-bench-latency-'));
-  const temporal = await startTemporalDevServerOnFreePorts({ logFile: join(root, 'temporal.log'), progress: (l) => console.log(l) });
+  const temporal = await startTemporalDevServerOnFreePorts({
+    logFile: join(root, 'temporal.log'),
+    progress: (l) => console.log(l),
+    singlePartition: true,
+  });
   const lightningPort = await freePort();
   const config = loadConfig({ TEMPORAL_TASK_QUEUE: 'bench-latency', LIGHTNING_SIM_PORT: String(lightningPort), LOG_LEVEL: 'warn' });
   const pools = createPools(postgres.url, { max: 10, applicationName: 'bench' });

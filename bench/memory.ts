@@ -36,7 +36,11 @@ export async function run(): Promise<void> {
   console.log(`memory: the worker process with ${SAGAS} auction-closing sagas waiting on their timers (budget ${BUDGET_MB} MB)`);
   const postgres = await benchPostgres();
   const root = mkdtempSync(join(tmpdir(), 'platform-bench-memory-'));
-  const temporal = await startTemporalDevServerOnFreePorts({ logFile: join(root, 'temporal.log'), progress: (l) => console.log(l) });
+  const temporal = await startTemporalDevServerOnFreePorts({
+    logFile: join(root, 'temporal.log'),
+    progress: (l) => console.log(l),
+    singlePartition: true,
+  });
   const config = loadConfig({ TEMPORAL_TASK_QUEUE: 'bench-memory', LOG_LEVEL: 'warn' });
   const pools = createPools(postgres.url, { max: 8, applicationName: 'bench' });
   const workflows = await GrpcWorkflowGateway.connect(temporal.address, temporal.namespace);

@@ -56,7 +56,11 @@ export async function run(): Promise<void> {
   );
   const postgres = await benchPostgres();
   const root = mkdtempSync(join(tmpdir(), 'platform-bench-scale-'));
-  const temporal = await startTemporalDevServerOnFreePorts({ logFile: join(root, 'temporal.log'), progress: (l) => console.log(l) });
+  const temporal = await startTemporalDevServerOnFreePorts({
+    logFile: join(root, 'temporal.log'),
+    progress: (l) => console.log(l),
+    singlePartition: true,
+  });
   const admin = new pg.Pool({ connectionString: postgres.url, max: 2 });
   const config = loadConfig({ TEMPORAL_TASK_QUEUE: 'bench-scale', LOG_LEVEL: 'warn' });
   const processes: PlatformProcess[] = [];

@@ -78,6 +78,7 @@ export async function benchTemporal(databaseUrl: string, env: Record<string, str
   const temporal = await startTemporalDevServerOnFreePorts({
     logFile: join(root, 'temporal.log'),
     progress: (line) => console.log(line),
+    singlePartition: true,
   });
   const config = loadConfig({ TEMPORAL_TASK_QUEUE: 'bench', LOG_LEVEL: 'warn', ...env });
   // The worker polls the queue the configuration names, which is where the API starts sagas.
