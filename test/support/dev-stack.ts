@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../src/platform/launch/free-port.ts';
 import { acceptsConnections } from '../../src/platform/launch/ports.ts';
@@ -35,17 +36,50 @@ export async function freeDevPorts(): Promise<DevPorts> {
     'WORKER_METRICS_PORT',
     'RELAY_METRICS_PORT',
   ] as const;
-  // Each free port is let go at once, so the OS may offer the same one twice: the
-  // launcher would then find its own Temporal server on its metrics port (seen in CI).
   const taken = new Set<number>();
   const ports = {} as DevPorts;
   for (const setting of settings) {
-    let port = await freePort();
-    while (taken.has(port)) port = await freePort();
+    let port = await freeFixedPort();
+    while (taken.has(port)) port = await freeFixedPort();
     taken.add(port);
     ports[setting] = port;
   }
   return ports;
+}
+
+/**
+ * A free port below the OS's ephemeral range, for a launcher to bind some seconds later.
+ * A port the OS chose (port 0) comes from that range, where every outgoing connection and
+ * every other port-0 listener in the run takes its port too: by the time the launcher got
+ * to its simulators, one such port had been taken (a clean-clone CI run failed on
+ * EADDRINUSE so). Below the range, only another test choosing the same way can collide.
+ */
+async function freeFixedPort(): Promise<number> {
+  const lowestEphemeral = ephemeralRangeStart();
+  if (lowestEphemeral === undefined) return freePort();
+  for (;;) {
+    const port = 10_000 + Math.floor(Math.random() * (lowestEphemeral - 10_000));
+    if (await canListen(port)) return port;
+  }
+}
+
+/** Linux's first ephemeral port, or undefined elsewhere or when the range leaves no room below it. */
+function ephemeralRangeStart(): number | undefined {
+  try {
+    const start = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(start) && start > 11_000 ? start : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 export interface DevStack {
