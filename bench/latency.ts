@@ -46,7 +46,6 @@ import { createApp } from '../src/platform/http/app.ts';
 import { issueToken } from '../src/platform/http/auth.ts';
 import { signWebhook } from '../src/platform/http/webhook-signature.ts';
 import { freePort } from '../src/platform/launch/free-port.ts';
-import { startTemporalDevServerOnFreePorts } from '../src/platform/launch/temporal-dev-server.ts';
 import { silentLogger } from '../src/platform/log.ts';
 import { GrpcWorkflowGateway } from '../src/platform/temporal/grpc-workflow-gateway.ts';
 import { createLightningNodeSimulator } from '../src/simulators/lightning-node.ts';
@@ -54,7 +53,7 @@ import { startSimulator } from '../src/simulators/serve.ts';
 import { configureWorkerRuntime } from '../worker.ts';
 import { createBareApp } from './latency-bare.ts';
 import { describe, ms, openLoop } from './latency-stats.ts';
-import { benchPostgres } from './support.ts';
+import { benchPostgres, benchTemporalServer } from './support.ts';
 import { createBenchWorker } from './worker.ts';
 
 const OPS = Number(process.env.LATENCY_OPS ?? 2000);
@@ -94,11 +93,7 @@ export async function run(): Promise<void> {
   );
   const postgres = await benchPostgres();
   const root = mkdtempSync(join(tmpdir(), 'platform-bench-latency-'));
-  const temporal = await startTemporalDevServerOnFreePorts({
-    logFile: join(root, 'temporal.log'),
-    progress: (l) => console.log(l),
-    singlePartition: true,
-  });
+  const temporal = await benchTemporalServer(root);
   const lightningPort = await freePort();
   const config = loadConfig({ TEMPORAL_TASK_QUEUE: 'bench-latency', LIGHTNING_SIM_PORT: String(lightningPort), LOG_LEVEL: 'warn' });
   const pools = createPools(postgres.url, { max: 10, applicationName: 'bench' });

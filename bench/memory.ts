@@ -19,12 +19,11 @@ import { loadConfig } from '../src/platform/config/config.ts';
 import { createPools } from '../src/platform/db/pools.ts';
 import { createApp } from '../src/platform/http/app.ts';
 import { issueToken } from '../src/platform/http/auth.ts';
-import { startTemporalDevServerOnFreePorts } from '../src/platform/launch/temporal-dev-server.ts';
 import { silentLogger } from '../src/platform/log.ts';
 import { GrpcWorkflowGateway } from '../src/platform/temporal/grpc-workflow-gateway.ts';
 import { auctionClosingSaga } from '../workflows/auction-closing.contract.ts';
 import { memoryOf, startPlatformProcess, type PlatformProcess } from './scale-processes.ts';
-import { benchPostgres } from './support.ts';
+import { benchPostgres, benchTemporalServer } from './support.ts';
 
 const SAGAS = Number(process.env.MEMORY_SAGAS ?? 1000);
 const BUDGET_MB = 300;
@@ -36,11 +35,7 @@ export async function run(): Promise<void> {
   console.log(`memory: the worker process with ${SAGAS} auction-closing sagas waiting on their timers (budget ${BUDGET_MB} MB)`);
   const postgres = await benchPostgres();
   const root = mkdtempSync(join(tmpdir(), 'platform-bench-memory-'));
-  const temporal = await startTemporalDevServerOnFreePorts({
-    logFile: join(root, 'temporal.log'),
-    progress: (l) => console.log(l),
-    singlePartition: true,
-  });
+  const temporal = await benchTemporalServer(root);
   const config = loadConfig({ TEMPORAL_TASK_QUEUE: 'bench-memory', LOG_LEVEL: 'warn' });
   const pools = createPools(postgres.url, { max: 8, applicationName: 'bench' });
   const workflows = await GrpcWorkflowGateway.connect(temporal.address, temporal.namespace);

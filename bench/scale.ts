@@ -22,7 +22,6 @@ import { createPools } from '../src/platform/db/pools.ts';
 import { createApp } from '../src/platform/http/app.ts';
 import { issueToken } from '../src/platform/http/auth.ts';
 import { freePort } from '../src/platform/launch/free-port.ts';
-import { startTemporalDevServerOnFreePorts } from '../src/platform/launch/temporal-dev-server.ts';
 import { silentLogger } from '../src/platform/log.ts';
 import { GrpcWorkflowGateway } from '../src/platform/temporal/grpc-workflow-gateway.ts';
 import pg from 'pg';
@@ -30,7 +29,7 @@ import { describe, ms } from './latency-stats.ts';
 import { explainAll, recordStatements, type PlanSummary } from './scale-explain.ts';
 import { memoryOf, startPlatformProcess, type PlatformProcess } from './scale-processes.ts';
 import { isOpen, rowCounts, seed, seededId, sellerOf } from './scale-seed.ts';
-import { benchPostgres } from './support.ts';
+import { benchPostgres, benchTemporalServer } from './support.ts';
 
 const AUCTIONS = Number(process.env.SCALE_AUCTIONS ?? 100_000);
 const SMALL_AUCTIONS = Number(process.env.SCALE_SMALL_AUCTIONS ?? 1_000);
@@ -56,11 +55,7 @@ export async function run(): Promise<void> {
   );
   const postgres = await benchPostgres();
   const root = mkdtempSync(join(tmpdir(), 'platform-bench-scale-'));
-  const temporal = await startTemporalDevServerOnFreePorts({
-    logFile: join(root, 'temporal.log'),
-    progress: (l) => console.log(l),
-    singlePartition: true,
-  });
+  const temporal = await benchTemporalServer(root);
   const admin = new pg.Pool({ connectionString: postgres.url, max: 2 });
   const config = loadConfig({ TEMPORAL_TASK_QUEUE: 'bench-scale', LOG_LEVEL: 'warn' });
   const processes: PlatformProcess[] = [];

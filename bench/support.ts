@@ -63,6 +63,20 @@ export async function throughput(total: number, concurrency: number, work: (loop
 }
 
 /**
+ * The benches' Temporal dev server, its log in `root`: one partition per task queue, so
+ * a task never waits to be forwarded to the partition the worker polls
+ * (src/platform/launch/temporal-dev-server.ts, `singlePartition`).
+ */
+export async function benchTemporalServer(root: string) {
+  const { startTemporalDevServerOnFreePorts } = await import('../src/platform/launch/temporal-dev-server.ts');
+  return startTemporalDevServerOnFreePorts({
+    logFile: join(root, 'temporal.log'),
+    progress: (line) => console.log(line),
+    singlePartition: true,
+  });
+}
+
+/**
  * A throw-away Temporal dev server, the bench worker (bench/worker.ts) on it over the given database, and a client.
  * `env` adds configuration (the simulators' ports, say) for the worker's activities.
  */
@@ -70,16 +84,11 @@ export async function benchTemporal(databaseUrl: string, env: Record<string, str
   const { NativeConnection } = await import('@temporalio/worker');
   const { configureWorkerRuntime } = await import('../worker.ts');
   const { createBenchWorker } = await import('./worker.ts');
-  const { startTemporalDevServerOnFreePorts } = await import('../src/platform/launch/temporal-dev-server.ts');
   const { GrpcWorkflowGateway } = await import('../src/platform/temporal/grpc-workflow-gateway.ts');
   const { createPools } = await import('../src/platform/db/pools.ts');
   const { loadConfig } = await import('../src/platform/config/config.ts');
   const root = mkdtempSync(join(tmpdir(), 'platform-bench-temporal-'));
-  const temporal = await startTemporalDevServerOnFreePorts({
-    logFile: join(root, 'temporal.log'),
-    progress: (line) => console.log(line),
-    singlePartition: true,
-  });
+  const temporal = await benchTemporalServer(root);
   const config = loadConfig({ TEMPORAL_TASK_QUEUE: 'bench', LOG_LEVEL: 'warn', ...env });
   // The worker polls the queue the configuration names, which is where the API starts sagas.
   const taskQueue = config.TEMPORAL_TASK_QUEUE;
