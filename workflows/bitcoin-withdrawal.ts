@@ -4,7 +4,6 @@ import {
   continueAsNew,
   isCancellation,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { BitcoinActivities } from '../activities/bitcoin.ts';
@@ -47,7 +46,7 @@ export async function bitcoinWithdrawal(input: BitcoinWithdrawalInput): Promise<
     accountId: input.accountId,
     paymentHash,
   });
-  upsertSearchAttributes({ WithdrawalId: [withdrawalId], CustomerId: [input.customerId] });
+  journal.searchable({ WithdrawalId: [withdrawalId], CustomerId: [input.customerId] });
 
   let nodeSays: { status: 'succeeded' | 'failed'; reason?: string } | undefined;
   const onOutcome = (status: 'succeeded' | 'failed') => (outcome: LightningPaymentOutcome) => {

@@ -1,4 +1,4 @@
-import { condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, setHandler } from '@temporalio/workflow';
 import type { CrowdfundingActivities } from '../activities/crowdfunding.ts';
 import { databaseBatches, databaseSteps } from './activity-options.ts';
 import { campaignSaga, type CampaignInput, type CampaignResult } from './campaign.contract.ts';
@@ -22,7 +22,7 @@ const REFUND_BATCH = 100;
  */
 export async function campaign(input: CampaignInput): Promise<CampaignResult> {
   const journal = new SagaJournal('open', [input.ownerId], { campaignId: input.campaignId });
-  upsertSearchAttributes({ CampaignId: [input.campaignId] }); // whoever started it, the Temporal UI finds it by campaign
+  journal.searchable({ CampaignId: [input.campaignId] }); // whoever started it, the Temporal UI finds it by campaign
   let cancelled = false;
   setHandler(campaignSaga.signals.campaignCancelled, () => void (cancelled = true));
 

@@ -1,4 +1,4 @@
-import { patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, setHandler } from '@temporalio/workflow';
 import type { AuctionActivities } from '../activities/auctions.ts';
 import type { FulfilmentActivities } from '../activities/fulfilment.ts';
 import type { PaymentActivities } from '../activities/payments.ts';
@@ -7,7 +7,7 @@ import type { DeliveryStatus } from '../src/fulfilment/delivery.ts';
 import { databaseSteps, moneyMovements, outsideCalls } from './activity-options.ts';
 import { deliveryFulfilmentSaga, type DeliveryFulfilmentInput, type DeliveryOutcome } from './delivery-fulfilment.contract.ts';
 import { deliveryFulfilmentBeforeOrders } from './delivery-fulfilment-v1.ts';
-import { ORDER_AFTER_PAYMENT } from './patches.ts';
+import { ORDER_AFTER_PAYMENT, SAGAS_OF_2026_11_30 } from './patches.ts';
 import { SagaJournal } from './saga-journal.ts';
 import { payTheSeller } from './seller-payout.ts';
 import { StatusWatch } from './status-watch.ts';
@@ -43,7 +43,7 @@ const REFUNDED: readonly DeliveryStatus[] = ['rejected', 'cancelled', 'returned'
  */
 export async function deliveryFulfilment(input: DeliveryFulfilmentInput): Promise<{ outcome: DeliveryOutcome }> {
   // Sagas started before orders had a seller's answer finish as they began.
-  if (!patched(ORDER_AFTER_PAYMENT)) return deliveryFulfilmentBeforeOrders(input);
+  if (!patched(SAGAS_OF_2026_11_30) && !patched(ORDER_AFTER_PAYMENT)) return deliveryFulfilmentBeforeOrders(input);
 
   const id = input.deliveryId;
   const journal = new SagaJournal('creating-delivery', [input.buyerId, input.sellerId], {
@@ -51,7 +51,7 @@ export async function deliveryFulfilment(input: DeliveryFulfilmentInput): Promis
     deliveryId: id,
     paymentId: input.paymentId,
   });
-  upsertSearchAttributes({ DeliveryId: [id] });
+  journal.searchable({ DeliveryId: [id] });
   const order = new StatusWatch<DeliveryStatus>('pending', () => steps.deliveryStatus(id));
   setHandler(deliveryFulfilmentSaga.signals.packageEvent, () => order.nudge());
   setHandler(deliveryFulfilmentSaga.signals.orderChanged, () => order.nudge());

@@ -22,6 +22,7 @@ import {
   type WorkflowInterceptors,
   type WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
+import { SagaJournal } from './saga-journal.ts';
 import type { SagaMetricsSinks } from './saga-metrics.sinks.ts';
 
 /**
@@ -72,11 +73,34 @@ class TraceHeaderForwarding {
   }
 }
 
+/**
+ * Writes the saga's step and ids to Temporal's record (SagaJournal) when the saga comes
+ * to rest, before each timer it waits under, and when it ends, however it ends
+ * (completed, failed, cancelled, continued as new).
+ */
+const journalWriting = {
+  inbound: {
+    async execute(input, next) {
+      try {
+        return await next(input);
+      } finally {
+        SagaJournal.ofThisWorkflow()?.writeToRecord();
+      }
+    },
+  } satisfies WorkflowInboundCallsInterceptor,
+  outbound: {
+    startTimer(input, next) {
+      SagaJournal.ofThisWorkflow()?.writeToRecord();
+      return next(input);
+    },
+  } satisfies WorkflowOutboundCallsInterceptor,
+};
+
 /** Called once per workflow, so each saga's header stays its own. */
 export const interceptors = (): WorkflowInterceptors => {
   const tracing = new TraceHeaderForwarding();
   return {
-    inbound: [new SagaMetricsInterceptor(), tracing.inbound],
-    outbound: [tracing.outbound],
+    inbound: [new SagaMetricsInterceptor(), tracing.inbound, journalWriting.inbound],
+    outbound: [tracing.outbound, journalWriting.outbound],
   };
 };

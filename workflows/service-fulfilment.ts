@@ -1,11 +1,11 @@
-import { patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, setHandler } from '@temporalio/workflow';
 import type { AuctionActivities } from '../activities/auctions.ts';
 import type { FulfilmentActivities } from '../activities/fulfilment.ts';
 import type { PaymentActivities } from '../activities/payments.ts';
 import type { SettingsActivities } from '../activities/settings.ts';
 import type { ServiceStatus } from '../src/fulfilment/service.ts';
 import { databaseSteps, moneyMovements } from './activity-options.ts';
-import { ORDER_AFTER_PAYMENT } from './patches.ts';
+import { ORDER_AFTER_PAYMENT, SAGAS_OF_2026_11_30 } from './patches.ts';
 import { SagaJournal } from './saga-journal.ts';
 import { payTheSeller } from './seller-payout.ts';
 import { serviceFulfilmentSaga, type ServiceFulfilmentInput, type ServiceOutcome } from './service-fulfilment.contract.ts';
@@ -25,7 +25,7 @@ const money = moneyMovements<PaymentActivities & FulfilmentActivities>();
  *   provider) and the rest paid to the seller, less the fee.
  */
 export async function serviceFulfilment(input: ServiceFulfilmentInput): Promise<{ issued: true; outcome?: ServiceOutcome }> {
-  if (!patched(ORDER_AFTER_PAYMENT)) return serviceFulfilmentBeforeOrders(input);
+  if (!patched(SAGAS_OF_2026_11_30) && !patched(ORDER_AFTER_PAYMENT)) return serviceFulfilmentBeforeOrders(input);
 
   const id = input.serviceId;
   const journal = new SagaJournal('issuing-voucher', [input.buyerId, input.sellerId], {
@@ -33,7 +33,7 @@ export async function serviceFulfilment(input: ServiceFulfilmentInput): Promise<
     serviceId: id,
     paymentId: input.paymentId,
   });
-  upsertSearchAttributes({ ServiceId: [id] });
+  journal.searchable({ ServiceId: [id] });
   const voucher = new StatusWatch<ServiceStatus>('issued', () => steps.serviceStatus(id));
   setHandler(serviceFulfilmentSaga.signals.voucherChanged, () => voucher.nudge());
 

@@ -16,6 +16,7 @@ import {
   waitForStep,
   TEST_SAGA_TIMEOUTS,
 } from '../support/saga-test-worker.ts';
+import { eventually } from '../support/platform.ts';
 
 /**
  * bitcoinWithdrawal against the real dev server with stub activities. Branches:
@@ -171,6 +172,34 @@ describe.concurrent('bitcoinWithdrawal', () => {
     expect(settled(workflowId)).toEqual([[withdrawalId]]);
     expect(released(workflowId)).toHaveLength(0);
     expect(stepsOf(await sagaState(handle))).toEqual(['reserving-funds', 'paying', 'awaiting-node', 'asking-node', 'settling', 'paid']);
+  });
+
+  it('writes Temporal’s record when it rests and when it ends, not at every step; one patch marker', async () => {
+    const { handle, withdrawalId, paymentHash, input } = await start({ withdrawalTimeoutMs: 30_000 });
+    await waitForStep(handle, 'awaiting-node');
+    // At rest: the record shows where it waits, with the ids it knows.
+    const atRest = await eventually(
+      async () => (await handle.describe()).searchAttributes,
+      (attributes) => attributes.SagaStep?.[0] === 'awaiting-node',
+    );
+    expect(atRest).toMatchObject({
+      SagaStep: ['awaiting-node'],
+      WithdrawalId: [withdrawalId],
+      CustomerId: [input.customerId],
+    });
+    await handle.signal(signals.lightningPaymentSucceeded, { eventId: 'evt-1', paymentHash });
+    await handle.result();
+    expect((await handle.describe()).searchAttributes.SagaStep).toEqual(['paid']);
+
+    const events = (await handle.fetchHistory()).events ?? [];
+    const upserts = events.flatMap((event) => {
+      const fields = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
+      return fields ? [Object.keys(fields).sort().join(',')] : [];
+    });
+    // Six steps in the journal, two writes of the record (at rest, at the end), and the patch's own.
+    expect(stepsOf(await sagaState(handle))).toHaveLength(6);
+    expect(upserts).toEqual(['TemporalChangeVersion', 'CustomerId,SagaStep,WithdrawalId', 'SagaStep']);
+    expect(events.filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_patch')).toHaveLength(1);
   });
 
   it('pending, then the node’s payment.failed webhook: released with the node’s reason', async () => {

@@ -16,7 +16,7 @@ import type { DeliveryStatus } from '../../src/fulfilment/delivery.ts';
 import type { ServiceStatus } from '../../src/fulfilment/service.ts';
 import { deliveryFulfilmentSaga, type DeliveryFulfilmentInput } from '../../workflows/delivery-fulfilment.contract.ts';
 import { deliveryFulfilment } from '../../workflows/delivery-fulfilment.ts';
-import { ORDER_AFTER_PAYMENT } from '../../workflows/patches.ts';
+import { ORDER_AFTER_PAYMENT, SAGAS_OF_2026_11_30 } from '../../workflows/patches.ts';
 import { serviceFulfilmentSaga, type ServiceFulfilmentInput } from '../../workflows/service-fulfilment.contract.ts';
 import { serviceFulfilment } from '../../workflows/service-fulfilment.ts';
 import { historyFromJSON, historyToJSON, lastHistoryJSONPath, readHistoryFile, workflowIdOf } from '../support/history-json.ts';
@@ -39,8 +39,8 @@ import { ensureTestRuntime } from '../support/test-env.ts';
  *   serviceFulfilmentBeforeOrders);
  * - a tampered copy of one fails, so a passing replay means something;
  * - histories recorded here from the new code (completed and in flight, through seller,
- *   carrier, buyer, timers and payout) carry the patch marker and replay too, after a
- *   round trip through proto-JSON.
+ *   carrier, buyer, timers and payout) carry the newest patch marker (SAGAS_OF_2026_11_30,
+ *   which implies this one) and replay too, after a round trip through proto-JSON.
  */
 
 const HISTORIES = join(dirname(fileURLToPath(import.meta.url)), 'histories');
@@ -257,7 +257,8 @@ describe.concurrent('order sagas replay across issue 13 (patched ORDER_AFTER_PAY
         const fetched = await env.client.workflow.getHandle(workflowId).fetchHistory();
         const history = historyFromJSON(JSON.parse(historyToJSON(fetched)));
         expect(history.events, name).toHaveLength(fetched.events!.length);
-        expect(patchIdsOf(history), name).toEqual([ORDER_AFTER_PAYMENT]);
+        // Started now, a saga asks only SAGAS_OF_2026_11_30, which implies ORDER_AFTER_PAYMENT (patches.ts).
+        expect(patchIdsOf(history), name).toEqual([SAGAS_OF_2026_11_30]);
         return { name, workflowId, history };
       }),
     );
