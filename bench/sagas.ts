@@ -2,7 +2,8 @@
  * Completed paying-for-won-item sagas per second, hand-over included, against a bare
  * workflow of the same shape on the same Temporal server in the same run.
  * Each saga is started with its capture already recorded by the payments context
- * (set-up, not timed: the webhook's part) and its signal in hand (signal-with-start), so it
+ * (set-up, not timed: the webhook's part) and its signal in hand (signal-with-start through
+ * the gateway, under the contract's id and search attributes, as production starts it), so it
  * runs straight through: timeouts, start payment, attach it, close the window, mark paid,
  * and hand over to a delivery fulfilment child, which creates the delivery, attaches it
  * to the auction and waits for the seller (SELLER_RESPONSE_WINDOW). A round ends when
@@ -11,7 +12,8 @@
  * The baseline does the same with no-op steps: five activities after the signal, then a
  * child that outlives it, runs three activities and waits under a timer. The histories of
  * the last round on each side are read back: both must have the same activities, signals,
- * child workflows and timers, and nothing may have failed or been retried, else the bench
+ * child workflows and timers (read once every child has started its timer, one workflow
+ * task after its last activity), and nothing may have failed or been retried, else the bench
  * fails. Nothing here talks to the outside world (the seller never answers, so the carrier
  * is never booked), so no simulator runs.
  */
@@ -24,7 +26,7 @@ import { runInUnitOfWork } from '../src/platform/db/unit-of-work.ts';
 import { deliveryFulfilmentSaga } from '../workflows/delivery-fulfilment.contract.ts';
 import { payingForWonItemSaga } from '../workflows/paying-for-won-item.contract.ts';
 import { reachedKeys } from './activities.ts';
-import { assertSameShape, benchPostgres, benchTemporal, compare, describeActivityTimes, describeShape, historyShape } from './support.ts';
+import { assertSameShape, benchPostgres, benchTemporal, compare, describeActivityTimes, describeCpu, describeShape, historyShape } from './support.ts';
 import type { BenchBaselineInput } from './workflows/baseline.ts';
 
 const SAGAS = 60;
@@ -36,6 +38,16 @@ const CHILD_ACTIVITIES = 3;
 const POLL_MS = 10;
 /** The children wait this long, as orders wait for their seller (SELLER_RESPONSE_WINDOW's default): past the bench's end. */
 const CHILD_WAIT_MS = 2 * 86_400_000;
+
+/** Waits until every child (each second id: parent, child, parent, …) has started its timer, for 30 s at most. */
+async function untilChildrenWait(client: Parameters<typeof historyShape>[0], parentsAndChildren: string[]): Promise<void> {
+  const children = parentsAndChildren.filter((_, i) => i % 2 === 1);
+  const deadline = Date.now() + 30_000;
+  while ((await historyShape(client, children)).timers < children.length) {
+    if (Date.now() > deadline) throw new Error('not every child saga started its timer within 30 s');
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS * 10));
+  }
+}
 
 export async function run(): Promise<void> {
   console.log(
@@ -91,25 +103,28 @@ export async function run(): Promise<void> {
     const sagas = async () => {
       const ended = await wonAuctions(); // set-up, not timed
       const auctionIds = ended.map((a) => a.auctionId);
+      temporal.cpu.start();
       const started = performance.now();
       await Promise.all(
         ended.map(async (a) => {
-          const handle = await temporal.client.workflow.signalWithStart(payingForWonItem, {
-            workflowId: `bench-paying-${a.auctionId}`,
-            taskQueue: temporal.taskQueue,
-            args: [
-              {
-                auctionId: a.auctionId,
-                winnerId: a.winnerId!,
-                sellerId: a.sellerId,
-                title: a.title,
-                amount: a.winningBid!,
-                fulfilment: a.fulfilment,
-              },
-            ],
-            signal: payingForWonItemSaga.signals.chargeCaptured,
-            signalArgs: [{ eventId: `bench-${a.auctionId}` }],
-          });
+          // As production starts a saga: through the gateway, under its contract's id and search attributes.
+          const input = {
+            auctionId: a.auctionId,
+            winnerId: a.winnerId!,
+            sellerId: a.sellerId,
+            title: a.title,
+            amount: a.winningBid!,
+            fulfilment: a.fulfilment,
+          };
+          const { delivered } = await temporal.gateway.signalWithStart(
+            payingForWonItemSaga,
+            input,
+            payingForWonItemSaga.signals.chargeCaptured,
+            { eventId: `bench-${a.auctionId}` },
+            { taskQueue: temporal.taskQueue },
+          );
+          if (!delivered) throw new Error(`the paying saga of ${a.auctionId} had already run`);
+          const handle = temporal.client.workflow.getHandle<typeof payingForWonItem>(payingForWonItemSaga.idOf(input));
           const outcome = await handle.result();
           if (outcome.outcome !== 'paid') throw new Error(`saga ended ${outcome.outcome}`);
         }),
@@ -120,13 +135,14 @@ export async function run(): Promise<void> {
         'SELECT id, delivery_id FROM auctions WHERE id = ANY($1::uuid[])',
         [auctionIds],
       );
-      last.ours = rows.flatMap((r) => [`bench-paying-${r.id}`, deliveryFulfilmentSaga.workflowId(r.delivery_id)]);
+      last.ours = rows.flatMap((r) => [payingForWonItemSaga.workflowId(r.id), deliveryFulfilmentSaga.workflowId(r.delivery_id)]);
       return rate;
     };
 
     const baseline = async () => {
       const batch = ++round;
       const keys = Array.from({ length: SAGAS }, (_, i) => `baseline-${batch}-${i}`);
+      temporal.cpu.start();
       const started = performance.now();
       await Promise.all(
         keys.map(async (key) => {
@@ -153,13 +169,17 @@ export async function run(): Promise<void> {
 
     await sagas();
     await baseline();
-    const result = await compare({ ours: sagas, baseline }, 3);
+    const result = await compare({ ours: sagas, baseline }, 3, { meter: temporal.cpu, perRound: SAGAS });
 
+    // A round ends when each child's last activity has run; the child starts its timer in the workflow task after.
+    await untilChildrenWait(temporal.client, last.ours);
+    await untilChildrenWait(temporal.client, last.baseline);
     const ours = await historyShape(temporal.client, last.ours);
     const bare = await historyShape(temporal.client, last.baseline);
     console.log(`paying saga + delivery child, each: ${describeShape(ours, SAGAS)}`);
     console.log(`baseline + child, each: ${describeShape(bare, SAGAS)}`);
     console.log(`saga activities, median scheduled→completed: ${describeActivityTimes(ours)}`);
+    console.log(describeCpu(result.cpu!, 'saga'));
     assertSameShape(ours, bare);
     console.log(`paying-for-won-item: ${result.ours.toFixed(1)} sagas/s`);
     console.log(`bare workflow baseline: ${result.baseline.toFixed(1)} workflows/s`);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -22,23 +22,94 @@ export async function benchPostgres(): Promise<{ url: string; stop(): Promise<vo
   };
 }
 
+/** CPU seconds spent so far by this process and by the Temporal server, where they can be read. */
+interface CpuSpent {
+  node: number;
+  server: number | undefined;
+}
+
+/**
+ * Where a round's CPU went: this process (API, worker, simulators and the bench's client
+ * all run in it) and the Temporal server. A contender calls `start()` where its timed part
+ * begins, after its set-up. On two cores both sides are CPU-bound, so this says which
+ * process a gap comes from. Postgres is not counted (its backends are other processes).
+ */
+export class CpuMeter {
+  #from: CpuSpent | undefined;
+
+  constructor(private readonly serverPid: number | undefined) {}
+
+  start(): void {
+    this.#from = this.#spent();
+  }
+
+  /** CPU seconds since `start()`. */
+  read(): CpuSpent {
+    if (!this.#from) throw new Error('CpuMeter.read() before start()');
+    const now = this.#spent();
+    const server = now.server !== undefined && this.#from.server !== undefined ? now.server - this.#from.server : undefined;
+    return { node: now.node - this.#from.node, server };
+  }
+
+  #spent(): CpuSpent {
+    const { user, system } = process.cpuUsage();
+    return { node: (user + system) / 1e6, server: this.#serverSeconds() };
+  }
+
+  /** utime + stime of the server process (/proc/<pid>/stat, fields 14 and 15, in clock ticks of 10 ms). */
+  #serverSeconds(): number | undefined {
+    if (this.serverPid === undefined) return undefined;
+    try {
+      const fields = readFileSync(`/proc/${this.serverPid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return undefined; // not Linux, or the server is gone
+    }
+  }
+}
+
+/** Median CPU milliseconds per operation, each side: `node 31 ms + Temporal server 50 ms`. */
+export type CpuPerOperation = Record<'ours' | 'baseline', { node: number; server: number | undefined }>;
+
+export function describeCpu(cpu: CpuPerOperation, operation: string): string {
+  const side = ({ node, server }: { node: number; server: number | undefined }) =>
+    `${node.toFixed(1)} ms in this process` + (server === undefined ? '' : ` + ${server.toFixed(1)} ms in the Temporal server`);
+  return `CPU per ${operation}, median round: ours ${side(cpu.ours)}; baseline ${side(cpu.baseline)}`;
+}
+
 /**
  * Runs `rounds` alternating measurements of each contender and returns each one's
- * median rate, so a burst of noise on the machine hits both sides alike.
+ * median rate, so a burst of noise on the machine hits both sides alike. With a meter
+ * (started by each contender where its timing starts) and the operations in a round, it
+ * also returns each side's median CPU per operation.
  */
 export async function compare(
   contenders: Record<'ours' | 'baseline', () => Promise<number>>,
   rounds = 5,
-): Promise<{ ours: number; baseline: number; ratio: number }> {
+  cpu?: { meter: CpuMeter; perRound: number },
+): Promise<{ ours: number; baseline: number; ratio: number; cpu?: CpuPerOperation }> {
   const rates: Record<'ours' | 'baseline', number[]> = { ours: [], baseline: [] };
+  const spent: Record<'ours' | 'baseline', CpuSpent[]> = { ours: [], baseline: [] };
   for (let round = 0; round < rounds; round++) {
     // Alternate who goes first, so neither always runs on a warmer cache.
     const order: ('ours' | 'baseline')[] = round % 2 === 0 ? ['baseline', 'ours'] : ['ours', 'baseline'];
-    for (const side of order) rates[side].push(await contenders[side]());
+    for (const side of order) {
+      rates[side].push(await contenders[side]());
+      if (cpu) spent[side].push(cpu.meter.read());
+    }
   }
   const ours = median(rates.ours);
   const baseline = median(rates.baseline);
-  return { ours, baseline, ratio: ours / baseline };
+  if (!cpu) return { ours, baseline, ratio: ours / baseline };
+  const perOperation = (side: 'ours' | 'baseline') => {
+    const ms = (seconds: number) => (seconds * 1000) / cpu.perRound;
+    const server = spent[side].map((s) => s.server);
+    return {
+      node: ms(median(spent[side].map((s) => s.node))),
+      server: server.every((s) => s !== undefined) ? ms(median(server as number[])) : undefined,
+    };
+  };
+  return { ours, baseline, ratio: ours / baseline, cpu: { ours: perOperation('ours'), baseline: perOperation('baseline') } };
 }
 
 export function median(values: number[]): number {
@@ -104,6 +175,7 @@ export async function benchTemporal(databaseUrl: string, env: Record<string, str
     config,
     pools,
     taskQueue,
+    cpu: new CpuMeter(temporal.pid),
     async stop() {
       worker.shutdown();
       await running;

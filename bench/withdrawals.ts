@@ -33,6 +33,7 @@ import {
   benchTemporal,
   compare,
   describeActivityTimes,
+  describeCpu,
   describeShape,
   historyShape,
   median,
@@ -106,6 +107,7 @@ export async function run(): Promise<void> {
     const withdrawals = async () => {
       const prepared = await prepare(); // set-up, not timed
       const ids: string[] = [];
+      temporal.cpu.start();
       const started = performance.now();
       await Promise.all(
         prepared.map(async ({ customer, invoice, token }) => {
@@ -130,6 +132,7 @@ export async function run(): Promise<void> {
     const baseline = async () => {
       const batch = ++round;
       const ids = Array.from({ length: WITHDRAWALS }, (_, i) => `bench-baseline-${batch}-${i}`);
+      temporal.cpu.start();
       const started = performance.now();
       await Promise.all(
         ids.map(async (workflowId) => {
@@ -152,13 +155,14 @@ export async function run(): Promise<void> {
     await withdrawals(); // warm-up
     await baseline();
     requestMs.ours.length = requestMs.baseline.length = 0;
-    const result = await compare({ ours: withdrawals, baseline }, 3);
+    const result = await compare({ ours: withdrawals, baseline }, 3, { meter: temporal.cpu, perRound: WITHDRAWALS });
 
     const ours = await historyShape(temporal.client, last.ours);
     const bareShape = await historyShape(temporal.client, last.baseline);
     console.log(`withdrawal saga, each: ${describeShape(ours, WITHDRAWALS)}`);
     console.log(`baseline, each: ${describeShape(bareShape, WITHDRAWALS)}`);
     console.log(`saga activities, median scheduled→completed: ${describeActivityTimes(ours)}`);
+    console.log(describeCpu(result.cpu!, 'withdrawal'));
     console.log(
       `POST /withdrawals, median: ${median(requestMs.ours).toFixed(0)} ms; bare POST: ${median(requestMs.baseline).toFixed(0)} ms`,
     );

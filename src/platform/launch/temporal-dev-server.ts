@@ -15,6 +15,8 @@ export interface TemporalServerHandle {
   /** Web UI URL, when not headless. */
   uiUrl?: string;
   namespace: string;
+  /** The server process (the benches read its CPU time); unknown when the SDK's download runs it. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -116,6 +118,7 @@ export async function startTemporalDevServer(options: TemporalServerOptions): Pr
     httpAddress,
     uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
     namespace,
+    pid: server.pid,
     stop: () => server.stop(),
   };
   const mismatch = await searchAttributeMismatch(httpAddress, namespace);
