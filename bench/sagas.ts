@@ -169,7 +169,7 @@ export async function run(): Promise<void> {
 
     await sagas();
     await baseline();
-    const result = await compare({ ours: sagas, baseline }, 3, { meter: temporal.cpu, perRound: SAGAS });
+    const result = await compare({ ours: sagas, baseline }, 5, { meter: temporal.cpu, perRound: SAGAS });
 
     // A round ends when each child's last activity has run; the child starts its timer in the workflow task after.
     await untilChildrenWait(temporal.client, last.ours);

@@ -155,7 +155,7 @@ export async function run(): Promise<void> {
     await withdrawals(); // warm-up
     await baseline();
     requestMs.ours.length = requestMs.baseline.length = 0;
-    const result = await compare({ ours: withdrawals, baseline }, 3, { meter: temporal.cpu, perRound: WITHDRAWALS });
+    const result = await compare({ ours: withdrawals, baseline }, 5, { meter: temporal.cpu, perRound: WITHDRAWALS });
 
     const ours = await historyShape(temporal.client, last.ours);
     const bareShape = await historyShape(temporal.client, last.baseline);
