@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { getHeapStatistics } from 'node:v8';
 import type { Context as ActivityContext } from '@temporalio/activity';
 import { OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
@@ -34,6 +35,7 @@ import { registerPoolMetrics } from './src/platform/observability/pool-metrics.t
 import { startTracing } from './src/platform/observability/tracing.ts';
 import { createSagaMetrics, sagaMetricsSinks, stepMetricsInterceptor, type SagaMetrics } from './src/platform/temporal/saga-metrics.ts';
 import { WORKFLOW_INTERCEPTOR_MODULES } from './src/platform/temporal/workflow-bundle.ts';
+import { workflowCacheProblem } from './src/platform/temporal/workflow-cache-budget.ts';
 import { runMain } from './src/main/run-main.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
@@ -135,6 +137,8 @@ export async function startWorkerMetrics(options: { port: number; pools?: Pools;
 
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   const clock = deps.clock ?? systemClock;
+  const cacheProblem = workflowCacheProblem(deps.config.WORKER_MAX_CACHED_WORKFLOWS, getHeapStatistics().heap_size_limit);
+  if (cacheProblem) throw new Error(cacheProblem);
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,

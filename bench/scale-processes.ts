@@ -22,8 +22,8 @@ const ENTRIES: Record<PlatformEntry, { readyLine?: RegExp }> = {
 };
 
 /**
- * How production starts a process: its npm script (`MALLOC_ARENA_MAX=2 node
- * --max-semi-space-size=2 --import tsx worker.ts`), as the variables it sets and node's arguments.
+ * How production starts a process: its npm script (`MALLOC_ARENA_MAX=2 node --max-semi-space-size=2
+ * --max-old-space-size=256 --import tsx worker.ts`, say), as the variables it sets and node's arguments.
  */
 function startOf(name: PlatformEntry): { env: Record<string, string>; args: string[] } {
   const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
