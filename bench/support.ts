@@ -100,6 +100,8 @@ export async function compare(
   }
   const ours = median(rates.ours);
   const baseline = median(rates.baseline);
+  // Every round, so a reader sees the spread behind the medians.
+  console.log(`rounds (per second): ours ${rates.ours.map((r) => r.toFixed(1)).join(', ')}; baseline ${rates.baseline.map((r) => r.toFixed(1)).join(', ')}`);
   if (!cpu) return { ours, baseline, ratio: ours / baseline };
   const perOperation = (side: 'ours' | 'baseline') => {
     const ms = (seconds: number) => (seconds * 1000) / cpu.perRound;
