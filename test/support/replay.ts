@@ -3,6 +3,9 @@ import { inject } from 'vitest';
 import type { GrpcWorkflowGateway } from '../../src/platform/temporal/grpc-workflow-gateway.ts';
 import { ensureTestRuntime } from './test-env.ts';
 
+/** Replay options for the workflow bundle the global setup built: the code the tests' workers run. */
+export const testWorkflowBundle = () => ({ workflowBundle: { codePath: inject('workflowBundlePath') } });
+
 /**
  * Determinism check: fetches the recorded histories of workflows a test ran on the real
  * server and replays them against the current workflow code. Throws if any replay
@@ -14,7 +17,7 @@ export async function replayRecordedHistories(workflows: GrpcWorkflowGateway, wo
   );
   ensureTestRuntime();
   let replayed = 0;
-  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: inject('workflowBundlePath') } }, histories)) {
+  for await (const result of Worker.runReplayHistories(testWorkflowBundle(), histories)) {
     if (result.error) throw new Error(`replay of ${result.workflowId} failed: ${result.error.message}`, { cause: result.error });
     replayed++;
   }

@@ -6,7 +6,7 @@ import type { History } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { temporal } from '@temporalio/proto';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuctionActivities } from '../../activities/auctions.ts';
 import type { FulfilmentActivities } from '../../activities/fulfilment.ts';
 import type { PaymentActivities } from '../../activities/payments.ts';
@@ -29,6 +29,7 @@ import {
   unusedActivities,
   waitForStep,
 } from '../support/saga-test-worker.ts';
+import { testWorkflowBundle } from '../support/replay.ts';
 import { ensureTestRuntime } from '../support/test-env.ts';
 
 /**
@@ -44,7 +45,7 @@ import { ensureTestRuntime } from '../support/test-env.ts';
  */
 
 const HISTORIES = join(dirname(fileURLToPath(import.meta.url)), 'histories');
-const bundle = () => ({ workflowBundle: { codePath: inject('workflowBundlePath') } });
+const bundle = testWorkflowBundle;
 
 const RECORDED_V1 = [
   { file: 'delivery-fulfilment-v1-delivered', type: 'deliveryFulfilment', events: 47, ends: 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED' },

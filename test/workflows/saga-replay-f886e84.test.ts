@@ -3,9 +3,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SAGAS_OF_2026_11_30 } from '../../workflows/patches.ts';
-import { historyFromJSON } from '../support/history-json.ts';
+import { historyFromJSON, readHistoryFile } from '../support/history-json.ts';
+import { testWorkflowBundle } from '../support/replay.ts';
 import { ensureTestRuntime } from '../support/test-env.ts';
 
 /**
@@ -19,12 +20,12 @@ import { ensureTestRuntime } from '../support/test-env.ts';
 
 const RECORDED = join(dirname(fileURLToPath(import.meta.url)), 'histories', 'f886e84');
 const files = readdirSync(RECORDED).filter((file) => file.endsWith('.json'));
-const historyOf = (file: string): History => historyFromJSON(JSON.parse(readFileSync(join(RECORDED, file), 'utf8')));
+const historyOf = (file: string): History => readHistoryFile(join(RECORDED, file));
 const workflowTypeOf = (file: string) => file.split('-')[0]!;
 
 async function replay(history: History, workflowId: string): Promise<void> {
   ensureTestRuntime();
-  await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, workflowId);
+  await Worker.runReplayHistory(testWorkflowBundle(), history, workflowId);
 }
 
 describe('sagas recorded before 2026-11-30 (commit f886e84)', () => {
