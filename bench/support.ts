@@ -103,8 +103,11 @@ export async function compare(
   // Every round, so a reader sees the spread behind the medians.
   console.log(`rounds (per second): ours ${rates.ours.map((r) => r.toFixed(1)).join(', ')}; baseline ${rates.baseline.map((r) => r.toFixed(1)).join(', ')}`);
   if (!cpu) return { ours, baseline, ratio: ours / baseline };
+  const ms = (seconds: number) => (seconds * 1000) / cpu.perRound;
+  const roundCpu = (side: 'ours' | 'baseline') =>
+    spent[side].map((s) => `${ms(s.node).toFixed(0)}+${s.server === undefined ? '?' : ms(s.server).toFixed(0)}`).join(', ');
+  console.log(`rounds (CPU ms per operation, this process + server): ours ${roundCpu('ours')}; baseline ${roundCpu('baseline')}`);
   const perOperation = (side: 'ours' | 'baseline') => {
-    const ms = (seconds: number) => (seconds * 1000) / cpu.perRound;
     const server = spent[side].map((s) => s.server);
     return {
       node: ms(median(spent[side].map((s) => s.node))),
@@ -137,8 +140,10 @@ export async function throughput(total: number, concurrency: number, work: (loop
 
 /**
  * The benches' Temporal dev server, its log in `root`: one partition per task queue, so
- * a task never waits to be forwarded to the partition the worker polls
- * (src/platform/launch/temporal-dev-server.ts, `singlePartition`).
+ * a task never waits to be forwarded to the partition the worker polls, and its history
+ * queues checkpointed every second, so their cost per task does not climb for half of
+ * every 30 s (src/platform/launch/temporal-dev-server.ts, `singlePartition`,
+ * `queueCheckpointInterval`).
  */
 export async function benchTemporalServer(root: string) {
   const { startTemporalDevServerOnFreePorts } = await import('../src/platform/launch/temporal-dev-server.ts');
@@ -146,6 +151,7 @@ export async function benchTemporalServer(root: string) {
     logFile: join(root, 'temporal.log'),
     progress: (line) => console.log(line),
     singlePartition: true,
+    queueCheckpointInterval: '1s',
   });
 }
 
