@@ -100,12 +100,12 @@ export function postingsCtes(postings: readonly Posting[], firstParam: number, o
 export async function findAccount(uow: UnitOfWork, id: string, options: { reservationId?: string } = {}): Promise<Account | undefined> {
   const tracked = uow.tracked<Account>(accountWriter.aggregateType, id);
   if (tracked) return tracked;
-  const { rows } = await uow.sql.query(`SELECT owner_id, balance_minor, reserved_minor, version FROM accounts WHERE id = $1`, [id]);
+  const { rows } = await uow.read(`SELECT owner_id, balance_minor, reserved_minor, version FROM accounts WHERE id = $1`, [id]);
   const row = rows[0];
   if (!row) return undefined;
   const reservations: Reservation[] = [];
   if (options.reservationId) {
-    const found = await uow.sql.query(`SELECT id, amount_minor, status FROM reservations WHERE id = $1 AND account_id = $2`, [
+    const found = await uow.read(`SELECT id, amount_minor, status FROM reservations WHERE id = $1 AND account_id = $2`, [
       options.reservationId,
       id,
     ]);

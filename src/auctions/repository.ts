@@ -31,7 +31,7 @@ const INSERT_AUCTION = withNewBids(
 const UPDATE_STATEMENT = `UPDATE auctions SET (${COLUMNS}) = ($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) WHERE id = $1 AND version = $2`;
 const UPDATE_AUCTION = withNewBids(UPDATE_STATEMENT, 18);
 /** A bid in one round trip: the versioned update, the new bid, the events, the outbox, the NOTIFY. */
-const UPDATE_AUCTION_RECORDING = withNewBids(UPDATE_STATEMENT, 18, recordChangesCtes({ events: [], messages: [] }, 22).text);
+const UPDATE_AUCTION_RECORDING = withNewBids(UPDATE_STATEMENT, 18, recordChangesCtes({ events: [], messages: [] }, 22, 'written').text);
 
 const auctionWriter: AggregateWriter<Auction> = {
   aggregateType: 'Auction',
@@ -86,11 +86,13 @@ function values(auction: Auction): unknown[] {
 export async function findAuction(uow: UnitOfWork, id: string, options: { lock?: boolean } = {}): Promise<Auction | undefined> {
   const tracked = uow.tracked<Auction>(auctionWriter.aggregateType, id);
   if (tracked) return tracked;
-  const { rows } = await uow.sql.query({
-    name: options.lock ? 'auctions.find-for-update' : 'auctions.find',
-    text: `SELECT ${COLUMNS} FROM auctions WHERE id = $1${options.lock ? ' FOR UPDATE' : ''}`,
-    values: [id],
-  });
+  const { rows } = options.lock
+    ? await uow.sql.query({
+        name: 'auctions.find-for-update',
+        text: `SELECT ${COLUMNS} FROM auctions WHERE id = $1 FOR UPDATE`,
+        values: [id],
+      })
+    : await uow.read({ name: 'auctions.find', text: `SELECT ${COLUMNS} FROM auctions WHERE id = $1`, values: [id] });
   const row = rows[0];
   if (!row) return undefined;
   const currency = row.currency as Currency;

@@ -40,7 +40,7 @@ function values(w: Withdrawal): unknown[] {
 export async function findWithdrawal(uow: UnitOfWork, id: string): Promise<Withdrawal | undefined> {
   const tracked = uow.tracked<Withdrawal>(withdrawalWriter.aggregateType, id);
   if (tracked) return tracked;
-  const { rows } = await uow.sql.query(`SELECT ${COLUMNS} FROM withdrawals WHERE id = $1`, [id]);
+  const { rows } = await uow.read(`SELECT ${COLUMNS} FROM withdrawals WHERE id = $1`, [id]);
   const row = rows[0];
   if (!row) return undefined;
   const withdrawal = Withdrawal.restore(id, row.version, {

@@ -26,7 +26,7 @@ const pingWriter: AggregateWriter<Ping> = {
 export async function findPing(uow: UnitOfWork, id: string): Promise<Ping | undefined> {
   const tracked = uow.tracked<Ping>(pingWriter.aggregateType, id);
   if (tracked) return tracked;
-  const { rows } = await uow.sql.query<{ message: string; requested_by: string; recorded_at: Date; version: number }>(
+  const { rows } = await uow.read<{ message: string; requested_by: string; recorded_at: Date; version: number }>(
     'SELECT message, requested_by, recorded_at, version FROM diagnostic_pings WHERE id = $1',
     [id],
   );

@@ -67,7 +67,7 @@ function serviceValues(v: ServiceTransaction): unknown[] {
 export async function findDelivery(uow: UnitOfWork, id: string): Promise<DeliveryTransaction | undefined> {
   const tracked = uow.tracked<DeliveryTransaction>(deliveryWriter.aggregateType, id);
   if (tracked) return tracked;
-  const { rows } = await uow.sql.query(`SELECT ${DELIVERY_COLUMNS} FROM delivery_transactions WHERE id = $1`, [id]);
+  const { rows } = await uow.read(`SELECT ${DELIVERY_COLUMNS} FROM delivery_transactions WHERE id = $1`, [id]);
   const r = rows[0];
   if (!r) return undefined;
   return uow.track(
@@ -97,7 +97,7 @@ export function addDelivery(uow: UnitOfWork, delivery: DeliveryTransaction): voi
 export async function findService(uow: UnitOfWork, id: string): Promise<ServiceTransaction | undefined> {
   const tracked = uow.tracked<ServiceTransaction>(serviceWriter.aggregateType, id);
   if (tracked) return tracked;
-  const { rows } = await uow.sql.query(`SELECT ${SERVICE_COLUMNS}, created_at FROM service_transactions WHERE id = $1`, [id]);
+  const { rows } = await uow.read(`SELECT ${SERVICE_COLUMNS}, created_at FROM service_transactions WHERE id = $1`, [id]);
   const r = rows[0];
   if (!r) return undefined;
   return uow.track(

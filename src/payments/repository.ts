@@ -56,7 +56,7 @@ export function addPayment(uow: UnitOfWork, payment: Payment): void {
 }
 
 async function load(uow: UnitOfWork, column: 'id' | 'auction_id', value: string): Promise<Payment | undefined> {
-  const { rows } = await uow.sql.query(`SELECT id, ${COLUMNS} FROM payments WHERE ${column} = $1`, [value]);
+  const { rows } = await uow.read(`SELECT id, ${COLUMNS} FROM payments WHERE ${column} = $1`, [value]);
   const row = rows[0];
   if (!row) return undefined;
   const tracked = uow.tracked<Payment>(paymentWriter.aggregateType, row.id);

@@ -49,14 +49,14 @@ async function writePostings(sql: Sql, payout: Payout): Promise<void> {
 }
 
 export async function findPayoutOfAuction(uow: UnitOfWork, auctionId: string): Promise<Payout | undefined> {
-  const { rows } = await uow.sql.query(`SELECT id, ${COLUMNS} FROM payouts WHERE auction_id = $1`, [auctionId]);
+  const { rows } = await uow.read(`SELECT id, ${COLUMNS} FROM payouts WHERE auction_id = $1`, [auctionId]);
   return rows[0] && track(uow, rows[0]);
 }
 
 export async function findPayout(uow: UnitOfWork, id: string): Promise<Payout | undefined> {
   const tracked = uow.tracked<Payout>(payoutWriter.aggregateType, id);
   if (tracked) return tracked;
-  const { rows } = await uow.sql.query(`SELECT id, ${COLUMNS} FROM payouts WHERE id = $1`, [id]);
+  const { rows } = await uow.read(`SELECT id, ${COLUMNS} FROM payouts WHERE id = $1`, [id]);
   return rows[0] && track(uow, rows[0]);
 }
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConcurrencyConflict } from '../../src/kernel/errors.ts';
 import { retryOnConflict } from '../../src/platform/db/retry-on-conflict.ts';
-import { runInUnitOfWork } from '../../src/platform/db/unit-of-work.ts';
-import { COUNTERS_TABLE, Counter, counterWriter, loadCounter } from '../support/counter.ts';
+import { runInUnitOfWork, type UnitOfWork } from '../../src/platform/db/unit-of-work.ts';
+import { COUNTERS_TABLE, Counter, counterWriter, loadCounter, readCounter } from '../support/counter.ts';
 import { createTestDatabase } from '../support/test-env.ts';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -129,5 +129,105 @@ describe('unit of work', () => {
     await expect(
       runInUnitOfWork(db.pools.write, async (uow) => void uow.add(Counter.create(counter.id), counterWriter)),
     ).rejects.toBeInstanceOf(ConcurrencyConflict);
+  });
+});
+
+describe('unit of work: the transaction begins where it is needed', () => {
+  /** True when the statement is the first of its transaction: Postgres gives both clocks the same value then. */
+  const firstOfItsTransaction = async (uow: UnitOfWork) =>
+    (await uow.read<{ first: boolean }>('SELECT transaction_timestamp() = statement_timestamp() AS first')).rows[0]!.first;
+
+  const storedCounter = async () => {
+    const counter = Counter.create();
+    await runInUnitOfWork(db.pools.write, async (uow) => void uow.add(counter, counterWriter));
+    return counter;
+  };
+
+  it('reads on their own until something needs the transaction, then inside it, seeing its writes', async () => {
+    const counter = await storedCounter();
+    const seen: { first: boolean[]; inTransaction: boolean[]; value?: number } = { first: [], inTransaction: [] };
+    await runInUnitOfWork(db.pools.write, async (uow) => {
+      await readCounter(uow, counter.id);
+      seen.first.push(await firstOfItsTransaction(uow));
+      seen.inTransaction.push(uow.inTransaction);
+      await uow.sql.query('UPDATE test_counters SET value = 41 WHERE id = $1', [counter.id]);
+      await new Promise((resolve) => setTimeout(resolve, 5)); // so the transaction's clock and the next statement's differ
+      seen.first.push(await firstOfItsTransaction(uow));
+      seen.inTransaction.push(uow.inTransaction);
+      seen.value = (await uow.read<{ value: number }>('SELECT value FROM test_counters WHERE id = $1', [counter.id])).rows[0]!.value;
+    });
+    expect(seen).toEqual({ first: [true, false], inTransaction: [false, true], value: 41 });
+  });
+
+  it('sends no BEGIN or COMMIT for a unit of work that only reads', async () => {
+    const counter = await storedCounter();
+    let opened: UnitOfWork | undefined;
+    const value = await runInUnitOfWork(db.pools.write, async (uow) => {
+      opened = uow;
+      return (await readCounter(uow, counter.id)).value;
+    });
+    expect(value).toBe(0);
+    expect(opened!.inTransaction).toBe(false);
+  });
+
+  it('writes one changed hot aggregate, its events and its outbox messages in one statement of their own', async () => {
+    const counter = await storedCounter();
+    let opened: UnitOfWork | undefined;
+    await runInUnitOfWork(db.pools.write, async (uow) => {
+      opened = uow;
+      (await readCounter(uow, counter.id)).increment(3);
+    });
+    expect(opened!.inTransaction).toBe(false);
+    const { counter: row, events, outbox } = await rowsFor(counter.id);
+    expect(row).toEqual({ value: 3, version: 2 });
+    expect(events.map((e) => e.event_type)).toEqual(['CounterCreated', 'CounterIncremented']);
+    expect(outbox.map((m) => m.message_type)).toEqual(['CounterCreated', 'CounterIncremented']);
+  });
+
+  it('records nothing when that one statement loses the race, even where no event holds the newer version', async () => {
+    const counter = await storedCounter();
+    await expect(
+      runInUnitOfWork(db.pools.write, async (uow) => {
+        const loaded = await readCounter(uow, counter.id);
+        // Another writer moves the row on without an event at the version this one would record.
+        await db.pools.write.query('UPDATE test_counters SET version = version + 1 WHERE id = $1', [counter.id]);
+        loaded.increment();
+      }),
+    ).rejects.toBeInstanceOf(ConcurrencyConflict);
+    const { counter: row, events, outbox } = await rowsFor(counter.id);
+    expect(row).toEqual({ value: 0, version: 2 });
+    expect(events.map((e) => e.event_type)).toEqual(['CounterCreated']);
+    expect(outbox.map((m) => m.message_type)).toEqual(['CounterCreated']);
+  });
+
+  it('keeps the transaction when something must run before COMMIT: its failure undoes the write', async () => {
+    const counter = await storedCounter();
+    await expect(
+      runInUnitOfWork(db.pools.write, async (uow) => {
+        (await readCounter(uow, counter.id)).increment();
+        uow.whenWritten(async () => {
+          throw new Error('the saga could not be told');
+        });
+      }),
+    ).rejects.toThrow('the saga could not be told');
+    const { counter: row, events, outbox } = await rowsFor(counter.id);
+    expect(row).toEqual({ value: 0, version: 1 });
+    expect(events).toHaveLength(1);
+    expect(outbox).toHaveLength(1);
+  });
+
+  it('gives the connection back usable after a refusal in a unit of work that never began a transaction', async () => {
+    const counter = await storedCounter();
+    const pool = db.pools.write;
+    for (let i = 0; i < 3; i++) {
+      await expect(
+        runInUnitOfWork(pool, async (uow) => {
+          await readCounter(uow, counter.id);
+          throw new Error('refused');
+        }),
+      ).rejects.toThrow('refused');
+    }
+    await runInUnitOfWork(pool, async (uow) => (await readCounter(uow, counter.id)).increment());
+    expect((await rowsFor(counter.id)).counter).toEqual({ value: 1, version: 2 });
   });
 });

@@ -1,5 +1,6 @@
 import { Aggregate } from '../../src/kernel/aggregate.ts';
 import type { Sql } from '../../src/platform/db/pools.ts';
+import { recordChangesCtes } from '../../src/platform/db/record-changes.ts';
 import type { AggregateWriter, UnitOfWork } from '../../src/platform/db/unit-of-work.ts';
 
 /** A test aggregate: the smallest thing with state, versions and events. */
@@ -48,6 +49,34 @@ export const counterWriter: AggregateWriter<Counter> = {
     return rowCount === 1;
   },
 };
+
+const UPDATE_COUNTER_RECORDING = `WITH written AS (
+    UPDATE test_counters SET value = $3, version = $4 WHERE id = $1 AND version = $2 RETURNING 1
+  ), ${recordChangesCtes({ events: [], messages: [] }, 5, 'written').text}
+  SELECT (SELECT count(*)::int FROM written) AS written, (SELECT count(*) FROM notified) AS notified`;
+
+/** The counter written as hot aggregates are: the versioned update and its records in one statement. */
+export const recordingCounterWriter: AggregateWriter<Counter> = {
+  ...counterWriter,
+  async updateRecording(sql, counter, expectedVersion, changes) {
+    const { rows } = await sql.query<{ written: number }>(UPDATE_COUNTER_RECORDING, [
+      counter.id,
+      expectedVersion,
+      counter.value,
+      counter.version,
+      ...recordChangesCtes(changes, 5).values,
+    ]);
+    return rows[0]?.written === 1;
+  },
+};
+
+/** Loads a counter with a plain read, as repositories load aggregates. */
+export async function readCounter(uow: UnitOfWork, id: string, writer = recordingCounterWriter): Promise<Counter> {
+  const { rows } = await uow.read<{ value: number; version: number }>('SELECT value, version FROM test_counters WHERE id = $1', [id]);
+  const row = rows[0];
+  if (!row) throw new Error(`no counter ${id}`);
+  return uow.track(Counter.restore(id, row.version, row.value), writer);
+}
 
 export async function loadCounter(uow: UnitOfWork, id: string): Promise<Counter> {
   const { rows } = await uow.sql.query<{ value: number; version: number }>('SELECT value, version FROM test_counters WHERE id = $1', [id]);

@@ -28,9 +28,12 @@ export function originOf(fact: Partial<FactOrigin> = {}): FactOrigin {
  * parameters start at `$firstParam`. A writer can put them in front of its own
  * statement, so a use case that changes one aggregate writes everything in one round
  * trip; the main query must read `notified` (an unread plain CTE does not run).
+ * `onlyAfter` names an earlier CTE (the versioned write's RETURNING): with no row in
+ * it, nothing is recorded, so the statement stays whole when it is its own transaction.
  */
-export function recordChangesCtes(changes: RecordedChanges, firstParam: number): { text: string; values: unknown[] } {
+export function recordChangesCtes(changes: RecordedChanges, firstParam: number, onlyAfter?: string): { text: string; values: unknown[] } {
   const p = (i: number) => `$${firstParam + i}`;
+  const written = onlyAfter ? `EXISTS (SELECT 1 FROM ${onlyAfter})` : 'TRUE';
   const { events, messages } = changes;
   const eventOrigins = events.map(originOf);
   const messageOrigins = messages.map(originOf);
@@ -39,11 +42,13 @@ export function recordChangesCtes(changes: RecordedChanges, firstParam: number):
        INSERT INTO event_store (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, payload, correlation_id, causation_id)
        SELECT * FROM unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::int[], ${p(4)}::text[], ${p(5)}::jsonb[],
                             ${p(10)}::text[], ${p(11)}::text[])
+       WHERE ${written}
      ), enqueued AS (
        INSERT INTO outbox (message_id, message_type, payload, correlation_id, causation_id, trace_parent)
        SELECT *, ${p(14)}::text FROM unnest(${p(6)}::uuid[], ${p(7)}::text[], ${p(8)}::jsonb[], ${p(12)}::text[], ${p(13)}::text[])
+       WHERE ${written}
      ), notified AS (
-       SELECT pg_notify(${p(9)}, NULL) AS sent WHERE cardinality(${p(6)}::uuid[]) > 0
+       SELECT pg_notify(${p(9)}, NULL) AS sent WHERE cardinality(${p(6)}::uuid[]) > 0 AND ${written}
      )`,
     values: [
       events.map((e) => e.eventId),

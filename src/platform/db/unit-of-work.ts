@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { QueryResult, QueryResultRow } from 'pg';
 import type { Aggregate, DomainEvent } from '../../kernel/aggregate.ts';
 import { ConcurrencyConflict } from '../../kernel/errors.ts';
 import type { NewEvent } from './event-store.ts';
@@ -20,7 +21,9 @@ export interface AggregateWriter<A extends Aggregate> {
   /**
    * Optional, for hot aggregates: the versioned update and the unit of work's recorded
    * changes in one statement (see recordChangesCtes). Used when this aggregate is the
-   * only one the unit of work writes; a mismatch rolls the whole transaction back.
+   * only one the unit of work writes. With nothing written before it, that statement is
+   * the whole transaction, so it must write nothing when the version does not match
+   * (recordChangesCtes's `onlyAfter`, and any rows of its own likewise).
    */
   updateRecording?(sql: Sql, aggregate: A, expectedVersion: number, changes: RecordedChanges): Promise<boolean>;
 }
@@ -35,13 +38,26 @@ const UNIQUE_VIOLATION = '23505';
 
 /**
  * One Postgres transaction for one use case (docs/design.md, property 2). Repositories load
- * aggregates through `sql` and `track` them; new ones are `add`ed. `commit` writes
- * every changed aggregate with a versioned write, appends its events to the event
- * store and the outbox, and commits; any error rolls all of it back.
+ * aggregates with `read` and `track` them; new ones are `add`ed. `flush` writes every
+ * changed aggregate with a versioned write, appends its events to the event store and
+ * the outbox, and the transaction commits; any error rolls all of it back.
+ *
+ * The transaction begins with the first statement that needs it (anything through
+ * `sql`: a write, a locking read, a savepoint), not before: a plain read is a statement
+ * of its own until then. Under READ COMMITTED, the isolation every pool uses, each
+ * statement sees its own snapshot inside a transaction too, and the versioned write
+ * refuses an aggregate that changed after it was read, so this changes no outcome. It
+ * saves two round trips per use case: one that only reads sends no BEGIN and COMMIT,
+ * and one that changes a single aggregate writes it, its events and its outbox messages
+ * in one statement, which is a transaction by itself.
  *
  * Use `runInUnitOfWork` rather than this class directly.
  */
 export class UnitOfWork {
+  /** Statements that must run in the transaction: it begins before the first of them. */
+  readonly sql: Sql;
+  readonly #client: pg.PoolClient;
+  #begun: Promise<void> | undefined;
   readonly #tracked = new Map<string, Tracked>();
   readonly #messages: Message[] = [];
   readonly #whenWritten: (() => Promise<void>)[] = [];
@@ -56,7 +72,33 @@ export class UnitOfWork {
   #isFlushed = false;
   #savepoints = 0;
 
-  constructor(readonly sql: pg.PoolClient) {}
+  constructor(client: pg.PoolClient) {
+    this.#client = client;
+    const query = async (...args: Parameters<pg.PoolClient['query']>) => {
+      await this.begin();
+      return (client.query as (...a: typeof args) => unknown)(...args);
+    };
+    this.sql = { query: query as Sql['query'] };
+  }
+
+  /** Whether the transaction has begun (BEGIN was sent). */
+  get inTransaction(): boolean {
+    return this.#begun !== undefined;
+  }
+
+  /** Begins the transaction, once; later calls wait for the same BEGIN. */
+  begin(): Promise<void> {
+    this.#begun ??= this.#client.query('BEGIN').then(() => undefined);
+    return this.#begun;
+  }
+
+  /**
+   * A plain read (no lock, no write, no side effect): a statement of its own before the
+   * transaction begins, part of it after, so it still sees this unit of work's writes.
+   */
+  read<R extends QueryResultRow>(query: string | pg.QueryConfig, values?: unknown[]): Promise<QueryResult<R>> {
+    return this.#client.query<R>(query, values);
+  }
 
   /** Registers a loaded aggregate; returns the instance already tracked under that id, if any. */
   track<A extends Aggregate>(aggregate: A, writer: AggregateWriter<A>): A {
@@ -145,10 +187,13 @@ export class UnitOfWork {
     }
     const only = changed.length === 1 ? changed[0] : undefined;
     if (only && !only.isNew && only.writer.updateRecording) {
-      // One aggregate changed: its write and the records go in one round trip.
+      // One aggregate changed: its write and the records go in one round trip. With nothing
+      // written before it and nothing to run before COMMIT, that statement is the transaction.
+      const alone = !this.inTransaction && this.#whenWritten.length === 0;
       const { aggregate, writer } = only;
       const conflict = new ConcurrencyConflict(writer.aggregateType, aggregate.id, aggregate.loadedVersion);
-      const matched = await writer.updateRecording!(this.sql, aggregate, aggregate.loadedVersion, { events, messages }).catch((error) => {
+      const sql = alone ? this.#client : this.sql;
+      const matched = await writer.updateRecording!(sql, aggregate, aggregate.loadedVersion, { events, messages }).catch((error) => {
         // A writer that committed the same version first: its event holds that version.
         if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw conflict;
         throw error;
@@ -200,8 +245,9 @@ export class UnitOfWork {
 }
 
 /**
- * Runs `work` in a new unit of work: BEGIN, work, flush, the `whenWritten` actions, COMMIT;
- * ROLLBACK on any error.
+ * Runs `work` in a new unit of work: work, flush, the `whenWritten` actions, COMMIT;
+ * ROLLBACK on any error (BEGIN is sent by the first statement that needs the transaction;
+ * a unit of work that never began one has nothing to commit or roll back).
  * The aggregates' in-memory state is marked persisted only after COMMIT succeeds.
  */
 export async function runInUnitOfWork<T>(pool: pg.Pool, work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
@@ -209,15 +255,16 @@ export async function runInUnitOfWork<T>(pool: pg.Pool, work: (uow: UnitOfWork) 
   const uow = new UnitOfWork(client);
   let broken: Error | undefined;
   try {
-    await client.query('BEGIN');
     const result = await work(uow);
     await uow.flush();
     await uow.runWhenWritten();
-    await client.query('COMMIT');
+    if (uow.inTransaction) await client.query('COMMIT');
     uow.markCommitted();
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch((rollbackError: Error) => {
+    // Without a transaction, still a round trip: the connection goes back to the pool
+    // only once any statement of this unit of work still running has ended.
+    await client.query(uow.inTransaction ? 'ROLLBACK' : 'SELECT 1').catch((rollbackError: Error) => {
       broken = rollbackError; // the connection is unusable; do not return it to the pool
     });
     throw error;
