@@ -32,7 +32,8 @@ import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { NativeConnection } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+// The package is CommonJS whose names Node cannot see from ESM (`npm run bench` runs this file as ESM).
+import protos from '@temporalio/proto';
 import pg from 'pg';
 import { deposit } from '../src/accounting/use-cases.ts';
 import { createAuction } from '../src/auctions/use-cases.ts';
@@ -365,7 +366,7 @@ async function printPhases(client: Client, side: Side, workflowIds: string[], du
     const history = await client.workflow.getHandle(workflowId).fetchHistory();
     const seen = new Set<string>();
     for (const event of history.events ?? []) {
-      const name = temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? String(event.eventType);
+      const name = protos.temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? String(event.eventType);
       if (seen.has(name)) continue;
       seen.add(name);
       const at = Number(event.eventTime!.seconds) * 1000 + (event.eventTime!.nanos ?? 0) / 1e6;

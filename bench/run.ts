@@ -19,6 +19,15 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
 };
 
 const name = process.argv[2];
+if (name === '--check') {
+  // Loads every benchmark as this command runs it (Node's ESM loader, through tsx), runs none:
+  // the tests call it, so an import that only a bundler or vitest can resolve fails there.
+  for (const [benchmark, loadIt] of Object.entries(BENCHMARKS)) {
+    if (typeof (await loadIt()).run !== 'function') throw new Error(`bench/${benchmark}.ts exports no run()`);
+  }
+  console.log(`${Object.keys(BENCHMARKS).length} benchmarks load`);
+  process.exit(0);
+}
 const load = name ? BENCHMARKS[name] : undefined;
 if (!load) {
   console.error(`usage: npm run bench -- <${Object.keys(BENCHMARKS).join('|')}>`);

@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachFulfilment, attachPayment, createAuction, endAuction, markAuctionPaid, placeBid } from '../../src/auctions/use-cases.ts';
-import { findAuction } from '../../src/auctions/repository.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
-import { ConcurrencyConflict } from '../../src/kernel/errors.ts';
 import { Money } from '../../src/kernel/money.ts';
-import { runInUnitOfWork } from '../../src/platform/db/unit-of-work.ts';
 import { createTestDatabase } from '../support/test-env.ts';
 
 /**
@@ -46,34 +43,5 @@ describe('concurrent writers on one auction', () => {
       );
       expect(rows.map((r) => r.v)).toEqual(Array.from({ length: row.version }, (_, i) => i + 1));
     }
-  });
-});
-
-describe('the one-statement write, as a transaction of its own', () => {
-  it('records no bid, event or message when the row moved on, even without an event at the version it would record', async () => {
-    const deps = { pool: db.pools.write, clock: systemClock };
-    const { auctionId } = await createAuction(deps, {
-      sellerId: 'seller',
-      title: 'Moved on',
-      startingPrice: Money.of('1.00', 'USD'),
-      endsAt: new Date(Date.now() + 3_600_000),
-      fulfilment: 'delivery',
-    });
-    const count = async (sql: string) => (await db.pools.read.query<{ n: number }>(sql, [auctionId])).rows[0]!.n;
-    const recorded = async () => ({
-      bids: await count('SELECT count(*)::int AS n FROM bids WHERE auction_id = $1'),
-      events: await count('SELECT count(*)::int AS n FROM event_store WHERE aggregate_id = $1::text'),
-      messages: await count(`SELECT count(*)::int AS n FROM outbox WHERE payload->>'aggregateId' = $1::text`),
-    });
-    const before = await recorded();
-
-    await expect(
-      runInUnitOfWork(db.pools.write, async (uow) => {
-        const auction = (await findAuction(uow, auctionId))!; // a plain read: no transaction yet
-        await db.pools.write.query('UPDATE auctions SET version = version + 1 WHERE id = $1', [auctionId]);
-        auction.placeBid({ id: crypto.randomUUID(), bidderId: 'buyer', amount: Money.of('2.00', 'USD'), now: new Date() });
-      }),
-    ).rejects.toBeInstanceOf(ConcurrencyConflict);
-    expect(await recorded()).toEqual(before);
   });
 });
