@@ -1,10 +1,18 @@
 import { Money, type Currency } from '../kernel/money.ts';
+import { recordChangesCtes } from '../platform/db/record-changes.ts';
 import type { AggregateWriter, UnitOfWork } from '../platform/db/unit-of-work.ts';
 import { Payment, type PaymentStatus } from './domain.ts';
 
 const COLUMNS = `auction_id, payer_id, payee_id, currency, amount_minor, title, status, attempts, provider_charge_id, payable_until,
   captured_minor, refunded_minor, unwanted_charge_ids, refund_ids, failed_charge_ids, version`;
 const PLACEHOLDERS = (from: number) => Array.from({ length: 16 }, (_, i) => `$${from + i}`).join(', ');
+const UPDATE_PAYMENT = `UPDATE payments SET (${COLUMNS}) = (${PLACEHOLDERS(3)}) WHERE id = $1 AND version = $2`;
+/**
+ * A webhook's or a saga step's change in one round trip: the versioned update, the
+ * events, the outbox, the NOTIFY; nothing recorded unless the update matched.
+ */
+const UPDATE_PAYMENT_RECORDING = `WITH written AS (${UPDATE_PAYMENT} RETURNING 1), ${recordChangesCtes({ events: [], messages: [] }, 19, 'written').text}
+  SELECT (SELECT count(*)::int FROM written) AS written, (SELECT count(*) FROM notified) AS notified`;
 
 const paymentWriter: AggregateWriter<Payment> = {
   aggregateType: 'Payment',
@@ -12,12 +20,16 @@ const paymentWriter: AggregateWriter<Payment> = {
     await sql.query(`INSERT INTO payments (id, ${COLUMNS}) VALUES ($1, ${PLACEHOLDERS(2)})`, [payment.id, ...values(payment)]);
   },
   async update(sql, payment, expectedVersion) {
-    const { rowCount } = await sql.query(`UPDATE payments SET (${COLUMNS}) = (${PLACEHOLDERS(3)}) WHERE id = $1 AND version = $2`, [
-      payment.id,
-      expectedVersion,
-      ...values(payment),
-    ]);
+    const { rowCount } = await sql.query(UPDATE_PAYMENT, [payment.id, expectedVersion, ...values(payment)]);
     return rowCount === 1;
+  },
+  async updateRecording(sql, payment, expectedVersion, changes) {
+    const { rows } = await sql.query<{ written: number }>({
+      name: 'payments.update-recording',
+      text: UPDATE_PAYMENT_RECORDING,
+      values: [payment.id, expectedVersion, ...values(payment), ...recordChangesCtes(changes, 19).values],
+    });
+    return rows[0]?.written === 1;
   },
 };
 
