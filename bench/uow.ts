@@ -5,19 +5,23 @@
  * comparison measures the abstraction's cost, not lock contention.
  */
 import { createPools } from '../src/platform/db/pools.ts';
+import { OUTBOX_CHANNEL } from '../src/platform/db/outbox-channel.ts';
 import { runInUnitOfWork } from '../src/platform/db/unit-of-work.ts';
 import { COUNTERS_TABLE, counterWriter, loadCounter, Counter } from '../test/support/counter.ts';
 import { benchPostgres, compare, throughput } from './support.ts';
 
 const WRITERS = 8;
 
-/** What src/platform/db/record-changes.ts sends, written out for the baseline. */
+/**
+ * What src/platform/db/record-changes.ts sends, written out for the baseline: events and
+ * messages with their origin (correlation and causation ids) and the message's trace.
+ */
 const RECORD_SQL = `WITH appended AS (
-    INSERT INTO event_store (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, payload)
-    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::jsonb[])
+    INSERT INTO event_store (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, payload, correlation_id, causation_id)
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::jsonb[], $11::text[], $12::text[])
   ), enqueued AS (
-    INSERT INTO outbox (message_id, message_type, payload)
-    SELECT * FROM unnest($7::uuid[], $8::text[], $9::jsonb[])
+    INSERT INTO outbox (message_id, message_type, payload, correlation_id, causation_id, trace_parent)
+    SELECT *, $15::text FROM unnest($7::uuid[], $8::text[], $9::jsonb[], $13::text[], $14::text[])
   )
   SELECT pg_notify($10, NULL) WHERE cardinality($7::uuid[]) > 0`;
 const TRANSACTIONS = 2000;
@@ -52,7 +56,7 @@ export async function run(): Promise<void> {
           await client.query('BEGIN');
           const { rows } = await client.query({
             name: 'raw.read',
-            text: 'SELECT value, version FROM test_counters WHERE id = $1',
+            text: 'SELECT value, version FROM test_counters WHERE id = $1', // as loadCounter sends it
             values: [id],
           });
           const { value, version } = rows[0];
@@ -78,7 +82,12 @@ export async function run(): Promise<void> {
               [eventId],
               ['CounterIncremented'],
               [JSON.stringify(payload)],
-              'outbox_pending',
+              OUTBOX_CHANNEL,
+              [null], // no message context here, so no origin, as in the unit of work
+              [null],
+              [null],
+              [null],
+              null,
             ],
           });
           await client.query('COMMIT');

@@ -40,12 +40,11 @@ export const counterWriter: AggregateWriter<Counter> = {
     await sql.query('INSERT INTO test_counters (id, value, version) VALUES ($1, $2, $3)', [counter.id, counter.value, counter.version]);
   },
   async update(sql: Sql, counter: Counter, expectedVersion: number) {
-    const { rowCount } = await sql.query('UPDATE test_counters SET value = $3, version = $4 WHERE id = $1 AND version = $2', [
-      counter.id,
-      expectedVersion,
-      counter.value,
-      counter.version,
-    ]);
+    const { rowCount } = await sql.query({
+      name: 'test-counters.update',
+      text: 'UPDATE test_counters SET value = $3, version = $4 WHERE id = $1 AND version = $2',
+      values: [counter.id, expectedVersion, counter.value, counter.version],
+    });
     return rowCount === 1;
   },
 };
@@ -79,7 +78,11 @@ export async function readCounter(uow: UnitOfWork, id: string, writer = recordin
 }
 
 export async function loadCounter(uow: UnitOfWork, id: string): Promise<Counter> {
-  const { rows } = await uow.sql.query<{ value: number; version: number }>('SELECT value, version FROM test_counters WHERE id = $1', [id]);
+  const { rows } = await uow.sql.query<{ value: number; version: number }>({
+    name: 'test-counters.read',
+    text: 'SELECT value, version FROM test_counters WHERE id = $1',
+    values: [id],
+  });
   const row = rows[0];
   if (!row) throw new Error(`no counter ${id}`);
   return uow.track(Counter.restore(id, row.version, row.value), counterWriter);
