@@ -1,5 +1,5 @@
 import { Money, type Currency } from '../kernel/money.ts';
-import { recordChangesCtes } from '../platform/db/record-changes.ts';
+import { recordChangesCtes, versionedWriteRecording } from '../platform/db/record-changes.ts';
 import type { AggregateWriter, UnitOfWork } from '../platform/db/unit-of-work.ts';
 import { Auction, type AuctionStatus, type Fulfilment } from './domain.ts';
 
@@ -11,12 +11,15 @@ const INSERT_NEW_BIDS = `INSERT INTO bids (id, auction_id, bidder_id, amount_min
   SELECT b.id, $1, b.bidder, b.amount, b.at FROM written,
     unnest($NEXT::uuid[], $NEXT::text[], $NEXT::bigint[], $NEXT::timestamptz[]) AS b(id, bidder, amount, at)`;
 
-function withNewBids(statement: string, firstParam: number, recorded = ''): string {
+/** The new bids' CTE, its four parameters from `firstParam` on. */
+function newBids(firstParam: number): string {
   let n = firstParam;
-  const bids = INSERT_NEW_BIDS.replace(/\$NEXT/g, () => `$${n++}`);
-  const reads = recorded ? ', (SELECT count(*) FROM notified) AS notified' : '';
-  return `WITH written AS (${statement} RETURNING 1), new_bids AS (${bids})${recorded ? `, ${recorded}` : ''}
-    SELECT (SELECT count(*)::int FROM written) AS written${reads}`;
+  return `new_bids AS (${INSERT_NEW_BIDS.replace(/\$NEXT/g, () => `$${n++}`)})`;
+}
+
+function withNewBids(statement: string, firstParam: number): string {
+  return `WITH written AS (${statement} RETURNING 1), ${newBids(firstParam)}
+    SELECT (SELECT count(*)::int FROM written) AS written`;
 }
 
 function newBidColumns(auction: Auction): unknown[] {
@@ -31,7 +34,7 @@ const INSERT_AUCTION = withNewBids(
 const UPDATE_STATEMENT = `UPDATE auctions SET (${COLUMNS}) = ($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) WHERE id = $1 AND version = $2`;
 const UPDATE_AUCTION = withNewBids(UPDATE_STATEMENT, 18);
 /** A bid in one round trip: the versioned update, the new bid, the events, the outbox, the NOTIFY. */
-const UPDATE_AUCTION_RECORDING = withNewBids(UPDATE_STATEMENT, 18, recordChangesCtes({ events: [], messages: [] }, 22, 'written').text);
+const UPDATE_AUCTION_RECORDING = versionedWriteRecording(UPDATE_STATEMENT, 22, newBids(18));
 
 const auctionWriter: AggregateWriter<Auction> = {
   aggregateType: 'Auction',

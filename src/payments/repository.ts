@@ -1,5 +1,5 @@
 import { Money, type Currency } from '../kernel/money.ts';
-import { recordChangesCtes } from '../platform/db/record-changes.ts';
+import { recordChangesCtes, versionedWriteRecording } from '../platform/db/record-changes.ts';
 import type { AggregateWriter, UnitOfWork } from '../platform/db/unit-of-work.ts';
 import { Payment, type PaymentStatus } from './domain.ts';
 
@@ -7,12 +7,8 @@ const COLUMNS = `auction_id, payer_id, payee_id, currency, amount_minor, title, 
   captured_minor, refunded_minor, unwanted_charge_ids, refund_ids, failed_charge_ids, version`;
 const PLACEHOLDERS = (from: number) => Array.from({ length: 16 }, (_, i) => `$${from + i}`).join(', ');
 const UPDATE_PAYMENT = `UPDATE payments SET (${COLUMNS}) = (${PLACEHOLDERS(3)}) WHERE id = $1 AND version = $2`;
-/**
- * A webhook's or a saga step's change in one round trip: the versioned update, the
- * events, the outbox, the NOTIFY; nothing recorded unless the update matched.
- */
-const UPDATE_PAYMENT_RECORDING = `WITH written AS (${UPDATE_PAYMENT} RETURNING 1), ${recordChangesCtes({ events: [], messages: [] }, 19, 'written').text}
-  SELECT (SELECT count(*)::int FROM written) AS written, (SELECT count(*) FROM notified) AS notified`;
+/** A webhook's or a saga step's change in one round trip: the versioned update, the events, the outbox, the NOTIFY. */
+const UPDATE_PAYMENT_RECORDING = versionedWriteRecording(UPDATE_PAYMENT, 19);
 
 const paymentWriter: AggregateWriter<Payment> = {
   aggregateType: 'Payment',

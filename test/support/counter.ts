@@ -1,6 +1,6 @@
 import { Aggregate } from '../../src/kernel/aggregate.ts';
 import type { Sql } from '../../src/platform/db/pools.ts';
-import { recordChangesCtes } from '../../src/platform/db/record-changes.ts';
+import { recordChangesCtes, versionedWriteRecording } from '../../src/platform/db/record-changes.ts';
 import type { AggregateWriter, UnitOfWork } from '../../src/platform/db/unit-of-work.ts';
 
 /** A test aggregate: the smallest thing with state, versions and events. */
@@ -49,10 +49,10 @@ export const counterWriter: AggregateWriter<Counter> = {
   },
 };
 
-const UPDATE_COUNTER_RECORDING = `WITH written AS (
-    UPDATE test_counters SET value = $3, version = $4 WHERE id = $1 AND version = $2 RETURNING 1
-  ), ${recordChangesCtes({ events: [], messages: [] }, 5, 'written').text}
-  SELECT (SELECT count(*)::int FROM written) AS written, (SELECT count(*) FROM notified) AS notified`;
+const UPDATE_COUNTER_RECORDING = versionedWriteRecording(
+  'UPDATE test_counters SET value = $3, version = $4 WHERE id = $1 AND version = $2',
+  5,
+);
 
 /** The counter written as hot aggregates are: the versioned update and its records in one statement. */
 export const recordingCounterWriter: AggregateWriter<Counter> = {

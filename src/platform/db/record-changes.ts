@@ -70,6 +70,19 @@ export function recordChangesCtes(changes: RecordedChanges, firstParam: number, 
   };
 }
 
+/**
+ * An aggregate's versioned write (`UPDATE … WHERE id = $1 AND version = $2`) and the unit
+ * of work's records in one statement, for `AggregateWriter.updateRecording`: `alongside`
+ * adds CTEs of the writer's own (an auction's new bids), which must read `written` too.
+ * The records' parameters start at `$firstParam`; nothing is recorded unless the write
+ * matched, so the statement can be a transaction of its own. Reads `written` back.
+ */
+export function versionedWriteRecording(update: string, firstParam: number, alongside = ''): string {
+  const records = recordChangesCtes({ events: [], messages: [] }, firstParam, 'written').text;
+  return `WITH written AS (${update} RETURNING 1)${alongside ? `, ${alongside}` : ''}, ${records}
+  SELECT (SELECT count(*)::int FROM written) AS written, (SELECT count(*) FROM notified) AS notified`;
+}
+
 const RECORD_ONLY = `WITH ${recordChangesCtes({ events: [], messages: [] }, 1).text} SELECT count(*) FROM notified`;
 
 /** Records events and messages in one round trip (prepared once per connection). */

@@ -20,10 +20,10 @@ export interface AggregateWriter<A extends Aggregate> {
   update(sql: Sql, aggregate: A, expectedVersion: number): Promise<boolean>;
   /**
    * Optional, for hot aggregates: the versioned update and the unit of work's recorded
-   * changes in one statement (see recordChangesCtes). Used when this aggregate is the
+   * changes in one statement (versionedWriteRecording). Used when this aggregate is the
    * only one the unit of work writes. With nothing written before it, that statement is
    * the whole transaction, so it must write nothing when the version does not match
-   * (recordChangesCtes's `onlyAfter`, and any rows of its own likewise).
+   * (versionedWriteRecording sees to its records; rows of its own must read `written` too).
    */
   updateRecording?(sql: Sql, aggregate: A, expectedVersion: number, changes: RecordedChanges): Promise<boolean>;
 }
